@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure (x86_64 tinyconfig + tools/testing/selftests/pkram/config) and
+# build the test kernel in $BUILD.  Incremental: an unchanged configuration
+# keeps its timestamp, and ccache serves what was compiled before.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+configure() {
+	local missing line sym log
+	[ -f "$cfg" ] && cp -p "$cfg" "$cfg.pkram-prev"
+	log=$BUILD/pkram-config.log
+	{
+		kmake tinyconfig &&
+		cat "$KCONFIG_FRAGMENT" >>"$cfg" &&
+		kmake olddefconfig
+	} >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel configuration failed (log: $log)"; }
+
+	# Every option of the fragment must have survived olddefconfig.
+	missing=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qxF "$line" "$cfg" || { echo "    missing: $line" >&2; missing=1; } ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			grep -q "^$sym=" "$cfg" && { echo "    not unset: $sym" >&2; missing=1; } ;;
+		esac
+	done <"$KCONFIG_FRAGMENT"
+	[ $missing -eq 0 ] || die "the kernel configuration lacks options of $KCONFIG_FRAGMENT"
+
+	# Same configuration as before: keep the old file and its timestamp.
+	if [ -f "$cfg.pkram-prev" ] && cmp -s "$cfg" "$cfg.pkram-prev"; then
+		mv "$cfg.pkram-prev" "$cfg"
+	else
+		rm -f "$cfg.pkram-prev"
+		info "configuration changed"
+	fi
+}
+
+step "configure kernel"
+mkdir -p "$BUILD"
+cfg=$BUILD/.config
+# Inputs of the configuration: the fragment, every Kconfig file we change,
+# and the source version.  Skip the work when none changed.
+inputs=$( {
+	cat "$KCONFIG_FRAGMENT" "$PRISTINE/.pkram-source"
+	grep 'Kconfig' "$TREE/.pkram-managed" | while IFS= read -r f; do
+		cat "$TREE/$f"
+	done
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$cfg" ] && [ "$(cat "$BUILD/.pkram-config-inputs" 2>/dev/null)" = "$inputs" ]; then
+	info "configuration up to date"
+else
+	configure
+	echo "$inputs" >"$BUILD/.pkram-config-inputs"
+fi
+
+step "build kernel"
+start=$(date +%s)
+log=$BUILD/pkram-build.log
+if ! kmake bzImage >"$log" 2>&1; then
+	grep -E 'error|Error' "$log" | head -n 30 >&2
+	die "kernel build failed (log: $log)"
+fi
+grep -E '(warning|error):' "$log" | sed 's/^/    /' || true
+info "$BUILD/arch/x86/boot/bzImage built in $(($(date +%s) - start)) s"

@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers for the PKRAM development scripts.
+# Sourced by the other scripts in dev/; not meant to be run.
+
+# Where the work tree of this repository is.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Everything big lives outside the work tree: the unpacked kernel source,
+# the assembled tree, build outputs, guest images and logs.
+PKRAM_CACHE=${PKRAM_CACHE:-$HOME/.cache/pkram}
+PRISTINE=$PKRAM_CACHE/pristine		# Debian's linux-source-6.12, as shipped
+TREE=$PKRAM_CACHE/tree			# pristine + overlay + patches/series
+BUILD=$PKRAM_CACHE/build		# O= of the test kernel
+GUEST=$PKRAM_CACHE/guest		# initramfs staging and image
+LOGS=$PKRAM_CACHE/logs			# serial logs of every QEMU run
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+SRC_PACKAGE=linux-source-6.12
+
+KCONFIG_FRAGMENT=$REPO/tools/testing/selftests/pkram/config
+JOBS=${JOBS:-$(nproc)}
+
+export CCACHE_DIR=${CCACHE_DIR:-$PKRAM_CACHE/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+export LC_ALL=C
+
+# Reproducible build stamps: keep ccache hits across rebuilds.
+export KBUILD_BUILD_USER=pkram
+export KBUILD_BUILD_HOST=pkram
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+
+if [ -t 1 ]; then
+	c_red=$'\e[31m' c_grn=$'\e[32m' c_bld=$'\e[1m' c_off=$'\e[0m'
+else
+	c_red='' c_grn='' c_bld='' c_off=''
+fi
+
+# step NAME: announce a step; die() names it if it fails.
+STEP=${STEP:-setup}
+step() {
+	STEP=$1
+	echo "${c_bld}==> $STEP${c_off}"
+}
+
+die() {
+	echo "${c_red}FAILED [$STEP]: $*${c_off}" >&2
+	exit 1
+}
+
+info() {
+	echo "    $*"
+}
+
+# Paths of the kernel make invocation.
+kmake() {
+	local cc=gcc
+
+	command -v ccache >/dev/null && cc="ccache gcc"
+	make -C "$TREE" O="$BUILD" ARCH=x86_64 CC="$cc" HOSTCC="$cc" \
+		-j"$JOBS" "$@"
+}
+
+# Kernel version of the pristine source, as its Makefile says.
+kernel_version() {
+	make -s -C "$PRISTINE" kernelversion 2>/dev/null
+}

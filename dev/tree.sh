@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Assemble the kernel tree: pristine Debian source + this repository's new
+# files (the overlay) + patches/series.  Files whose content does not change
+# keep their timestamps, so kbuild stays incremental.  A file or patch removed
+# from the repository disappears from (or is restored in) the tree.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+step "kernel source"
+[ -f "$SRC_TARBALL" ] || die "$SRC_TARBALL missing: install $SRC_PACKAGE (dev/deps.sh)"
+pkgver=$(dpkg-query -W -f='${Version}' "$SRC_PACKAGE" 2>/dev/null || echo unknown)
+stamp="$SRC_PACKAGE $pkgver $(stat -c %s.%Y "$SRC_TARBALL")"
+if [ "$(cat "$PRISTINE/.pkram-source" 2>/dev/null)" != "$stamp" ]; then
+	info "unpacking $SRC_TARBALL ($pkgver) into $PRISTINE"
+	rm -rf "$PRISTINE.tmp"
+	mkdir -p "$PRISTINE.tmp"
+	tar -xJf "$SRC_TARBALL" -C "$PRISTINE.tmp" --strip-components=1 ||
+		die "cannot unpack $SRC_TARBALL"
+	echo "$stamp" >"$PRISTINE.tmp/.pkram-source"
+	rm -rf "$PRISTINE"
+	mv "$PRISTINE.tmp" "$PRISTINE"
+fi
+echo "    using $SRC_PACKAGE $pkgver: Linux $(kernel_version)"
+
+step "assemble tree"
+work=$(mktemp -d /tmp/pkram-tree.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+stage=$work/stage
+mkdir -p "$stage"
+
+# The overlay: files of this repository whose top directory is one of the
+# kernel's (tracked, or new and not ignored).
+: >"$work/overlay"
+while IFS= read -r f; do
+	top=${f%%/*}
+	[ "$top" != "$f" ] && [ -d "$PRISTINE/$top" ] || continue
+	[ -f "$REPO/$f" ] || continue
+	[ -e "$PRISTINE/$f" ] &&
+		die "$f exists upstream: change it with a patch in patches/, not a copy"
+	echo "$f" >>"$work/overlay"
+done < <(git -C "$REPO" ls-files -co --exclude-standard | sort -u)
+
+# Files the patches touch, in pristine form, then the overlay, then the series.
+series=()
+if [ -f "$REPO/patches/series" ]; then
+	while read -r p _; do
+		case "$p" in ''|'#'*) continue ;; esac
+		[ -f "$REPO/patches/$p" ] || die "patches/series names missing $p"
+		series+=("$p")
+	done <"$REPO/patches/series"
+fi
+: >"$work/touched"
+for p in "${series[@]}"; do
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' \
+		"$REPO/patches/$p" >>"$work/touched"
+done
+sort -u -o "$work/touched" "$work/touched"
+while IFS= read -r f; do
+	[ -f "$PRISTINE/$f" ] || continue
+	mkdir -p "$stage/$(dirname "$f")"
+	cp -p "$PRISTINE/$f" "$stage/$f"
+done <"$work/touched"
+while IFS= read -r f; do
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "$REPO/$f" "$stage/$f"
+done <"$work/overlay"
+for p in "${series[@]}"; do
+	if ! out=$(patch -d "$stage" -p1 -F0 -N -s --no-backup-if-mismatch \
+			<"$REPO/patches/$p" 2>&1); then
+		echo "$out" >&2
+		die "patches/$p does not apply to Linux $(kernel_version)"
+	fi
+	[ -z "$out" ] || { echo "$out" >&2; die "patches/$p applies with warnings"; }
+done
+
+# The managed set: everything staged.  Sync the rest from pristine.
+(cd "$stage" && find . -type f | sed 's|^\./||' | sort) >"$work/managed"
+mkdir -p "$TREE"
+old=$TREE/.pkram-managed
+[ -f "$old" ] || : >"$old"
+sort -u "$old" "$work/managed" | sed 's|^|/|' >"$work/exclude"
+# New directories hold only managed files: keep rsync from trying to delete them.
+sort -u "$old" "$work/managed" | while IFS= read -r f; do
+	d=$(dirname "$f")
+	while [ "$d" != . ] && [ ! -d "$PRISTINE/$d" ]; do
+		echo "/$d/"
+		d=$(dirname "$d")
+	done
+done | sort -u >>"$work/exclude"
+printf '%s\n' /.pkram-managed /.kunit/ >>"$work/exclude"
+rsync -a --delete --exclude-from="$work/exclude" "$PRISTINE/" "$TREE/" ||
+	die "rsync $PRISTINE -> $TREE failed"
+
+changed=0
+# Files no longer managed: back to pristine, or gone.
+while IFS= read -r f; do
+	if [ -f "$PRISTINE/$f" ]; then
+		cmp -s "$PRISTINE/$f" "$TREE/$f" && continue
+		cp --remove-destination "$PRISTINE/$f" "$TREE/$f"
+	else
+		[ -e "$TREE/$f" ] || continue
+		rm -f "$TREE/$f"
+	fi
+	info "restored $f"
+	changed=$((changed + 1))
+done < <(comm -23 <(sort -u "$old") "$work/managed")
+# Managed files: copied only when their content changed.
+while IFS= read -r f; do
+	cmp -s "$stage/$f" "$TREE/$f" && continue
+	mkdir -p "$TREE/$(dirname "$f")"
+	cp --remove-destination "$stage/$f" "$TREE/$f"
+	changed=$((changed + 1))
+done <"$work/managed"
+cp "$work/managed" "$old"
+info "$(wc -l <"$work/overlay") new files, ${#series[@]} patches, $changed files updated in $TREE"

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PKRAM: Persistent Kernel RAM.
+ *
+ * Named streams of folios and bytes that are saved by the running kernel and
+ * handed, in the same physical pages, to the next kernel started with kexec.
+ * See Documentation/mm/pkram.rst.
+ */
+#ifndef _LINUX_PKRAM_H
+#define _LINUX_PKRAM_H
+
+#include <linux/errno.h>
+#include <linux/gfp_types.h>
+#include <linux/types.h>
+
+struct folio;
+struct page;
+struct pkram_node;
+struct pkram_obj;
+struct pkram_link;
+
+/* Longest node name, including the terminating NUL. */
+#define PKRAM_NAME_MAX		256
+
+/**
+ * enum pkram_data_flags - types of data an object holds
+ * @PKRAM_DATA_none: no data
+ * @PKRAM_DATA_folios: a stream of folios, each with its file index
+ * @PKRAM_DATA_bytes: a stream of bytes
+ */
+enum pkram_data_flags {
+	PKRAM_DATA_none		= 0x0,
+	PKRAM_DATA_folios	= 0x1,
+	PKRAM_DATA_bytes	= 0x2,
+};
+
+/**
+ * struct pkram_stream - a save or load session on one PKRAM node
+ * @gfp_mask: allocation flags for metadata pages (save only)
+ * @node: the node being saved or loaded
+ * @obj: the object being saved or loaded, NULL between objects
+ *
+ * Set up by pkram_prepare_save() or pkram_prepare_load() and torn down by
+ * pkram_finish_save(), pkram_discard_save() or pkram_finish_load().  The
+ * fields are private to PKRAM.
+ */
+struct pkram_stream {
+	gfp_t gfp_mask;
+	struct pkram_node *node;
+	struct pkram_obj *obj;
+};
+
+/**
+ * struct pkram_access - a cursor into one data stream of the current object
+ * @dtype: which stream of the object this access reads or writes
+ * @ps: the stream the object belongs to
+ * @link: link page being filled (save) or read (load), NULL if none yet
+ * @first: save: first link page of the chain this access built
+ * @entry: index of the next entry of @link
+ * @next_index: file index the next saved folio is expected to have
+ * @data_page: byte stream: current data page
+ * @data_offset: byte stream: offset of the next byte in @data_page
+ *
+ * Declare one with PKRAM_ACCESS() and end it with pkram_finish_access().
+ * Several accesses may work on the same object at once, one per thread.
+ * The fields are private to PKRAM.
+ */
+struct pkram_access {
+	enum pkram_data_flags dtype;
+	struct pkram_stream *ps;
+	struct pkram_link *link;
+	struct pkram_link *first;
+	unsigned int entry;
+	unsigned long next_index;
+	struct page *data_page;
+	unsigned int data_offset;
+};
+
+/**
+ * PKRAM_ACCESS - declare and initialize a struct pkram_access
+ * @name: name of the variable
+ * @stream: the struct pkram_stream it works on
+ * @type: ``folios`` or ``bytes``
+ */
+#define PKRAM_ACCESS(name, stream, type)			\
+	struct pkram_access name = {				\
+		.dtype = PKRAM_DATA_##type,			\
+		.ps = (stream),					\
+	}
+
+#ifdef CONFIG_PKRAM
+
+int pkram_prepare_save(struct pkram_stream *ps, const char *name,
+		       gfp_t gfp_mask);
+int pkram_prepare_save_obj(struct pkram_stream *ps,
+			   enum pkram_data_flags flags);
+void pkram_finish_save_obj(struct pkram_stream *ps);
+void pkram_finish_save(struct pkram_stream *ps);
+void pkram_discard_save(struct pkram_stream *ps);
+
+int pkram_prepare_load(struct pkram_stream *ps, const char *name);
+int pkram_prepare_load_obj(struct pkram_stream *ps);
+void pkram_finish_load_obj(struct pkram_stream *ps);
+void pkram_finish_load(struct pkram_stream *ps);
+
+void pkram_finish_access(struct pkram_access *pa, bool status_ok);
+
+int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
+struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index);
+
+ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
+size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
+
+#else /* !CONFIG_PKRAM */
+
+static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
+				     gfp_t gfp_mask)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pkram_prepare_save_obj(struct pkram_stream *ps,
+					 enum pkram_data_flags flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void pkram_finish_save_obj(struct pkram_stream *ps) { }
+static inline void pkram_finish_save(struct pkram_stream *ps) { }
+static inline void pkram_discard_save(struct pkram_stream *ps) { }
+
+static inline int pkram_prepare_load(struct pkram_stream *ps, const char *name)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pkram_prepare_load_obj(struct pkram_stream *ps)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void pkram_finish_load_obj(struct pkram_stream *ps) { }
+static inline void pkram_finish_load(struct pkram_stream *ps) { }
+
+static inline void pkram_finish_access(struct pkram_access *pa, bool status_ok)
+{
+}
+
+static inline int pkram_save_folio(struct pkram_access *pa,
+				   struct folio *folio)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline struct folio *pkram_load_folio(struct pkram_access *pa,
+					     unsigned long *index)
+{
+	return NULL;
+}
+
+static inline ssize_t pkram_write(struct pkram_access *pa, const void *buf,
+				  size_t count)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline size_t pkram_read(struct pkram_access *pa, void *buf,
+				size_t count)
+{
+	return 0;
+}
+
+#endif /* CONFIG_PKRAM */
+
+#endif /* _LINUX_PKRAM_H */
