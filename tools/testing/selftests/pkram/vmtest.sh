@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PKRAM across kexec, in QEMU.  The guest boots a scenario's stage 1, kexecs
+# the same kernel into stage 2 (and on, for scenarios of several hops); every
+# stage reports KTAP on the serial console, which this script collects into
+# one KTAP report.  Exit codes follow kselftest: 0 pass, 1 fail, 4 skip.
+#
+# Without -k, the kernel is built (x86_64 tinyconfig + ./config) in the build
+# directory, as the upstream KHO and LUO vmtests do; without -i, the
+# initramfs is made by mkinitramfs.sh.
+
+set -uo pipefail
+
+test_dir=$(realpath "$(dirname "$0")")
+kernel_dir=$(realpath "$test_dir/../../../..")
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+kernel=""
+initrd=""
+build_dir=""
+scenario=kexec
+stages=""
+kexec_mode=file
+mem=512M
+cpus=2
+numa=1
+timeout=120
+append=""
+log=""
+jobs=$(nproc)
+kunit=0
+
+usage() {
+	cat <<EOF
+usage: $0 [options]
+  -k bzImage	kernel to boot (default: build one in the build directory)
+  -i initrd	initramfs (default: make one with mkinitramfs.sh)
+  -b dir	build directory for -k-less runs (default: a temporary one)
+  -s name	scenario of guest/scenarios/ (default: $scenario)
+  -S n		number of kernels in a row (default: the scenario's own)
+  -K mode	kexec with file (kexec_file_load), load (kexec_load) or alt
+		(file, then load, ...) (default: $kexec_mode)
+  -m size	guest memory (default: $mem)
+  -c n		guest CPUs (default: $cpus)
+  -n n		NUMA nodes (default: $numa)
+  -t sec	timeout of the whole run (default: $timeout)
+  -a words	more kernel command line
+  -u		run the KUnit suites built into the kernel at boot
+  -l file	keep the serial log in file
+  -j n		build jobs (default: $jobs)
+EOF
+	exit 2
+}
+
+while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:h" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	i) initrd=$OPTARG ;;
+	b) build_dir=$OPTARG ;;
+	s) scenario=$OPTARG ;;
+	S) stages=$OPTARG ;;
+	K) kexec_mode=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	n) numa=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	a) append=$OPTARG ;;
+	u) kunit=1 ;;
+	l) log=$OPTARG ;;
+	j) jobs=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+
+skip() {
+	echo "# SKIP: $*"
+	exit $KSFT_SKIP
+}
+
+tmp_dir=$(mktemp -d /tmp/pkram-vmtest.XXXXXX)
+trap 'rm -rf "$tmp_dir"' EXIT
+
+scenario_file=$test_dir/guest/scenarios/$scenario.sh
+[ -f "$scenario_file" ] || { echo "no scenario $scenario_file" >&2; exit $KSFT_FAIL; }
+if [ -z "$stages" ]; then
+	stages=$(sed -n 's/^SCENARIO_STAGES=\([0-9]*\).*/\1/p' "$scenario_file")
+	[ -n "$stages" ] || { echo "$scenario_file sets no SCENARIO_STAGES" >&2; exit $KSFT_FAIL; }
+fi
+case "$kexec_mode" in file|load|alt) ;; *) usage ;; esac
+
+qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not found"
+
+build_kernel() {
+	local kconfig=$build_dir/.config
+
+	mkdir -p "$build_dir"
+	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 tinyconfig >/dev/null &&
+	cat "$test_dir/config" >>"$kconfig" &&
+	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 olddefconfig >/dev/null ||
+		return 1
+	while read -r opt; do
+		grep -qxF "$opt" "$kconfig" || skip "$opt is missing from the configuration"
+	done < <(grep '^CONFIG_' "$test_dir/config")
+	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 -j"$jobs" bzImage
+}
+
+if [ -z "$kernel" ]; then
+	[ -n "$build_dir" ] || build_dir=$tmp_dir/build
+	build_kernel || { echo "kernel build failed" >&2; exit $KSFT_FAIL; }
+	kernel=$build_dir/arch/x86/boot/bzImage
+fi
+if [ -z "$initrd" ]; then
+	initrd=$tmp_dir/initramfs.cpio
+	"$test_dir/mkinitramfs.sh" -k "$kernel" -o "$initrd"
+	rc=$?
+	[ $rc -eq 0 ] || exit $rc
+fi
+
+# Memory split evenly over the NUMA nodes, CPUs round robin.
+numa_args=()
+if [ "$numa" -gt 1 ]; then
+	mem_mb=$(numfmt --from=iec "$mem")
+	mem_mb=$((mem_mb / 1048576 / numa))
+	for ((n = 0; n < numa; n++)); do
+		numa_args+=(-object "memory-backend-ram,id=mem$n,size=${mem_mb}M")
+		node="node,nodeid=$n,memdev=mem$n"
+		for ((c = n; c < cpus; c += numa)); do
+			node="$node,cpus=$c"
+		done
+		numa_args+=(-numa "$node")
+	done
+	mem=$((mem_mb * numa))M
+fi
+
+cmdline="console=ttyS0 panic=-1 oops=panic retain_initrd"
+[ $kunit -eq 1 ] || cmdline="$cmdline kunit.enable=0"
+cmdline="$cmdline pkram_vmtest=$scenario pkram_stage=1 pkram_stages=$stages"
+cmdline="$cmdline pkram_kexec=$kexec_mode $append"
+
+serial=${log:-$tmp_dir/serial.log}
+: >"$serial"
+start=$(date +%s.%N)
+timeout -k 5 "$timeout" "$qemu" -machine pc -accel tcg -m "$mem" \
+	-smp "$cpus" "${numa_args[@]}" -display none -nodefaults \
+	-no-reboot -monitor none -serial file:"$serial" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
+qemu_rc=$?
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+
+# Collect the results of each stage from the serial log: lines printed by the
+# guest's /init, which the kernel's own messages never start with.
+tr -d '\r' <"$serial" >"$tmp_dir/serial"
+echo "KTAP version 1"
+echo "# $scenario: $stages kernels, kexec mode $kexec_mode, ${mem} ${cpus} CPUs, $numa nodes"
+echo "1..$stages"
+failed=0
+stage=0
+reached=0
+while IFS= read -r line; do
+	case "$line" in
+	"# pkram-vmtest: $scenario stage "*)
+		# "# pkram-vmtest: <scenario> stage <n> ..." starts or ends a stage
+		set -- ${line#\# pkram-vmtest: $scenario stage }
+		stage=$1
+		case "$line" in
+		*" done, 0 failed") echo "ok $stage $scenario.stage$stage"; reached=$stage ;;
+		*" done, "*) echo "not ok $stage $scenario.stage$stage"; failed=1; reached=$stage ;;
+		*) echo "    KTAP version 1"; echo "    # Subtest: $scenario.stage$stage" ;;
+		esac
+		;;
+	"ok "*|"not ok "*|"# "*)
+		[ "$stage" -gt 0 ] && echo "    $line"
+		;;
+	esac
+done <"$tmp_dir/serial"
+
+if [ "$reached" -lt "$stages" ]; then
+	why="stopped in stage $((reached + 1))"
+	[ $qemu_rc -eq 124 ] && why="QEMU timed out after $timeout s in stage $((reached + 1))"
+	grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops' "$tmp_dir/serial" |
+		sed 's/^/# /'
+	for ((s = reached + 1; s <= stages; s++)); do
+		echo "not ok $s $scenario.stage$s # $why"
+	done
+	failed=1
+fi
+# A kernel warning in any stage is a failure too.
+if grep -qE '(WARNING|BUG):|Call Trace:' "$tmp_dir/serial"; then
+	grep -m3 -E '(WARNING|BUG):' "$tmp_dir/serial" | sed 's/^/# /'
+	failed=1
+fi
+printf '# %s: %.1f s, serial log: %s\n' "$scenario" "$elapsed" \
+	"${log:-(not kept, use -l)}"
+[ $failed -eq 0 ] && exit $KSFT_PASS
+exit $KSFT_FAIL
