@@ -9,14 +9,14 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # the assembled tree, build outputs, guest images and logs.
 PKRAM_CACHE=${PKRAM_CACHE:-$HOME/.cache/pkram}
 PRISTINE=$PKRAM_CACHE/pristine		# Debian's linux-source-6.12, as shipped
-TREE=$PKRAM_CACHE/tree			# pristine + overlay + patches/series
-BUILD=$PKRAM_CACHE/build		# O= of the test kernel
+TREE=${PKRAM_TREE:-$PKRAM_CACHE/tree}	# pristine + overlay + patches/series
+BUILD=${PKRAM_BUILD:-$PKRAM_CACHE/build}	# O= of the test kernel
 GUEST=$PKRAM_CACHE/guest		# initramfs staging and image
 LOGS=$PKRAM_CACHE/logs			# serial logs of every QEMU run
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_PACKAGE=linux-source-6.12
 
-KCONFIG_FRAGMENT=$REPO/tools/testing/selftests/pkram/config
+KCONFIG_FRAGMENT=${PKRAM_FRAGMENT:-$REPO/tools/testing/selftests/pkram/config}
 JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$PKRAM_CACHE/ccache}
@@ -62,4 +62,14 @@ kmake() {
 # Kernel version of the pristine source, as its Makefile says.
 kernel_version() {
 	make -s -C "$PRISTINE" kernelversion 2>/dev/null
+}
+
+KERNEL_IMAGE=$BUILD/arch/x86/boot/bzImage
+INITRAMFS=$GUEST/initramfs.cpio
+VMTEST=$TREE/tools/testing/selftests/pkram/vmtest.sh
+
+# vmtest ARGS...: run one vmtest.sh scenario on the test kernel.
+vmtest() {
+	mkdir -p "$LOGS"
+	"$VMTEST" -k "$KERNEL_IMAGE" -i "$INITRAMFS" "$@"
 }

@@ -66,6 +66,7 @@ while IFS= read -r f; do
 	cp "$REPO/$f" "$stage/$f"
 done <"$work/overlay"
 for p in "${series[@]}"; do
+	grep -q '^--- a/' "$REPO/patches/$p" || continue
 	if ! out=$(patch -d "$stage" -p1 -F0 -N -s --no-backup-if-mismatch \
 			<"$REPO/patches/$p" 2>&1); then
 		echo "$out" >&2

@@ -62,6 +62,7 @@ static struct kunit_suite pkram_test_suite = {
 	.name = "pkram",
 	.test_cases = pkram_test_cases,
 };
+
 kunit_test_suite(pkram_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for PKRAM");

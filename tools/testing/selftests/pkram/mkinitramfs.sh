@@ -70,7 +70,7 @@ fi
 		[ "$a" = bin/busybox ] || echo "slink /$a /bin/busybox 0777 0 0"
 	done
 	echo "file /sbin/kexec $kexec 0755 0 0"
-	echo "file /init $test_dir/guest/init 0755 0 0"
+	echo "file /init $test_dir/guest/init.sh 0755 0 0"
 	echo "file /boot/bzImage $kernel 0644 0 0"
 	for s in "$test_dir"/guest/scenarios/*.sh; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"

@@ -6,7 +6,8 @@ SCENARIO_STAGES=3
 
 stage_1() {
 	check "booted the test kernel" [ -n "$(uname -r)" ]
-	NEXT_APPEND="pkram_prev_boot=$(cat /proc/sys/kernel/random/boot_id) pkram_release=$(uname -r)"
+	NEXT_APPEND="pkram_prev_boot=$(cat /proc/sys/kernel/random/boot_id)"
+	NEXT_APPEND="$NEXT_APPEND pkram_release=$(uname -r)"
 }
 
 stage_any() {

@@ -14,11 +14,11 @@
 
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs tmpfs /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev 2>/dev/null
+mount -t tmpfs none /tmp
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
 
 cmdline=$(cat /proc/cmdline)
 

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# PKRAM development: the two commands a newcomer needs are `make` and
+# `make check`.  The work is done by the scripts in dev/.
+
+.PHONY: all check kunit series series-build deps tree kernel initramfs demo clean
+
+all:
+	@bash dev/demo.sh
+
+check:
+	@bash dev/check.sh
+
+# Rebuild and rerun the KUnit suites (KUNIT_FILTER='pkram.<case>' for one).
+kunit:
+	@bash dev/kunit.sh $(if $(KUNIT_FILTER),--filter '$(KUNIT_FILTER)')
+
+series:
+	@bash dev/tree.sh && bash dev/series.sh --verify
+
+# Build the kernel at every step of the series.
+series-build:
+	@bash dev/tree.sh && bash dev/series.sh --build-each
+
+deps tree kernel initramfs:
+	@bash dev/$@.sh
+
+clean:
+	rm -rf out

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every test of the PKRAM series.  Ends with "N passed, M failed"
+# and exits non-zero if anything failed.  A step that others depend on (the
+# packages, the tree, the build) stops the run when it fails.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0
+failed=0
+failures=()
+t0=$(date +%s)
+
+summary() {
+	echo
+	[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
+	echo "make check took $(($(date +%s) - t0)) s"
+	echo "$passed passed, $failed failed"
+}
+
+# result NAME STATUS: count one test case.
+result() {
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "    ${c_grn}ok${c_off}   $1"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		echo "    ${c_red}FAIL${c_off} $1"
+	fi
+}
+
+# fatal SCRIPT: a step the rest depends on.
+fatal() {
+	if ! "$REPO/dev/$1"; then
+		result "$1" 1
+		summary
+		exit 1
+	fi
+}
+
+fatal deps.sh
+fatal tree.sh
+
+# Static checks -------------------------------------------------------------
+step "static checks"
+out=$(mktemp -d /tmp/pkram-check.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+if "$REPO/dev/series.sh" -o "$out/series" --verify >"$out/series.log" 2>&1; then
+	result "series: git am on the pristine tree gives the assembled tree" 0
+else
+	sed 's/^/    /' "$out/series.log"
+	result "series: git am on the pristine tree gives the assembled tree" 1
+fi
+
+# Justified checkpatch exceptions: "<file or patch glob> <TYPE> <why>".
+ignores_for() {
+	local name=$1 glob type why types=""
+
+	[ -f "$REPO/patches/checkpatch-exceptions" ] || return 0
+	while read -r glob type why; do
+		case "$glob" in ''|'#'*) continue ;; esac
+		# shellcheck disable=SC2254
+		case "$name" in $glob) types="$types,$type" ;; esac
+	done <"$REPO/patches/checkpatch-exceptions"
+	[ -z "$types" ] || echo "--ignore=${types#,}"
+}
+
+checkpatch() {
+	local name=$1 r
+
+	shift
+	# shellcheck disable=SC2046
+	r=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --quiet \
+		--no-summary $(ignores_for "$name") "$@" 2>&1)
+	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+	result "checkpatch --strict $name" $([ -z "$r" ]; echo $?)
+}
+
+for p in "$out"/series/0*.patch; do
+	[ -f "$p" ] || continue
+	case "$p" in */0000-*) continue ;; esac
+	checkpatch "$(basename "$p")" "$p"
+done
+grep -vxFf <(sed -n 's|^--- a/\([^[:space:]]*\).*|\1|p' "$REPO"/patches/*.patch | sort -u) \
+	"$TREE/.pkram-managed" | grep -E '\.(c|h|sh)$|Kconfig|Makefile' |
+while IFS= read -r f; do echo "$f"; done >"$out/newfiles"
+while IFS= read -r f; do
+	checkpatch "$f" -f "$f"
+done <"$out/newfiles"
+
+for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.c lib/test_pkram.c 2>/dev/null); do
+	r=$(cd "$TREE" && scripts/kernel-doc -Wall -none "$f" 2>&1)
+	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+	result "kernel-doc -Wall $f" $([ -z "$r" ]; echo $?)
+done
+
+# Build ---------------------------------------------------------------------
+fatal kernel.sh
+
+step "W=1 build of the PKRAM objects"
+w1=$PKRAM_CACHE/build-w1
+mkdir -p "$w1"
+cmp -s "$BUILD/.config" "$w1/.config" || cp "$BUILD/.config" "$w1/.config"
+objs=$(grep -h '^obj-$(CONFIG_PKRAM' "$TREE/mm/Makefile" "$TREE/lib/Makefile" |
+	sed 's/.*+= *//' | tr ' ' '\n' | grep '\.o$' |
+	while read -r o; do
+		[ -f "$TREE/mm/${o%.o}.c" ] && echo "mm/$o"
+		[ -f "$TREE/lib/${o%.o}.c" ] && echo "lib/$o"
+	done)
+if BUILD=$w1 kmake W=1 olddefconfig $objs >"$out/w1.log" 2>&1; then
+	r=$(grep -E 'warning:|error:' "$out/w1.log")
+else
+	r=$(grep -E 'warning:|error:|Error' "$out/w1.log"; echo "make W=1 failed")
+fi
+[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+result "W=1 build of $(echo $objs)" $([ -z "$r" ]; echo $?)
+
+fatal initramfs.sh
+
+# KUnit ---------------------------------------------------------------------
+step "KUnit (pkram suites, booted in QEMU)"
+mkdir -p "$LOGS"
+if "$REPO/dev/kunit.sh" --no-build --json "$out/kunit.json" >"$out/kunit.log" 2>&1; then :; fi
+sed 's/^/    /' "$out/kunit.log" | grep -v '^\s*$' | tail -n 60
+if [ -s "$out/kunit.json" ]; then
+	while IFS=$'\t' read -r status name; do
+		result "kunit $name" $([ "$status" = PASS ]; echo $?)
+	done < <(python3 - "$out/kunit.json" <<'EOF'
+import json, sys
+def walk(g, prefix):
+    for c in g.get("test_cases", []):
+        yield c["status"], prefix + c["name"]
+    for s in g.get("sub_groups", []):
+        yield from walk(s, prefix + s["name"] + ".")
+        if not s.get("test_cases") and not s.get("sub_groups"):
+            yield s.get("status", "FAIL"), prefix + s["name"]
+for status, name in walk(json.load(open(sys.argv[1])), ""):
+    print(f"{status}\t{name}")
+EOF
+)
+else
+	result "kunit: the suites ran" 1
+fi
+
+# Across kexec --------------------------------------------------------------
+# scenario stages kexec-mode [more vmtest.sh options]
+vmtests=(
+	"kexec 2 file"
+	"kexec 2 load"
+	"kexec 3 alt"
+)
+for t in "${vmtests[@]}"; do
+	set -- $t
+	name=$1 nstages=$2 mode=$3
+	shift 3
+	step "vmtest: $name, $nstages kernels, kexec $mode $*"
+	log=$LOGS/vmtest-$name-$nstages-$mode.log
+	vmtest -s "$name" -S "$nstages" -K "$mode" -l "$log" "$@" >"$out/vm.log" 2>&1
+	rc=$?
+	sed 's/^/    /' "$out/vm.log" | grep -E '^    (    )?(not ok|#)' || true
+	n=0
+	while read -r st rest; do
+		n=$((n + 1))
+		case "$st" in
+		ok) result "vmtest $name ($mode) ${rest#* }" 0 ;;
+		*) result "vmtest $name ($mode) ${rest#ok * }" 1 ;;
+		esac
+	done < <(grep -E '^(ok|not ok) [0-9]+ ' "$out/vm.log")
+	if [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -q '^not ok' "$out/vm.log"; then
+		result "vmtest $name ($mode): exit code $rc" 1
+	fi
+	[ $rc -ne 4 ] || result "vmtest $name ($mode): skipped, a prerequisite is missing" 1
+	[ $n -gt 0 ] || [ $rc -ne 0 ] || result "vmtest $name ($mode) reported nothing" 1
+done
+
+summary
+[ $failed -eq 0 ]
