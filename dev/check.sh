@@ -6,6 +6,10 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# Documentation directories the series adds to, and what marks its files.
+DOC_DIRS="mm"
+DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram)'
+
 passed=0
 failed=0
 failures=()
@@ -83,17 +87,28 @@ for p in "$out"/series/0*.patch; do
 	checkpatch "$(basename "$p")" "$p"
 done
 grep -vxFf <(sed -n 's|^--- a/\([^[:space:]]*\).*|\1|p' "$REPO"/patches/*.patch | sort -u) \
-	"$TREE/.pkram-managed" | grep -E '\.(c|h|sh)$|Kconfig|Makefile' |
+	"$TREE/.pkram-managed" | grep -E '\.(c|h|sh|rst)$|Kconfig|Makefile' |
 while IFS= read -r f; do echo "$f"; done >"$out/newfiles"
 while IFS= read -r f; do
 	checkpatch "$f" -f "$f"
 done <"$out/newfiles"
 
-for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.c lib/test_pkram.c 2>/dev/null); do
+for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.[ch] lib/test_pkram.c 2>/dev/null); do
 	r=$(cd "$TREE" && scripts/kernel-doc -Wall -none "$f" 2>&1)
 	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
 	result "kernel-doc -Wall $f" $([ -z "$r" ]; echo $?)
 done
+
+# The documentation builds, with no warning about what the series adds.
+docs=$PKRAM_CACHE/docs
+mkdir -p "$docs"
+if make -C "$TREE" O="$docs" SPHINXDIRS="$DOC_DIRS" htmldocs >"$out/docs.log" 2>&1; then
+	r=$(grep -E 'WARNING|ERROR' "$out/docs.log" | grep -E "$DOC_PATTERN")
+else
+	r=$(tail -n 20 "$out/docs.log"; echo "make htmldocs failed")
+fi
+[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+result "htmldocs ($DOC_DIRS): no warnings in PKRAM's documents" $([ -z "$r" ]; echo $?)
 
 # Build ---------------------------------------------------------------------
 fatal kernel.sh

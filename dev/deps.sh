@@ -9,6 +9,8 @@ PACKAGES=(
 	# kernel source and build
 	"$SRC_PACKAGE" gcc make flex bison bc libelf-dev libssl-dev libc6-dev
 	perl python3 cpio xz-utils rsync ccache git patch
+	# documentation
+	python3-sphinx
 	# guest: userspace and the emulator
 	busybox-static kexec-tools qemu-system-x86
 )

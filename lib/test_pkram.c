@@ -1,11 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for PKRAM, the Persistent Kernel RAM streams API.
+ *
+ * Every case checks outcomes: the very same folios come back with their
+ * order, index and contents, bytes come back byte for byte, and what PKRAM
+ * held is given back (free page count, folio references, PKRAM's own
+ * counters).  Each case cleans up after itself, so that the suite leaves
+ * nothing saved behind.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/pkram.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmstat.h>
+
+#include "../mm/pkram_internal.h"
+
+#define PKRAM_TEST_NAME		"pkram-kunit"
+#define PKRAM_TEST_PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+
+/* Folios of a test, with the seed of their contents. */
+struct pkram_test_folios {
+	unsigned int nr;
+	struct folio **folio;
+	u32 *seed;
+};
 
 /* Builds a name of @len bytes, NUL not counted. */
 static char *pkram_test_name(struct kunit *test, size_t len)
@@ -16,6 +45,198 @@ static char *pkram_test_name(struct kunit *test, size_t len)
 	memset(name, 'n', len);
 	return name;
 }
+
+static void pkram_test_fill(void *addr, size_t len, u32 seed)
+{
+	u32 *p = addr;
+	size_t i;
+
+	for (i = 0; i < len / sizeof(u32); i++)
+		p[i] = seed ^ (u32)(i * 2654435761u);
+}
+
+static bool pkram_test_check(const void *addr, size_t len, u32 seed)
+{
+	const u32 *p = addr;
+	size_t i;
+
+	for (i = 0; i < len / sizeof(u32); i++)
+		if (p[i] != (seed ^ (u32)(i * 2654435761u)))
+			return false;
+	return true;
+}
+
+static void pkram_test_free_action(void *tf);
+
+/* Allocate @nr folios of the orders @orders cycles through, at @indexes. */
+static struct pkram_test_folios *
+pkram_test_alloc(struct kunit *test, unsigned int nr, const unsigned int *orders,
+		 unsigned int nr_orders, const unsigned long *indexes)
+{
+	struct pkram_test_folios *tf;
+	unsigned long index = 0;
+	unsigned int i;
+
+	tf = kunit_kzalloc(test, sizeof(*tf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tf);
+	tf->folio = kunit_kcalloc(test, nr, sizeof(*tf->folio), GFP_KERNEL);
+	tf->seed = kunit_kcalloc(test, nr, sizeof(*tf->seed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tf->folio);
+	KUNIT_ASSERT_NOT_NULL(test, tf->seed);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_free_action, tf), 0);
+	for (i = 0; i < nr; i++) {
+		unsigned int order = orders ? orders[i % nr_orders] : 0;
+		struct folio *folio = folio_alloc(GFP_KERNEL, order);
+
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		tf->folio[i] = folio;
+		tf->nr = i + 1;
+		tf->seed[i] = get_random_u32();
+		folio->index = indexes ? indexes[i] : index;
+		index += folio_nr_pages(folio);
+		pkram_test_fill(folio_address(folio), folio_size(folio),
+				tf->seed[i]);
+	}
+	return tf;
+}
+
+static void pkram_test_free(struct pkram_test_folios *tf)
+{
+	unsigned int i;
+
+	for (i = 0; i < tf->nr; i++)
+		folio_put(tf->folio[i]);
+	tf->nr = 0;
+}
+
+/* On a failed assertion, the folios still go back. */
+static void pkram_test_free_action(void *tf)
+{
+	pkram_test_free(tf);
+}
+
+/*
+ * The free page count, with the per-cpu page lists drained into it and the
+ * per-cpu counter deltas added up.
+ */
+static unsigned long pkram_test_free_pages(void)
+{
+	unsigned long free = 0;
+	struct zone *zone;
+
+	/* Let frees that were queued before settle. */
+	rcu_barrier();
+	drain_all_pages(NULL);
+	for_each_populated_zone(zone)
+		free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
+	return free;
+}
+
+static void pkram_test_expect_empty(struct kunit *test)
+{
+	struct pkram_stats stats;
+
+	pkram_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.meta_pages, 0);
+	KUNIT_EXPECT_EQ(test, stats.folios, 0);
+	KUNIT_EXPECT_EQ(test, stats.folio_pages, 0);
+}
+
+static void pkram_test_expect_refs(struct kunit *test,
+				   struct pkram_test_folios *tf, int refs)
+{
+	unsigned int i;
+
+	for (i = 0; i < tf->nr; i++)
+		KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[i]), refs);
+}
+
+/* Save @tf into the folio stream of a new object of the open stream @ps. */
+static int pkram_test_save_obj(struct kunit *test, struct pkram_stream *ps,
+			       struct pkram_test_folios *tf)
+{
+	PKRAM_ACCESS(pa, ps, folios);
+	unsigned int i;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(ps, PKRAM_DATA_folios), 0);
+	for (i = 0; i < tf->nr; i++) {
+		err = pkram_save_folio(&pa, tf->folio[i]);
+		if (err)
+			break;
+	}
+	pkram_finish_access(&pa, !err);
+	pkram_finish_save_obj(ps);
+	return err;
+}
+
+static void pkram_test_save(struct kunit *test, const char *name,
+			    struct pkram_test_folios *tf)
+{
+	struct pkram_stream ps;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, name, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf), 0);
+	pkram_finish_save(&ps);
+}
+
+/*
+ * Load the folio stream of the next object of @ps and check that it gives
+ * back @tf, in order, the very same folios with their order, index and
+ * contents.  The references loaded are dropped.
+ */
+static void pkram_test_load_obj(struct kunit *test, struct pkram_stream *ps,
+				struct pkram_test_folios *tf)
+{
+	PKRAM_ACCESS(pa, ps, folios);
+	struct folio *folio;
+	unsigned long index;
+	unsigned int i = 0;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(ps), 0);
+	while ((folio = pkram_load_folio(&pa, &index))) {
+		if (i < tf->nr) {
+			KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
+			KUNIT_EXPECT_EQ(test, index, tf->folio[i]->index);
+			KUNIT_EXPECT_EQ(test, folio_order(folio),
+					folio_order(tf->folio[i]));
+			KUNIT_EXPECT_TRUE(test, pkram_test_check(folio_address(folio),
+								 folio_size(folio),
+								 tf->seed[i]));
+			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
+		}
+		folio_put(folio);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, tf->nr);
+	pkram_finish_access(&pa, true);
+	pkram_finish_load_obj(ps);
+}
+
+static void pkram_test_load(struct kunit *test, const char *name,
+			    struct pkram_test_folios *tf)
+{
+	struct pkram_stream ps;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, name), 0);
+	pkram_test_load_obj(test, &ps, tf);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load_obj(&ps), -ENODATA);
+	pkram_finish_load(&ps);
+}
+
+/* Save @tf, load it back, and check that nothing is left anywhere. */
+static void pkram_test_roundtrip(struct kunit *test,
+				 struct pkram_test_folios *tf)
+{
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	pkram_test_expect_refs(test, tf, 2);
+	pkram_test_load(test, PKRAM_TEST_NAME, tf);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* --- names and errors ------------------------------------------------------ */
 
 static void pkram_test_load_missing(struct kunit *test)
 {
@@ -49,17 +270,809 @@ static void pkram_test_save_bad_names(struct kunit *test)
 			pkram_prepare_save(&ps, pkram_test_name(test, PKRAM_NAME_MAX),
 					   GFP_KERNEL),
 			-ENAMETOOLONG);
+	pkram_test_expect_empty(test);
+}
+
+static void pkram_test_name_255(struct kunit *test)
+{
+	char *name = pkram_test_name(test, PKRAM_NAME_MAX - 1);
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, NULL, 0, NULL);
+	struct pkram_stream ps;
+
+	pkram_test_save(test, name, tf);
+	/* One byte less is another name. */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, name + 1), -ENOENT);
+	pkram_test_load(test, name, tf);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+static void pkram_test_duplicate_name(struct kunit *test)
+{
+	struct pkram_stream ps, ps2;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	/* Being saved... */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, PKRAM_TEST_NAME, GFP_KERNEL),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, PKRAM_TEST_NAME), -EBUSY);
+	pkram_finish_save(&ps);
+	/* ...saved... */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, PKRAM_TEST_NAME, GFP_KERNEL),
+			-EEXIST);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	/* ...and being loaded. */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, PKRAM_TEST_NAME, GFP_KERNEL),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, PKRAM_TEST_NAME), -EBUSY);
+	pkram_finish_load(&ps);
+	/* Loaded: the node is gone and the name free again. */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, PKRAM_TEST_NAME), -ENOENT);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps2, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	pkram_discard_save(&ps2);
+	pkram_test_expect_empty(test);
+}
+
+static void pkram_test_bad_flags_and_types(struct kunit *test)
+{
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 1, NULL, 0, NULL);
+	struct pkram_stream ps;
+	char buf[8] = "pkram";
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_none), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 0x4), -EINVAL);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		/* No byte stream in this object. */
+		KUNIT_EXPECT_EQ(test, pkram_write(&pa, buf, sizeof(buf)), -EINVAL);
+		pkram_finish_access(&pa, true);
+	}
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		/* No folio stream in this one. */
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, tf->folio[0]), -EINVAL);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save(&ps);
+	pkram_test_expect_refs(test, tf, 1);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		/* Loading streams do not save. */
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, tf->folio[0]), -EINVAL);
+		KUNIT_EXPECT_NULL(test, pkram_load_folio(&pa, NULL));
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* --- folio streams --------------------------------------------------------- */
+
+static void pkram_test_folios_0(struct kunit *test)
+{
+	pkram_test_roundtrip(test, pkram_test_alloc(test, 0, NULL, 0, NULL));
+}
+
+static void pkram_test_folios_1(struct kunit *test)
+{
+	pkram_test_roundtrip(test, pkram_test_alloc(test, 1, NULL, 0, NULL));
+}
+
+/* More folios than a link page has entries. */
+static void pkram_test_folios_many(struct kunit *test)
+{
+	unsigned int nr = 3 * PKRAM_LINK_ENTRIES_MAX + 17;
+
+	pkram_test_roundtrip(test, pkram_test_alloc(test, nr, NULL, 0, NULL));
+}
+
+static void pkram_test_folios_mixed_orders(struct kunit *test)
+{
+	static const unsigned int orders[] = {
+		0, PKRAM_TEST_PMD_ORDER, 1, 3, 0, MAX_PAGE_ORDER, 2, 0,
+		PKRAM_TEST_PMD_ORDER, 5,
+	};
+
+	pkram_test_roundtrip(test, pkram_test_alloc(test, 2 * ARRAY_SIZE(orders),
+						    orders, ARRAY_SIZE(orders),
+						    NULL));
+}
+
+static void pkram_test_folios_sparse(struct kunit *test)
+{
+	static const unsigned long indexes[] = {
+		0, 5, 6, 1000, 1UL << 20, (1UL << 20) + 1, 1UL << 40,
+		(1UL << 51) - 1, 7,
+	};
+
+	pkram_test_roundtrip(test, pkram_test_alloc(test, ARRAY_SIZE(indexes),
+						    NULL, 0, indexes));
+}
+
+static void pkram_test_folios_descending(struct kunit *test)
+{
+	unsigned int nr = PKRAM_LINK_ENTRIES_MAX + 10, i;
+	unsigned long *indexes = kunit_kcalloc(test, nr, sizeof(*indexes),
+					       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, indexes);
+	for (i = 0; i < nr; i++)
+		indexes[i] = 10 * (nr - i);
+	pkram_test_roundtrip(test, pkram_test_alloc(test, nr, NULL, 0, indexes));
+}
+
+/* A jump of index where one entry is left in a link page. */
+static void pkram_test_folios_index_at_link_end(struct kunit *test)
+{
+	unsigned int nr = PKRAM_LINK_ENTRIES_MAX + 2, i;
+	unsigned long *indexes = kunit_kcalloc(test, nr, sizeof(*indexes),
+					       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, indexes);
+	for (i = 0; i < nr; i++)
+		indexes[i] = i < PKRAM_LINK_ENTRIES_MAX - 1 ? i : 100 + i;
+	pkram_test_roundtrip(test, pkram_test_alloc(test, nr, NULL, 0, indexes));
+}
+
+/* One entry per folio whatever its order: 64 PMD folios, one link page. */
+static void pkram_test_folios_one_entry_each(struct kunit *test)
+{
+	static const unsigned int orders[] = { PKRAM_TEST_PMD_ORDER };
+	struct pkram_test_folios *tf;
+	struct pkram_stats stats;
+
+	tf = pkram_test_alloc(test, 64, orders, 1, NULL);
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	pkram_get_stats(&stats);
+	/* node + object + one link page */
+	KUNIT_EXPECT_EQ(test, stats.meta_pages, 3);
+	KUNIT_EXPECT_EQ(test, stats.folios, 64);
+	KUNIT_EXPECT_EQ(test, stats.folio_pages, 64L << PKRAM_TEST_PMD_ORDER);
+	pkram_test_load(test, PKRAM_TEST_NAME, tf);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* 64 MiB of order-0 folios; metadata is one link page per 510 folios. */
+static void pkram_test_folios_64mib(struct kunit *test)
+{
+	unsigned int nr = SZ_64M / PAGE_SIZE;
+	struct pkram_test_folios *tf = pkram_test_alloc(test, nr, NULL, 0, NULL);
+	struct pkram_stats stats;
+
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	pkram_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.meta_pages,
+			2 + DIV_ROUND_UP(nr, PKRAM_LINK_ENTRIES_MAX));
+	KUNIT_EXPECT_LE(test, stats.meta_pages * 1000, (long)nr * 25 / 10);
+	pkram_test_load(test, PKRAM_TEST_NAME, tf);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* --- byte streams ---------------------------------------------------------- */
+
+static const size_t pkram_test_byte_sizes[] = {
+	0, 1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 7,
+};
+
+static void pkram_test_size_desc(const size_t *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu bytes", *size);
+}
+
+KUNIT_ARRAY_PARAM(pkram_test_bytes, pkram_test_byte_sizes, pkram_test_size_desc);
+
+static u8 *pkram_test_bytes_alloc(struct kunit *test, size_t len)
+{
+	u8 *buf = kunit_kmalloc(test, len + 1, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(i * 7 + 3);
+	return buf;
+}
+
+/* Write @len bytes in chunks of @wchunk, through @naccess accesses. */
+static void pkram_test_save_bytes(struct kunit *test, struct pkram_stream *ps,
+				  const u8 *buf, size_t len, size_t wchunk,
+				  unsigned int naccess)
+{
+	size_t done = 0, per = DIV_ROUND_UP(len, naccess);
+	unsigned int a;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(ps, PKRAM_DATA_bytes), 0);
+	for (a = 0; a < naccess; a++) {
+		PKRAM_ACCESS(pa, ps, bytes);
+		size_t end = min(len, done + per);
+
+		while (done < end) {
+			size_t n = min(wchunk, end - done);
+
+			KUNIT_ASSERT_EQ(test, pkram_write(&pa, buf + done, n),
+					(ssize_t)n);
+			done += n;
+		}
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save_obj(ps);
+}
+
+/* Read the byte stream of the next object in chunks of @rchunk. */
+static void pkram_test_load_bytes(struct kunit *test, struct pkram_stream *ps,
+				  const u8 *buf, size_t len, size_t rchunk)
+{
+	PKRAM_ACCESS(pa, ps, bytes);
+	u8 *out = kunit_kzalloc(test, len + rchunk, GFP_KERNEL);
+	size_t done = 0, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(ps), 0);
+	while ((n = pkram_read(&pa, out + done, rchunk)))
+		done += n;
+	KUNIT_EXPECT_EQ(test, done, len);
+	KUNIT_EXPECT_EQ(test, memcmp(out, buf, len), 0);
+	KUNIT_EXPECT_EQ(test, pkram_read(&pa, out, rchunk), 0);
+	pkram_finish_access(&pa, true);
+	pkram_finish_load_obj(ps);
+}
+
+static void pkram_test_bytes(struct kunit *test)
+{
+	static const size_t chunks[] = { 1, 3, 1000, 4097 };
+	size_t len = *(const size_t *)test->param_value;
+	u8 *buf = pkram_test_bytes_alloc(test, len);
+	struct pkram_stream ps;
+	unsigned int c;
+
+	/* Each chunk size to write and read, in one access or two. */
+	for (c = 0; c < ARRAY_SIZE(chunks); c++) {
+		KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME,
+							 GFP_KERNEL), 0);
+		pkram_test_save_bytes(test, &ps, buf, len, chunks[c], 1);
+		pkram_test_save_bytes(test, &ps, buf, len,
+				      chunks[ARRAY_SIZE(chunks) - 1 - c], 2);
+		pkram_finish_save(&ps);
+
+		KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+		pkram_test_load_bytes(test, &ps, buf, len,
+				      chunks[(c + 1) % ARRAY_SIZE(chunks)]);
+		pkram_test_load_bytes(test, &ps, buf, len, chunks[c]);
+		pkram_finish_load(&ps);
+	}
+	pkram_test_expect_empty(test);
+}
+
+/* Loading part of a byte stream and finishing frees the rest. */
+static void pkram_test_bytes_partial_read(struct kunit *test)
+{
+	size_t len = 5 * PAGE_SIZE + 11;
+	u8 *buf = pkram_test_bytes_alloc(test, len);
+	unsigned long before = pkram_test_free_pages();
+	struct pkram_stream ps;
+	u8 out[100];
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	pkram_test_save_bytes(test, &ps, buf, len, len, 1);
+	pkram_finish_save(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_read(&pa, out, sizeof(out)), sizeof(out));
+		KUNIT_EXPECT_EQ(test, memcmp(out, buf, sizeof(out)), 0);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), before);
+}
+
+/* --- objects --------------------------------------------------------------- */
+
+/* One object with both streams, used at the same time. */
+static void pkram_test_obj_mixed(struct kunit *test)
+{
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 20, NULL, 0, NULL);
+	size_t len = 2 * PAGE_SIZE + 100;
+	u8 *buf = pkram_test_bytes_alloc(test, len);
+	u8 *out = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned int i = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pf, &ps, folios);
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		for (i = 0; i < tf->nr; i++) {
+			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pf, tf->folio[i]), 0);
+			KUNIT_ASSERT_EQ(test, pkram_write(&pb, buf + i * (len / tf->nr),
+							  len / tf->nr),
+					(ssize_t)(len / tf->nr));
+		}
+		KUNIT_ASSERT_EQ(test, pkram_write(&pb, buf + tf->nr * (len / tf->nr),
+						  len % tf->nr),
+				(ssize_t)(len % tf->nr));
+		pkram_finish_access(&pf, true);
+		pkram_finish_access(&pb, true);
+	}
+	pkram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pf, &ps, folios);
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_read(&pb, out, len), len);
+		KUNIT_EXPECT_EQ(test, memcmp(out, buf, len), 0);
+		for (i = 0; (folio = pkram_load_folio(&pf, NULL)); i++) {
+			KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
+			folio_put(folio);
+		}
+		KUNIT_EXPECT_EQ(test, i, tf->nr);
+		pkram_finish_access(&pf, true);
+		pkram_finish_access(&pb, true);
+	}
+	pkram_finish_load(&ps);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* Several objects per node come back in the order they were saved. */
+static void pkram_test_objs_several(struct kunit *test)
+{
+	struct pkram_test_folios *tf[4];
+	struct pkram_stream ps;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tf); i++)
+		tf[i] = pkram_test_alloc(test, 1 + i * 300, NULL, 0, NULL);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	for (i = 0; i < ARRAY_SIZE(tf); i++)
+		KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf[i]), 0);
+	pkram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	for (i = 0; i < ARRAY_SIZE(tf); i++)
+		pkram_test_load_obj(test, &ps, tf[i]);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load_obj(&ps), -ENODATA);
+	pkram_finish_load(&ps);
+	for (i = 0; i < ARRAY_SIZE(tf); i++) {
+		pkram_test_expect_refs(test, tf[i], 1);
+		pkram_test_free(tf[i]);
+	}
+	pkram_test_expect_empty(test);
+}
+
+/* --- ownership ------------------------------------------------------------- */
+
+/* A discarded save gives back every page and every reference. */
+static void pkram_test_discard(struct kunit *test)
+{
+	static const unsigned int orders[] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, PKRAM_TEST_PMD_ORDER
+	};
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 600, orders,
+							ARRAY_SIZE(orders), NULL);
+	u8 *buf = pkram_test_bytes_alloc(test, 3 * PAGE_SIZE);
+	unsigned long before = pkram_test_free_pages();
+	struct pkram_stream ps;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf), 0);
+	pkram_test_save_bytes(test, &ps, buf, 3 * PAGE_SIZE, 1000, 1);
+	pkram_test_expect_refs(test, tf, 2);
+	KUNIT_EXPECT_LT(test, pkram_test_free_pages(), before);
+	pkram_discard_save(&ps);
+
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), -ENOENT);
+	pkram_test_free(tf);
+}
+
+/* An access finished with status_ok false drops what it saved. */
+static void pkram_test_access_not_ok(struct kunit *test)
+{
+	struct pkram_test_folios *keep = pkram_test_alloc(test, 5, NULL, 0, NULL);
+	struct pkram_test_folios *drop = pkram_test_alloc(test, 600, NULL, 0, NULL);
+	struct pkram_test_folios *empty = pkram_test_alloc(test, 0, NULL, 0, NULL);
+	struct pkram_stream ps;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, keep), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < drop->nr; i++)
+			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, drop->folio[i]), 0);
+		pkram_test_expect_refs(test, drop, 2);
+		pkram_finish_access(&pa, false);
+	}
+	pkram_finish_save(&ps);
+	pkram_test_expect_refs(test, drop, 1);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	pkram_test_load_obj(test, &ps, keep);
+	/* The second object is there, and empty. */
+	pkram_test_load_obj(test, &ps, empty);
+	pkram_finish_load(&ps);
+	pkram_test_free(keep);
+	pkram_test_expect_empty(test);
+}
+
+/*
+ * Load some folios, skip the others and finish: PKRAM drops the references
+ * of the skipped ones and every metadata page.
+ */
+static void pkram_test_load_skip(struct kunit *test)
+{
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 1500, NULL, 0, NULL);
+	struct pkram_test_folios *tf2 = pkram_test_alloc(test, 10, NULL, 0, NULL);
+	struct folio **loaded = kunit_kcalloc(test, 700, sizeof(*loaded), GFP_KERNEL);
+	unsigned long before = pkram_test_free_pages();
+	struct pkram_stream ps;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, loaded);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf2), 0);
+	pkram_finish_save(&ps);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < 700; i++) {
+			loaded[i] = pkram_load_folio(&pa, NULL);
+			KUNIT_ASSERT_PTR_EQ(test, loaded[i], tf->folio[i]);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	/* The second object is not even opened. */
+	pkram_finish_load(&ps);
+
+	for (i = 0; i < tf->nr; i++)
+		KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[i]), i < 700 ? 2 : 1);
+	pkram_test_expect_refs(test, tf2, 1);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), before);
+	for (i = 0; i < 700; i++)
+		folio_put(loaded[i]);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_free(tf);
+	pkram_test_free(tf2);
+}
+
+/* Each folio loaded comes with exactly one reference for the caller. */
+static void pkram_test_load_refcount(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, PKRAM_TEST_PMD_ORDER };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 4, orders, 2, NULL);
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned int i;
+
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	/* Our reference, and the one PKRAM took. */
+	pkram_test_expect_refs(test, tf, 2);
+	/* Give ours up: PKRAM's alone keeps the folios alive. */
+	for (i = 0; i < tf->nr; i++)
+		folio_put(tf->folio[i]);
+	pkram_test_expect_refs(test, tf, 1);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; (folio = pkram_load_folio(&pa, NULL)); i++) {
+			KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
+			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	/* Still one: the caller's, from the load. */
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* --- allocation failure ---------------------------------------------------- */
+
+static atomic_t pkram_test_allocs_left;
+
+static struct page *pkram_test_failing_alloc(gfp_t gfp_mask)
+{
+	if (atomic_dec_if_positive(&pkram_test_allocs_left) < 0)
+		return NULL;
+	return alloc_page(gfp_mask);
+}
+
+/* Memory runs out in the middle of a save: the caller discards, nothing left. */
+static void pkram_test_alloc_failure(struct kunit *test)
+{
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3000, NULL, 0, NULL);
+	u8 *buf = pkram_test_bytes_alloc(test, 4 * PAGE_SIZE);
+	unsigned long before = pkram_test_free_pages();
+	struct pkram_stream ps;
+	unsigned int i;
+	int err = 0;
+
+	/* node, object, 3 link pages: the 4th link page fails. */
+	atomic_set(&pkram_test_allocs_left, 5);
+	kunit_activate_static_stub(test, pkram_alloc_page, pkram_test_failing_alloc);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < tf->nr && !err; i++)
+			err = pkram_save_folio(&pa, tf->folio[i]);
+		pkram_finish_access(&pa, !err);
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, i, 3 * PKRAM_LINK_ENTRIES_MAX + 1);
+	pkram_discard_save(&ps);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_expect_empty(test);
+
+	/* A byte stream: the part written before the failure is reported. */
+	atomic_set(&pkram_test_allocs_left, 4);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		/* link page + one data page, then nothing */
+		KUNIT_EXPECT_EQ(test, pkram_write(&pa, buf, 4 * PAGE_SIZE),
+				(ssize_t)PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, pkram_write(&pa, buf, 1), -ENOMEM);
+		pkram_finish_access(&pa, false);
+	}
+	pkram_discard_save(&ps);
+	kunit_deactivate_static_stub(test, pkram_alloc_page);
+
+	/* A node cannot even start. */
+	atomic_set(&pkram_test_allocs_left, 0);
+	kunit_activate_static_stub(test, pkram_alloc_page, pkram_test_failing_alloc);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL),
+			-ENOMEM);
+	kunit_deactivate_static_stub(test, pkram_alloc_page);
+
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), before);
+	pkram_test_free(tf);
+}
+
+/* --- concurrency ----------------------------------------------------------- */
+
+#define PKRAM_TEST_THREADS	4
+
+struct pkram_test_thread {
+	struct pkram_stream *ps;
+	struct pkram_test_folios *tf;
+	unsigned int first, nr;		/* folios saved by this thread */
+	struct folio **loaded;		/* folios loaded by this thread */
+	unsigned long *indexes;
+	unsigned int nr_loaded;
+	int err;
+	struct completion done;
+};
+
+static int pkram_test_save_thread(void *arg)
+{
+	PKRAM_ACCESS(pa, ((struct pkram_test_thread *)arg)->ps, folios);
+	struct pkram_test_thread *t = arg;
+	unsigned int i;
+
+	for (i = t->first; i < t->first + t->nr && !t->err; i++) {
+		t->err = pkram_save_folio(&pa, t->tf->folio[i]);
+		cond_resched();
+	}
+	pkram_finish_access(&pa, !t->err);
+	complete(&t->done);
+	return 0;
+}
+
+static int pkram_test_load_thread(void *arg)
+{
+	PKRAM_ACCESS(pa, ((struct pkram_test_thread *)arg)->ps, folios);
+	struct pkram_test_thread *t = arg;
+	struct folio *folio;
+	unsigned long index;
+
+	while ((folio = pkram_load_folio(&pa, &index))) {
+		t->indexes[t->nr_loaded] = index;
+		t->loaded[t->nr_loaded++] = folio;
+		cond_resched();
+	}
+	pkram_finish_access(&pa, true);
+	complete(&t->done);
+	return 0;
+}
+
+static void pkram_test_run_threads(struct kunit *test,
+				   struct pkram_test_thread *t,
+				   int (*fn)(void *))
+{
+	struct task_struct *task;
+	unsigned int i;
+
+	for (i = 0; i < PKRAM_TEST_THREADS; i++) {
+		init_completion(&t[i].done);
+		task = kthread_run(fn, &t[i], "pkram-test/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < PKRAM_TEST_THREADS; i++)
+		wait_for_completion(&t[i].done);
+}
+
+/*
+ * Four threads save into one object at once, then four threads load from it
+ * at once: every folio is found exactly once, at its index.
+ */
+static void pkram_test_concurrent(struct kunit *test)
+{
+	unsigned int nr = 4000, per = nr / PKRAM_TEST_THREADS, i, j, total = 0;
+	struct pkram_test_folios *tf = pkram_test_alloc(test, nr, NULL, 0, NULL);
+	struct pkram_test_thread *t = kunit_kcalloc(test, PKRAM_TEST_THREADS,
+						    sizeof(*t), GFP_KERNEL);
+	unsigned long *seen = kunit_kzalloc(test, BITS_TO_LONGS(nr) * sizeof(long),
+					    GFP_KERNEL);
+	struct pkram_stream ps;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	for (i = 0; i < PKRAM_TEST_THREADS; i++) {
+		t[i].ps = &ps;
+		t[i].tf = tf;
+		t[i].first = i * per;
+		t[i].nr = per;
+		t[i].loaded = kunit_kcalloc(test, nr, sizeof(*t[i].loaded), GFP_KERNEL);
+		t[i].indexes = kunit_kcalloc(test, nr, sizeof(long), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, t[i].loaded);
+		KUNIT_ASSERT_NOT_NULL(test, t[i].indexes);
+	}
+	pkram_test_run_threads(test, t, pkram_test_save_thread);
+	for (i = 0; i < PKRAM_TEST_THREADS; i++)
+		KUNIT_EXPECT_EQ(test, t[i].err, 0);
+	pkram_finish_save(&ps);
+	pkram_test_expect_refs(test, tf, 2);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	for (i = 0; i < PKRAM_TEST_THREADS; i++)
+		t[i].ps = &ps;
+	pkram_test_run_threads(test, t, pkram_test_load_thread);
+	pkram_finish_load(&ps);
+
+	for (i = 0; i < PKRAM_TEST_THREADS; i++) {
+		for (j = 0; j < t[i].nr_loaded; j++) {
+			unsigned long index = t[i].indexes[j];
+
+			KUNIT_ASSERT_LT(test, index, (unsigned long)nr);
+			KUNIT_EXPECT_FALSE(test, test_and_set_bit(index, seen));
+			KUNIT_EXPECT_PTR_EQ(test, t[i].loaded[j], tf->folio[index]);
+			folio_put(t[i].loaded[j]);
+		}
+		total += t[i].nr_loaded;
+	}
+	KUNIT_EXPECT_EQ(test, total, nr);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, nr), nr);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+/* --- debugfs --------------------------------------------------------------- */
+
+/* The debugfs view lists nodes, their objects, folios by order and bytes. */
+static void pkram_test_debugfs(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 0, 0, PKRAM_TEST_PMD_ORDER };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 4, orders, 4, NULL);
+	u8 *buf = pkram_test_bytes_alloc(test, 100);
+	struct seq_file m = { .size = PAGE_SIZE };
+	struct pkram_stream ps, busy;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf), 0);
+	pkram_test_save_bytes(test, &ps, buf, 100, 100, 1);
+	pkram_finish_save(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&busy, "pkram-kunit-busy",
+						 GFP_KERNEL), 0);
+
+	KUNIT_ASSERT_EQ(test, pkram_nodes_show(&m, NULL), 0);
+	kunit_info(test, "%s", m.buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "metadata pages: 7, folios: 4 (515 pages)\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "node " PKRAM_TEST_NAME ": saved, 2 objects\n"
+					   "  obj 0: folios: order0=3 order9=1 bytes=0\n"
+					   "  obj 1: folios: bytes=100\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "node pkram-kunit-busy: saving, 0 objects\n"));
+
+	pkram_discard_save(&busy);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	pkram_test_load_obj(test, &ps, tf);
+	pkram_test_load_bytes(test, &ps, buf, 100, 7);
+	pkram_finish_load(&ps);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
+static int pkram_test_init(struct kunit *test)
+{
+	struct pkram_stats stats;
+
+	/* Every case starts with nothing saved. */
+	pkram_get_stats(&stats);
+	KUNIT_ASSERT_EQ(test, stats.meta_pages, 0);
+	return 0;
 }
 
 static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_load_missing),
 	KUNIT_CASE(pkram_test_load_bad_names),
 	KUNIT_CASE(pkram_test_save_bad_names),
+	KUNIT_CASE(pkram_test_name_255),
+	KUNIT_CASE(pkram_test_duplicate_name),
+	KUNIT_CASE(pkram_test_bad_flags_and_types),
+	KUNIT_CASE(pkram_test_folios_0),
+	KUNIT_CASE(pkram_test_folios_1),
+	KUNIT_CASE(pkram_test_folios_many),
+	KUNIT_CASE(pkram_test_folios_mixed_orders),
+	KUNIT_CASE(pkram_test_folios_sparse),
+	KUNIT_CASE(pkram_test_folios_descending),
+	KUNIT_CASE(pkram_test_folios_index_at_link_end),
+	KUNIT_CASE(pkram_test_folios_one_entry_each),
+	KUNIT_CASE_SLOW(pkram_test_folios_64mib),
+	KUNIT_CASE_PARAM(pkram_test_bytes, pkram_test_bytes_gen_params),
+	KUNIT_CASE(pkram_test_bytes_partial_read),
+	KUNIT_CASE(pkram_test_obj_mixed),
+	KUNIT_CASE(pkram_test_objs_several),
+	KUNIT_CASE(pkram_test_discard),
+	KUNIT_CASE(pkram_test_access_not_ok),
+	KUNIT_CASE(pkram_test_load_skip),
+	KUNIT_CASE(pkram_test_load_refcount),
+	KUNIT_CASE(pkram_test_alloc_failure),
+	KUNIT_CASE(pkram_test_concurrent),
+	KUNIT_CASE(pkram_test_debugfs),
 	{}
 };
 
 static struct kunit_suite pkram_test_suite = {
 	.name = "pkram",
+	.init = pkram_test_init,
 	.test_cases = pkram_test_cases,
 };
 

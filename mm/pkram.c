@@ -2,15 +2,232 @@
 /*
  * PKRAM: Persistent Kernel RAM, the streams API.
  *
- * This is the skeleton of the API: names are checked and nothing can be
- * saved yet, so there is never anything to load.
+ * A node is a named list of objects; an object holds a stream of folios
+ * (each with its file index) and a stream of bytes.  Everything is kept in
+ * whole pages linked by pfn (see mm/pkram_internal.h), so that the next
+ * kernel can find it.  The data folios themselves are never copied: saving
+ * takes a reference, loading hands that reference to the caller.
+ *
+ * Locking: pkram_mutex protects the list of nodes and their flags.  A
+ * node being saved or loaded belongs to one stream, whose caller serializes
+ * the calls that prepare and finish objects.  The accesses to one object may
+ * run in parallel: each saving access fills link pages of its own and
+ * chains them to the object in pkram_finish_access(), and each loading
+ * access takes whole link pages off the object, both under the stream's
+ * lock.  See Documentation/mm/pkram.rst.
  */
 #define pr_fmt(fmt) "PKRAM: " fmt
 
-#include <linux/errno.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
 #include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/pkram.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "pkram_internal.h"
+
+static LIST_HEAD(pkram_nodes);		/* linked through page::lru */
+static DEFINE_MUTEX(pkram_mutex);	/* the node list and node flags */
+
+static atomic_long_t pkram_meta_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t pkram_nr_folios = ATOMIC_LONG_INIT(0);
+static atomic_long_t pkram_folio_pages = ATOMIC_LONG_INIT(0);
+
+/**
+ * pkram_get_stats - what PKRAM holds now
+ * @stats: filled with the counts
+ */
+void pkram_get_stats(struct pkram_stats *stats)
+{
+	stats->meta_pages = atomic_long_read(&pkram_meta_pages);
+	stats->folios = atomic_long_read(&pkram_nr_folios);
+	stats->folio_pages = atomic_long_read(&pkram_folio_pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_get_stats);
+
+/*
+ * pkram_alloc_page - the page allocator as PKRAM calls it, so that the KUnit
+ * suite can make it fail.
+ */
+VISIBLE_IF_KUNIT struct page *pkram_alloc_page(gfp_t gfp_mask)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pkram_alloc_page, gfp_mask);
+	return alloc_page(gfp_mask);
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_alloc_page);
+
+/* A zeroed metadata page, in the direct map. */
+static void *pkram_alloc_meta(gfp_t gfp_mask)
+{
+	struct page *page;
+
+	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	page = pkram_alloc_page(gfp_mask | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	atomic_long_inc(&pkram_meta_pages);
+	return page_address(page);
+}
+
+static void pkram_free_meta(void *addr)
+{
+	atomic_long_dec(&pkram_meta_pages);
+	free_page((unsigned long)addr);
+}
+
+static unsigned long pkram_pfn(void *addr)
+{
+	return addr ? page_to_pfn(virt_to_page(addr)) : 0;
+}
+
+static void *pkram_pfn_to_virt(u64 pfn)
+{
+	return pfn ? pfn_to_kaddr(pfn) : NULL;
+}
+
+static void pkram_account_folio(struct folio *folio, int sign)
+{
+	atomic_long_add(sign, &pkram_nr_folios);
+	atomic_long_add(sign * (long)folio_nr_pages(folio), &pkram_folio_pages);
+}
+
+/* --- entries and link pages ---------------------------------------------- */
+
+static bool pkram_entry_is_folio(u64 entry)
+{
+	return entry && !(entry & PKRAM_ENTRY_INDEX);
+}
+
+static unsigned int pkram_entry_order(u64 entry)
+{
+	return (entry & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
+}
+
+/*
+ * pkram_entry_folio - the folio an entry describes.  The reference the
+ * entry holds goes with it.
+ */
+static struct folio *pkram_entry_folio(u64 entry)
+{
+	struct folio *folio = pfn_folio(PHYS_PFN(entry & PAGE_MASK));
+
+	VM_WARN_ON_FOLIO(folio_order(folio) != pkram_entry_order(entry), folio);
+	pkram_account_folio(folio, -1);
+	return folio;
+}
+
+/* Release what an entry holds. */
+static void pkram_free_entry(u64 entry, bool data_page)
+{
+	struct folio *folio;
+
+	if (!pkram_entry_is_folio(entry))
+		return;
+	if (data_page) {
+		pkram_free_meta(__va(entry & PAGE_MASK));
+		return;
+	}
+	folio = pkram_entry_folio(entry);
+	folio_put(folio);
+}
+
+/* Free the link pages of a chain starting at @link, and what they hold. */
+static void pkram_free_links(struct pkram_link *link, unsigned int from,
+			     bool data_pages)
+{
+	struct pkram_link *next;
+	unsigned int i;
+
+	for (; link; link = next, from = 0) {
+		for (i = from; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++)
+			pkram_free_entry(link->entry[i], data_pages);
+		next = pkram_pfn_to_virt(link->link_pfn);
+		pkram_free_meta(link);
+	}
+}
+
+static void pkram_free_stream(struct pkram_stream_head *head, bool data_pages)
+{
+	pkram_free_links(pkram_pfn_to_virt(head->head_pfn), 0, data_pages);
+	head->head_pfn = 0;
+	head->tail_pfn = 0;
+}
+
+static void pkram_free_obj(struct pkram_obj *obj)
+{
+	pkram_free_stream(&obj->folios, false);
+	pkram_free_stream(&obj->bytes, true);
+	pkram_free_meta(obj);
+}
+
+/* Free every object of @node, then the node. */
+static void pkram_free_node(struct pkram_node *node)
+{
+	struct pkram_obj *obj, *next;
+
+	for (obj = pkram_pfn_to_virt(node->obj_pfn); obj; obj = next) {
+		next = pkram_pfn_to_virt(obj->obj_pfn);
+		pkram_free_obj(obj);
+	}
+	pkram_free_meta(node);
+}
+
+/* Append the chain @first..@last to @head. */
+static void pkram_chain_links(struct pkram_stream_head *head,
+			      struct pkram_link *first, struct pkram_link *last)
+{
+	struct pkram_link *tail = pkram_pfn_to_virt(head->tail_pfn);
+
+	if (tail)
+		tail->link_pfn = pkram_pfn(first);
+	else
+		head->head_pfn = pkram_pfn(first);
+	head->tail_pfn = pkram_pfn(last);
+}
+
+/* Take the first link page off @head, NULL if the stream is empty. */
+static struct pkram_link *pkram_take_link(struct pkram_stream_head *head)
+{
+	struct pkram_link *link = pkram_pfn_to_virt(head->head_pfn);
+
+	if (!link)
+		return NULL;
+	head->head_pfn = link->link_pfn;
+	if (!head->head_pfn)
+		head->tail_pfn = 0;
+	link->link_pfn = 0;
+	return link;
+}
+
+/* --- nodes ----------------------------------------------------------------- */
+
+static struct pkram_node *pkram_node_of(struct page *page)
+{
+	return page_address(page);
+}
+
+static struct pkram_node *pkram_find_node(const char *name)
+{
+	struct page *page;
+
+	lockdep_assert_held(&pkram_mutex);
+	list_for_each_entry(page, &pkram_nodes, lru) {
+		struct pkram_node *node = pkram_node_of(page);
+
+		if (!strcmp(node->name, name))
+			return node;
+	}
+	return NULL;
+}
 
 /*
  * pkram_check_name - check that @name can name a node
@@ -26,67 +243,152 @@ static int pkram_check_name(const char *name)
 	return 0;
 }
 
+static void pkram_stream_init(struct pkram_stream *ps, struct pkram_node *node,
+			      gfp_t gfp_mask)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->gfp_mask = gfp_mask;
+	ps->node = node;
+	spin_lock_init(&ps->lock);
+}
+
 /**
  * pkram_prepare_save - start saving a new node
  * @ps: the stream to set up
  * @name: name of the node, at most PKRAM_NAME_MAX - 1 bytes
  * @gfp_mask: allocation flags for the metadata pages of the node
  *
+ * The node is not visible to pkram_prepare_load() until pkram_finish_save().
+ * End the stream with pkram_finish_save() or pkram_discard_save().
+ *
  * Context: process context, may sleep.
- * Return: 0 on success, -EINVAL or -ENAMETOOLONG for a bad @name,
- * -EOPNOTSUPP while saving is not implemented.
+ * Return: 0 on success, -EINVAL or -ENAMETOOLONG for a bad @name, -EEXIST if
+ * a node of that name is saved or being saved or loaded, -ENOMEM.
  */
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 		       gfp_t gfp_mask)
 {
+	struct pkram_node *node;
 	int err;
 
 	err = pkram_check_name(name);
 	if (err)
 		return err;
-	return -EOPNOTSUPP;
+	node = pkram_alloc_meta(gfp_mask);
+	if (!node)
+		return -ENOMEM;
+	strscpy(node->name, name, PKRAM_NAME_MAX);
+	node->flags = PKRAM_SAVE;
+
+	mutex_lock(&pkram_mutex);
+	if (pkram_find_node(name)) {
+		mutex_unlock(&pkram_mutex);
+		pkram_free_meta(node);
+		return -EEXIST;
+	}
+	list_add_tail(&virt_to_page(node)->lru, &pkram_nodes);
+	mutex_unlock(&pkram_mutex);
+
+	pkram_stream_init(ps, node, gfp_mask);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_save);
 
 /**
  * pkram_prepare_save_obj - start saving a new object of the node
  * @ps: the stream of the node being saved
- * @flags: the streams the object holds, PKRAM_DATA_folios and/or
- *	PKRAM_DATA_bytes
+ * @flags: the streams the object holds: PKRAM_DATA_folios, PKRAM_DATA_bytes
+ *	or both
  *
+ * Objects are loaded back in the order they were saved.  The object is
+ * finished by pkram_finish_save_obj(), by the next pkram_prepare_save_obj()
+ * or by pkram_finish_save().
+ *
+ * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL for bad @flags, -ENOMEM.
  */
 int pkram_prepare_save_obj(struct pkram_stream *ps,
 			   enum pkram_data_flags flags)
 {
-	return -EINVAL;
+	struct pkram_node *node = ps->node;
+	struct pkram_obj *obj;
+
+	if (!flags || (flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)))
+		return -EINVAL;
+	if (WARN_ON_ONCE(!node || !(node->flags & PKRAM_SAVE)))
+		return -EINVAL;
+	if (ps->obj)
+		pkram_finish_save_obj(ps);
+
+	obj = pkram_alloc_meta(ps->gfp_mask);
+	if (!obj)
+		return -ENOMEM;
+	obj->flags = flags;
+	if (ps->last_obj)
+		ps->last_obj->obj_pfn = pkram_pfn(obj);
+	else
+		node->obj_pfn = pkram_pfn(obj);
+	node->nr_objs++;
+	ps->last_obj = obj;
+	ps->obj = obj;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_save_obj);
 
 /**
  * pkram_finish_save_obj - finish saving the current object
  * @ps: the stream of the node being saved
+ *
+ * Every access to the object must have been finished.
  */
 void pkram_finish_save_obj(struct pkram_stream *ps)
 {
+	ps->obj = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_save_obj);
 
 /**
  * pkram_finish_save - make the node complete and available for loading
  * @ps: the stream of the node being saved
+ *
+ * Context: process context, may sleep.
  */
 void pkram_finish_save(struct pkram_stream *ps)
 {
+	struct pkram_node *node = ps->node;
+
+	if (ps->obj)
+		pkram_finish_save_obj(ps);
+	mutex_lock(&pkram_mutex);
+	node->flags &= ~PKRAM_ACCMODE_MASK;
+	mutex_unlock(&pkram_mutex);
+	ps->node = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_save);
+
+static void pkram_remove_node(struct pkram_node *node)
+{
+	mutex_lock(&pkram_mutex);
+	list_del(&virt_to_page(node)->lru);
+	mutex_unlock(&pkram_mutex);
+	pkram_free_node(node);
+}
 
 /**
  * pkram_discard_save - drop a node being saved and all it holds
  * @ps: the stream of the node being saved
+ *
+ * Releases the reference of every saved folio and every metadata page.
+ * Every access to the node must have been finished.
+ *
+ * Context: process context, may sleep.
  */
 void pkram_discard_save(struct pkram_stream *ps)
 {
+	pkram_remove_node(ps->node);
+	ps->node = NULL;
+	ps->obj = NULL;
+	ps->last_obj = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_discard_save);
 
@@ -95,18 +397,35 @@ EXPORT_SYMBOL_GPL(pkram_discard_save);
  * @ps: the stream to set up
  * @name: name of the node
  *
+ * End the stream with pkram_finish_load(), which frees the node.
+ *
  * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL or -ENAMETOOLONG for a bad @name, -ENOENT
- * if no node of that name is saved.
+ * if no node of that name is saved, -EBUSY if it is being saved or loaded.
  */
 int pkram_prepare_load(struct pkram_stream *ps, const char *name)
 {
+	struct pkram_node *node;
 	int err;
 
 	err = pkram_check_name(name);
 	if (err)
 		return err;
-	return -ENOENT;
+
+	mutex_lock(&pkram_mutex);
+	node = pkram_find_node(name);
+	if (!node)
+		err = -ENOENT;
+	else if (node->flags & PKRAM_ACCMODE_MASK)
+		err = -EBUSY;
+	else
+		node->flags |= PKRAM_LOAD;
+	mutex_unlock(&pkram_mutex);
+	if (err)
+		return err;
+
+	pkram_stream_init(ps, node, 0);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_load);
 
@@ -114,54 +433,190 @@ EXPORT_SYMBOL_GPL(pkram_prepare_load);
  * pkram_prepare_load_obj - start loading the next object of the node
  * @ps: the stream of the node being loaded
  *
+ * Finishes the current object, if any.
+ *
  * Return: 0 on success, -ENODATA if the node has no more objects.
  */
 int pkram_prepare_load_obj(struct pkram_stream *ps)
 {
-	return -ENODATA;
+	struct pkram_node *node = ps->node;
+	struct pkram_obj *obj;
+
+	if (WARN_ON_ONCE(!node || !(node->flags & PKRAM_LOAD)))
+		return -EINVAL;
+	if (ps->obj)
+		pkram_finish_load_obj(ps);
+	obj = pkram_pfn_to_virt(node->obj_pfn);
+	if (!obj)
+		return -ENODATA;
+	node->obj_pfn = obj->obj_pfn;
+	node->nr_objs--;
+	ps->obj = obj;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
 
 /**
  * pkram_finish_load_obj - finish loading the current object
  * @ps: the stream of the node being loaded
+ *
+ * Frees what was not loaded from the object: the references of its folios,
+ * its bytes and its metadata.  Every access to the object must have been
+ * finished.
  */
 void pkram_finish_load_obj(struct pkram_stream *ps)
 {
+	if (!ps->obj)
+		return;
+	pkram_free_obj(ps->obj);
+	ps->obj = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
 
 /**
  * pkram_finish_load - finish loading a node and free what was not loaded
  * @ps: the stream of the node being loaded
+ *
+ * The node is gone afterwards.
+ *
+ * Context: process context, may sleep.
  */
 void pkram_finish_load(struct pkram_stream *ps)
 {
+	pkram_finish_load_obj(ps);
+	pkram_remove_node(ps->node);
+	ps->node = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_load);
 
-/**
- * pkram_finish_access - end an access to a stream of the current object
- * @pa: the access
- * @status_ok: false to drop what this access saved
- */
-void pkram_finish_access(struct pkram_access *pa, bool status_ok)
+/* --- accesses -------------------------------------------------------------- */
+
+static bool pkram_access_saving(struct pkram_access *pa)
 {
+	return pa->ps->node->flags & PKRAM_SAVE;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_access);
+
+static struct pkram_stream_head *pkram_access_stream(struct pkram_access *pa)
+{
+	struct pkram_obj *obj = pa->ps->obj;
+
+	return pa->dtype == PKRAM_DATA_bytes ? &obj->bytes : &obj->folios;
+}
+
+/* Is @pa an access of type @dtype to an object that has such a stream? */
+static bool pkram_access_ok(struct pkram_access *pa,
+			    enum pkram_data_flags dtype)
+{
+	struct pkram_obj *obj = pa->ps->obj;
+
+	return pa->dtype == dtype && obj && (obj->flags & dtype);
+}
+
+/*
+ * Append an entry to the chain of link pages of a saving access; @index is
+ * the file index of the folio the entry describes.
+ */
+static int pkram_add_entry(struct pkram_access *pa, u64 entry,
+			   unsigned long index, unsigned long nr_pages)
+{
+	struct pkram_link *link = pa->link;
+	bool need_index = link && index != pa->index;
+
+	/* An index entry and its folio stay in one link page. */
+	if (!link || pa->entry + need_index >= PKRAM_LINK_ENTRIES_MAX) {
+		link = pkram_alloc_meta(pa->ps->gfp_mask);
+		if (!link)
+			return -ENOMEM;
+		link->index = index;
+		if (pa->link)
+			pa->link->link_pfn = pkram_pfn(link);
+		else
+			pa->first = link;
+		pa->link = link;
+		pa->entry = 0;
+		need_index = false;
+	}
+	if (need_index)
+		link->entry[pa->entry++] = ((u64)index << PAGE_SHIFT) |
+					   PKRAM_ENTRY_INDEX;
+	link->entry[pa->entry++] = entry;
+	pa->index = index + nr_pages;
+	return 0;
+}
+
+static u64 pkram_folio_entry(struct folio *folio)
+{
+	return PFN_PHYS(folio_pfn(folio)) |
+	       ((u64)folio_order(folio) << PKRAM_ENTRY_ORDER_SHIFT);
+}
 
 /**
  * pkram_save_folio - save a folio into the folio stream of the object
  * @pa: an access of type folios to the object being saved
- * @folio: the folio; its index is saved with it
+ * @folio: the folio; its index (&folio.index) is saved with it
  *
- * Return: 0 on success, -ENOMEM.
+ * Takes a reference to @folio, which PKRAM keeps until the folio is loaded
+ * or the node is discarded.  Folios are loaded back in the order this access
+ * saved them.
+ *
+ * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
+ * object with a folio stream or the index of @folio does not fit an entry,
+ * -EOPNOTSUPP for a hugetlb folio or one larger than MAX_PAGE_ORDER, -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
-	return -EINVAL;
+	int err;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || !pkram_access_saving(pa))
+		return -EINVAL;
+	if (folio_test_hugetlb(folio) || folio_order(folio) > MAX_PAGE_ORDER ||
+	    !folio_pfn(folio))
+		return -EOPNOTSUPP;
+	if (folio->index > (U64_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+
+	err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
+			      folio_nr_pages(folio));
+	if (err)
+		return err;
+	folio_get(folio);
+	pkram_account_folio(folio, 1);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_save_folio);
+
+/*
+ * Next folio entry of a loading access, taking link pages off the stream as
+ * needed; 0 at the end of the stream.
+ */
+static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
+{
+	struct pkram_stream *ps = pa->ps;
+	u64 entry;
+
+	for (;;) {
+		if (pa->link && pa->entry < PKRAM_LINK_ENTRIES_MAX &&
+		    pa->link->entry[pa->entry]) {
+			entry = pa->link->entry[pa->entry++];
+			if (entry & PKRAM_ENTRY_INDEX) {
+				pa->index = entry >> PAGE_SHIFT;
+				continue;
+			}
+			*index = pa->index;
+			pa->index += 1UL << pkram_entry_order(entry);
+			return entry;
+		}
+		if (pa->link)
+			pkram_free_meta(pa->link);
+		spin_lock(&ps->lock);
+		pa->link = pkram_take_link(pkram_access_stream(pa));
+		spin_unlock(&ps->lock);
+		if (!pa->link)
+			return 0;
+		pa->entry = 0;
+		pa->index = pa->link->index;
+	}
+}
 
 /**
  * pkram_load_folio - load the next folio of the folio stream of the object
@@ -169,13 +624,43 @@ EXPORT_SYMBOL_GPL(pkram_save_folio);
  * @index: where to store the file index of the folio, may be NULL
  *
  * Return: the folio, with one reference owned by the caller, or NULL at the
- * end of the stream.
+ * end of the stream (or if @pa is not an access of type folios to an object
+ * with a folio stream).
  */
 struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 {
-	return NULL;
+	unsigned long idx;
+	u64 entry;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || pkram_access_saving(pa))
+		return NULL;
+	entry = pkram_next_entry(pa, &idx);
+	if (!entry)
+		return NULL;
+	if (index)
+		*index = idx;
+	return pkram_entry_folio(entry);
 }
 EXPORT_SYMBOL_GPL(pkram_load_folio);
+
+/*
+ * The last data page of the byte stream, if it has room left: a new saving
+ * access goes on filling it.
+ */
+static void pkram_resume_bytes(struct pkram_access *pa)
+{
+	struct pkram_obj *obj = pa->ps->obj;
+	struct pkram_link *tail;
+	unsigned int i;
+
+	if (!(obj->data_len % PAGE_SIZE))
+		return;
+	tail = pkram_pfn_to_virt(obj->bytes.tail_pfn);
+	for (i = PKRAM_LINK_ENTRIES_MAX; i > 0 && !tail->entry[i - 1]; i--)
+		;
+	pa->data_page = virt_to_page(__va(tail->entry[i - 1] & PAGE_MASK));
+	pa->data_offset = obj->data_len % PAGE_SIZE;
+}
 
 /**
  * pkram_write - append bytes to the byte stream of the object
@@ -183,11 +668,47 @@ EXPORT_SYMBOL_GPL(pkram_load_folio);
  * @buf: the bytes
  * @count: how many
  *
- * Return: @count on success, -ENOMEM.
+ * Context: process context, may sleep.
+ * Return: @count on success; if memory runs out, the number of bytes saved
+ * before that, or -ENOMEM if none; -EINVAL if @pa is not an access of type
+ * bytes to an object with a byte stream.
  */
 ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 {
-	return -EINVAL;
+	size_t done = 0;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_bytes) || !pkram_access_saving(pa))
+		return -EINVAL;
+	if (!pa->data_page && !pa->link)
+		pkram_resume_bytes(pa);
+
+	while (done < count) {
+		size_t n;
+
+		if (!pa->data_page || pa->data_offset == PAGE_SIZE) {
+			void *page = pkram_alloc_meta(pa->ps->gfp_mask);
+
+			if (!page)
+				goto nomem;
+			if (pkram_add_entry(pa, __pa(page), pa->index, 1)) {
+				pkram_free_meta(page);
+				goto nomem;
+			}
+			pa->data_page = virt_to_page(page);
+			pa->data_offset = 0;
+		}
+		n = min_t(size_t, count - done, PAGE_SIZE - pa->data_offset);
+		memcpy(page_address(pa->data_page) + pa->data_offset,
+		       buf + done, n);
+		pa->data_offset += n;
+		done += n;
+	}
+	pa->data_len += count;
+	return count;
+
+nomem:
+	pa->data_len += done;
+	return done ? done : -ENOMEM;
 }
 EXPORT_SYMBOL_GPL(pkram_write);
 
@@ -197,10 +718,152 @@ EXPORT_SYMBOL_GPL(pkram_write);
  * @buf: where to copy them
  * @count: how many at most
  *
- * Return: the number of bytes read, 0 at the end of the stream.
+ * Return: the number of bytes read, 0 at the end of the stream (or if @pa is
+ * not an access of type bytes to an object with a byte stream).
  */
 size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 {
-	return 0;
+	struct pkram_obj *obj = pa->ps->obj;
+	size_t done = 0;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_bytes) || pkram_access_saving(pa))
+		return 0;
+	if (!pa->data_page && !pa->link)
+		pa->data_len = obj->data_len;
+
+	while (done < count && pa->data_len) {
+		size_t n;
+
+		if (!pa->data_page || pa->data_offset == PAGE_SIZE) {
+			unsigned long index;
+			u64 entry;
+
+			if (pa->data_page)
+				pkram_free_meta(page_address(pa->data_page));
+			pa->data_page = NULL;
+			entry = pkram_next_entry(pa, &index);
+			if (!entry)
+				break;
+			pa->data_page = virt_to_page(__va(entry & PAGE_MASK));
+			pa->data_offset = 0;
+		}
+		n = min3(count - done, PAGE_SIZE - pa->data_offset, pa->data_len);
+		memcpy(buf + done, page_address(pa->data_page) + pa->data_offset,
+		       n);
+		pa->data_offset += n;
+		pa->data_len -= n;
+		done += n;
+	}
+	return done;
 }
 EXPORT_SYMBOL_GPL(pkram_read);
+
+/**
+ * pkram_finish_access - end an access to a stream of the current object
+ * @pa: the access
+ * @status_ok: saving: false drops what this access saved; loading: ignored
+ *
+ * A saving access chains what it saved to the object.  A loading access
+ * frees what it took from the stream and did not hand out.
+ */
+void pkram_finish_access(struct pkram_access *pa, bool status_ok)
+{
+	struct pkram_stream *ps = pa->ps;
+	bool bytes = pa->dtype == PKRAM_DATA_bytes;
+
+	if (!ps->obj)
+		goto out;
+
+	if (!pkram_access_saving(pa)) {
+		if (bytes && pa->data_page)
+			pkram_free_meta(page_address(pa->data_page));
+		if (pa->link)
+			pkram_free_links(pa->link, pa->entry, bytes);
+	} else if (status_ok) {
+		spin_lock(&ps->lock);
+		if (pa->first)
+			pkram_chain_links(pkram_access_stream(pa), pa->first,
+					  pa->link);
+		if (bytes)
+			ps->obj->data_len += pa->data_len;
+		spin_unlock(&ps->lock);
+	} else if (pa->first) {
+		pkram_free_links(pa->first, 0, bytes);
+	}
+out:
+	pa->link = NULL;
+	pa->first = NULL;
+	pa->data_page = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_finish_access);
+
+/* --- debugfs --------------------------------------------------------------- */
+
+#ifdef CONFIG_DEBUG_FS
+static void pkram_show_stream(struct seq_file *m, struct pkram_stream_head *head)
+{
+	unsigned long count[NR_PAGE_ORDERS] = { };
+	struct pkram_link *link;
+	unsigned int i, order;
+
+	for (link = pkram_pfn_to_virt(head->head_pfn); link;
+	     link = pkram_pfn_to_virt(link->link_pfn)) {
+		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+			if (!pkram_entry_is_folio(link->entry[i]))
+				continue;
+			order = pkram_entry_order(link->entry[i]);
+			if (order < NR_PAGE_ORDERS)
+				count[order]++;
+		}
+	}
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		if (count[order])
+			seq_printf(m, " order%u=%lu", order, count[order]);
+}
+
+VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
+{
+	static const char * const state[] = {
+		"saved", "saving", "loading", "saving+loading"
+	};
+	struct pkram_stats stats;
+	struct page *page;
+
+	pkram_get_stats(&stats);
+	seq_printf(m, "metadata pages: %ld, folios: %ld (%ld pages)\n",
+		   stats.meta_pages, stats.folios, stats.folio_pages);
+
+	mutex_lock(&pkram_mutex);
+	list_for_each_entry(page, &pkram_nodes, lru) {
+		struct pkram_node *node = pkram_node_of(page);
+		struct pkram_obj *obj;
+		unsigned int i = 0;
+
+		seq_printf(m, "node %s: %s, %u objects\n", node->name,
+			   state[node->flags & PKRAM_ACCMODE_MASK],
+			   node->nr_objs);
+		/* Nodes in use change under our feet: show saved ones only. */
+		if (node->flags & PKRAM_ACCMODE_MASK)
+			continue;
+		for (obj = pkram_pfn_to_virt(node->obj_pfn); obj;
+		     obj = pkram_pfn_to_virt(obj->obj_pfn), i++) {
+			seq_printf(m, "  obj %u: folios:", i);
+			pkram_show_stream(m, &obj->folios);
+			seq_printf(m, " bytes=%llu\n", obj->data_len);
+		}
+	}
+	mutex_unlock(&pkram_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_nodes_show);
+DEFINE_SHOW_ATTRIBUTE(pkram_nodes);
+
+static int __init pkram_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("pkram", NULL);
+
+	debugfs_create_file("nodes", 0400, dir, NULL, &pkram_nodes_fops);
+	return 0;
+}
+late_initcall(pkram_debugfs_init);
+#endif /* CONFIG_DEBUG_FS */

@@ -11,6 +11,7 @@
 
 #include <linux/errno.h>
 #include <linux/gfp_types.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct folio;
@@ -39,6 +40,8 @@ enum pkram_data_flags {
  * @gfp_mask: allocation flags for metadata pages (save only)
  * @node: the node being saved or loaded
  * @obj: the object being saved or loaded, NULL between objects
+ * @last_obj: save: the object saved last, to which the next one is chained
+ * @lock: serializes the accesses that work on @obj at the same time
  *
  * Set up by pkram_prepare_save() or pkram_prepare_load() and torn down by
  * pkram_finish_save(), pkram_discard_save() or pkram_finish_load().  The
@@ -48,6 +51,8 @@ struct pkram_stream {
 	gfp_t gfp_mask;
 	struct pkram_node *node;
 	struct pkram_obj *obj;
+	struct pkram_obj *last_obj;
+	spinlock_t lock;	/* chains and takes link pages of @obj */
 };
 
 /**
@@ -57,13 +62,17 @@ struct pkram_stream {
  * @link: link page being filled (save) or read (load), NULL if none yet
  * @first: save: first link page of the chain this access built
  * @entry: index of the next entry of @link
- * @next_index: file index the next saved folio is expected to have
+ * @index: save: file index that follows the folio saved last; load: file
+ *	index of the next folio of @link
  * @data_page: byte stream: current data page
  * @data_offset: byte stream: offset of the next byte in @data_page
+ * @data_len: byte stream: save: bytes written by this access; load: bytes
+ *	left in the stream
  *
  * Declare one with PKRAM_ACCESS() and end it with pkram_finish_access().
- * Several accesses may work on the same object at once, one per thread.
- * The fields are private to PKRAM.
+ * Several accesses may save folios into, or load folios from, the same
+ * object at once, one per thread; a byte stream is written or read by one
+ * access at a time.  The fields are private to PKRAM.
  */
 struct pkram_access {
 	enum pkram_data_flags dtype;
@@ -71,9 +80,10 @@ struct pkram_access {
 	struct pkram_link *link;
 	struct pkram_link *first;
 	unsigned int entry;
-	unsigned long next_index;
+	unsigned long index;
 	struct page *data_page;
 	unsigned int data_offset;
+	size_t data_len;
 };
 
 /**

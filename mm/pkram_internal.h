@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PKRAM internals: the on-memory format and what the parts of PKRAM share.
+ *
+ * Every metadata object is one page, and objects point to each other by pfn,
+ * so that the next kernel can follow them before its own struct pages mean
+ * anything.  All fields have a fixed size and are little-endian (PKRAM is
+ * x86_64 only).  See Documentation/mm/pkram.rst.
+ */
+#ifndef _MM_PKRAM_INTERNAL_H
+#define _MM_PKRAM_INTERNAL_H
+
+#include <linux/pkram.h>
+#include <linux/types.h>
+#include <asm/page.h>
+
+/* struct pkram_node::flags */
+#define PKRAM_SAVE		1	/* being saved */
+#define PKRAM_LOAD		2	/* being loaded */
+#define PKRAM_ACCMODE_MASK	3
+
+/**
+ * struct pkram_node - a named set of objects; one page
+ * @flags: PKRAM_SAVE while being saved, PKRAM_LOAD while being loaded,
+ *	0 once saved
+ * @nr_objs: number of objects of the node
+ * @obj_pfn: pfn of the first object, 0 if none
+ * @node_pfn: pfn of the next node in the list handed to the next kernel,
+ *	0 at the end of the list
+ * @name: the name, NUL-terminated
+ *
+ * While the kernel runs, nodes are also kept on a list through the
+ * &page.lru of their pages.
+ */
+struct pkram_node {
+	__u32	flags;
+	__u32	nr_objs;
+	__u64	obj_pfn;
+	__u64	node_pfn;
+	__u8	name[PKRAM_NAME_MAX];
+};
+
+/**
+ * struct pkram_stream_head - the link pages of one stream of an object
+ * @head_pfn: pfn of the first link page, 0 if the stream is empty
+ * @tail_pfn: pfn of the last link page, 0 if the stream is empty
+ */
+struct pkram_stream_head {
+	__u64	head_pfn;
+	__u64	tail_pfn;
+};
+
+/**
+ * struct pkram_obj - an object of a node: a folio stream and a byte
+ *	stream; one page
+ * @flags: the &enum pkram_data_flags the object was created with
+ * @__reserved: zero
+ * @obj_pfn: pfn of the next object of the node, 0 at the end
+ * @data_len: number of bytes in the byte stream
+ * @folios: link pages of the folio stream
+ * @bytes: link pages of the byte stream; its entries are order-0 data
+ *	pages, all full but the last
+ */
+struct pkram_obj {
+	__u32	flags;
+	__u32	__reserved;
+	__u64	obj_pfn;
+	__u64	data_len;
+	struct pkram_stream_head folios;
+	struct pkram_stream_head bytes;
+};
+
+/*
+ * An entry of a link page is one of:
+ *  - a folio: its physical address | order << PKRAM_ENTRY_ORDER_SHIFT |
+ *    flags; the folio sits at the file index that follows the previous
+ *    folio of the link (or at &pkram_link.index for the first one);
+ *  - an index: index << PAGE_SHIFT | PKRAM_ENTRY_INDEX: the next folio sits
+ *    at that index (only written where the indexes are not consecutive);
+ *  - 0: the end of the entries of the link page.
+ */
+#define PKRAM_ENTRY_INDEX		0x1UL
+#define PKRAM_ENTRY_FLAGS_MASK		0x7fUL
+#define PKRAM_ENTRY_ORDER_SHIFT		7
+#define PKRAM_ENTRY_ORDER_MASK		(0x1fUL << PKRAM_ENTRY_ORDER_SHIFT)
+
+#define PKRAM_LINK_ENTRIES_MAX \
+	((PAGE_SIZE - 2 * sizeof(__u64)) / sizeof(__u64))
+
+/**
+ * struct pkram_link - a page of entries of a stream
+ * @link_pfn: pfn of the next link page of the stream, 0 at the end
+ * @index: file index of the first folio of the link page
+ * @entry: the entries (see above)
+ */
+struct pkram_link {
+	__u64	link_pfn;
+	__u64	index;
+	__u64	entry[PKRAM_LINK_ENTRIES_MAX];
+};
+
+/**
+ * struct pkram_stats - what PKRAM holds, for debugfs and the tests
+ * @meta_pages: pages of metadata: nodes, objects, link pages and the data
+ *	pages of byte streams
+ * @folios: folios saved and not loaded or freed yet
+ * @folio_pages: pages of those folios
+ */
+struct pkram_stats {
+	long	meta_pages;
+	long	folios;
+	long	folio_pages;
+};
+
+void pkram_get_stats(struct pkram_stats *stats);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+struct seq_file;
+
+struct page *pkram_alloc_page(gfp_t gfp_mask);
+int pkram_nodes_show(struct seq_file *m, void *v);
+#endif
+
+#endif /* _MM_PKRAM_INTERNAL_H */
