@@ -2,13 +2,17 @@
 # PKRAM development: the two commands a newcomer needs are `make` and
 # `make check`.  The work is done by the scripts in dev/.
 
-.PHONY: all check kunit series series-build deps tree kernel initramfs demo clean
+.PHONY: all check bench kunit series series-build deps tree kernel initramfs demo clean
 
 all:
 	@bash dev/demo.sh
 
 check:
 	@bash dev/check.sh
+
+# Time the save and load paths (BENCH_MIB, default 1024).
+bench:
+	@bash dev/bench.sh $(BENCH_MIB)
 
 # Rebuild and rerun the KUnit suites (KUNIT_FILTER='pkram.<case>' for one).
 kunit:

@@ -157,6 +157,10 @@ EOF
 else
 	result "kunit: the suites ran" 1
 fi
+r=$(grep -E 'WARNING:|BUG:|INFO: (possible|inconsistent)|Call Trace:|circular locking' \
+	"$LOGS/kunit.log" | head -n 5)
+[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+result "kunit: no kernel warning, BUG or lockdep report" $([ -z "$r" ]; echo $?)
 
 # Across kexec --------------------------------------------------------------
 # scenario stages kexec-mode [more vmtest.sh options]

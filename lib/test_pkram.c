@@ -14,6 +14,8 @@
 #include <linux/completion.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pkram.h>
@@ -22,6 +24,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 #include "../mm/pkram_internal.h"
@@ -1030,6 +1033,108 @@ static void pkram_test_debugfs(struct kunit *test)
 	pkram_test_expect_empty(test);
 }
 
+/* --- benchmark ------------------------------------------------------------- */
+
+static unsigned int bench_mib;
+module_param(bench_mib, uint, 0444);
+MODULE_PARM_DESC(bench_mib, "MiB of folios the pkram_bench suite saves and loads (0: skip)");
+
+#define PKRAM_BENCH_RING	SZ_32M
+
+/*
+ * Time the save and the load of @mib MiB of order-@order folios through one
+ * access, and the memcpy() of the same bytes as the yardstick.  Reports,
+ * never fails.
+ */
+static void pkram_bench_order(struct kunit *test, unsigned int order,
+			      unsigned int mib)
+{
+	unsigned long nr = ((unsigned long)mib << 20) >> (PAGE_SHIFT + order);
+	struct folio **folios;
+	struct pkram_stream ps;
+	struct pkram_stats stats;
+	struct folio *folio;
+	u64 t0, t_save, t_load, t_copy;
+	size_t size = PAGE_SIZE << order, off = 0;
+	unsigned long i, loaded = 0;
+	void *ring;
+
+	folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
+	ring = vmalloc(PKRAM_BENCH_RING);
+	if (!folios || !ring)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		folios[i] = folio_alloc(GFP_KERNEL, order);
+		if (!folios[i])
+			goto out;
+		folios[i]->index = i << order;
+		memset(folio_address(folios[i]), (int)i, size);
+	}
+
+	t0 = ktime_get_ns();
+	if (pkram_prepare_save(&ps, "pkram-bench", GFP_KERNEL))
+		goto out;
+	if (!pkram_prepare_save_obj(&ps, PKRAM_DATA_folios)) {
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < nr; i++)
+			if (pkram_save_folio(&pa, folios[i]))
+				break;
+		pkram_finish_access(&pa, i == nr);
+	}
+	pkram_finish_save(&ps);
+	t_save = ktime_get_ns() - t0;
+	pkram_get_stats(&stats);
+
+	t0 = ktime_get_ns();
+	if (pkram_prepare_load(&ps, "pkram-bench"))
+		goto out;
+	if (!pkram_prepare_load_obj(&ps)) {
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		while ((folio = pkram_load_folio(&pa, NULL)))
+			loaded++;
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	t_load = ktime_get_ns() - t0;
+	for (i = 0; i < loaded; i++)
+		folio_put(folios[i]);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < nr; i++) {
+		if (off + size > PKRAM_BENCH_RING)
+			off = 0;
+		memcpy(ring + off, folio_address(folios[i]), size);
+		off += size;
+	}
+	t_copy = ktime_get_ns() - t0;
+
+	pr_info("pkram_bench: order %u, %lu folios (%u MiB): save %llu ns/folio, load %llu ns/folio, memcpy %llu ns/folio; save+load %llu.%02llu%% of memcpy; metadata %ld pages, %llu.%03llu%% of the data\n",
+		order, nr, mib, div64_u64(t_save, nr), div64_u64(t_load, nr),
+		div64_u64(t_copy, nr),
+		div64_u64((t_save + t_load) * 100, t_copy),
+		div64_u64((t_save + t_load) * 10000, t_copy) % 100,
+		stats.meta_pages,
+		div64_u64((u64)stats.meta_pages * 100 << PAGE_SHIFT, (u64)mib << 20),
+		div64_u64((u64)stats.meta_pages * 100000 << PAGE_SHIFT, (u64)mib << 20) % 1000);
+	KUNIT_EXPECT_EQ(test, loaded, nr);
+out:
+	for (i = 0; folios && i < nr && folios[i]; i++)
+		folio_put(folios[i]);
+	kvfree(folios);
+	vfree(ring);
+}
+
+static void pkram_bench_streams(struct kunit *test)
+{
+	if (!bench_mib)
+		kunit_skip(test, "boot with test_pkram.bench_mib=<MiB> to run");
+	pkram_bench_order(test, 0, bench_mib);
+	pkram_bench_order(test, PKRAM_TEST_PMD_ORDER, bench_mib);
+	pkram_test_expect_empty(test);
+}
+
 static int pkram_test_init(struct kunit *test)
 {
 	struct pkram_stats stats;
@@ -1076,7 +1181,17 @@ static struct kunit_suite pkram_test_suite = {
 	.test_cases = pkram_test_cases,
 };
 
-kunit_test_suite(pkram_test_suite);
+static struct kunit_case pkram_bench_cases[] = {
+	KUNIT_CASE_SLOW(pkram_bench_streams),
+	{}
+};
+
+static struct kunit_suite pkram_bench_suite = {
+	.name = "pkram_bench",
+	.test_cases = pkram_bench_cases,
+};
+
+kunit_test_suites(&pkram_test_suite, &pkram_bench_suite);
 
 MODULE_DESCRIPTION("KUnit tests for PKRAM");
 MODULE_LICENSE("GPL");

@@ -23,6 +23,7 @@
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/kexec.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -33,6 +34,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
+#include "internal.h"
 #include "pkram_internal.h"
 
 static LIST_HEAD(pkram_nodes);		/* linked through page::lru */
@@ -65,23 +67,102 @@ VISIBLE_IF_KUNIT struct page *pkram_alloc_page(gfp_t gfp_mask)
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_alloc_page);
 
-/* A zeroed metadata page, in the direct map. */
-static void *pkram_alloc_meta(gfp_t gfp_mask)
+/* Pages to try before giving up on one a loaded kexec image does not cover */
+#define PKRAM_ALLOC_TRIES	64
+
+/**
+ * pkram_alloc_meta - allocate a page of metadata
+ * @gfp_mask: allocation flags
+ *
+ * The page is zeroed, in the direct map, tracked as preserved, and never
+ * where a loaded kexec image will be copied at reboot.
+ *
+ * Return: the page's address, or NULL.
+ */
+void *pkram_alloc_meta(gfp_t gfp_mask)
 {
-	struct page *page;
+	struct page *page, *tmp, *next;
+	LIST_HEAD(conflicts);
+	int tries = PKRAM_ALLOC_TRIES;
 
 	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	page = pkram_alloc_page(gfp_mask | __GFP_ZERO);
+	while ((page = pkram_alloc_page(gfp_mask | __GFP_ZERO)) &&
+	       pkram_kexec_conflict(page_to_pfn(page), 1)) {
+		list_add(&page->lru, &conflicts);
+		if (!--tries) {
+			page = NULL;
+			break;
+		}
+	}
+	list_for_each_entry_safe(tmp, next, &conflicts, lru)
+		__free_page(tmp);
 	if (!page)
 		return NULL;
+	if (pkram_track(page_to_pfn(page), 1, gfp_mask)) {
+		__free_page(page);
+		return NULL;
+	}
 	atomic_long_inc(&pkram_meta_pages);
 	return page_address(page);
 }
 
-static void pkram_free_meta(void *addr)
+/**
+ * pkram_free_meta - free a page of metadata
+ * @addr: the page, from pkram_alloc_meta() or handed over
+ */
+void pkram_free_meta(void *addr)
 {
+	pkram_untrack(PHYS_PFN(__pa(addr)), 1);
 	atomic_long_dec(&pkram_meta_pages);
 	free_page((unsigned long)addr);
+}
+
+/**
+ * pkram_kexec_conflict - would a loaded kexec image be copied over pages?
+ * @pfn: first page
+ * @nr: number of pages
+ *
+ * Return: true if a segment of the loaded kexec image has its destination in
+ * [@pfn, @pfn + @nr).
+ */
+bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr)
+{
+	struct kimage *image = READ_ONCE(kexec_image);
+	phys_addr_t start = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr);
+	unsigned long i;
+
+	if (!image)
+		return false;
+	for (i = 0; i < image->nr_segments; i++) {
+		phys_addr_t mem = image->segment[i].mem;
+
+		if (mem < end && start < mem + image->segment[i].memsz)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * pkram_prep_preserved - make pages handed over an ordinary allocated folio
+ * @page: first page, still reserved from boot
+ * @order: order of the folio
+ *
+ * The folio comes out with one reference, counted in its zone's managed
+ * pages, as if it had been allocated in this kernel.
+ */
+void pkram_prep_preserved(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 0; i < nr; i++) {
+		ClearPageReserved(page + i);
+		set_page_count(page + i, i ? 0 : 1);
+	}
+	if (order) {
+		prep_compound_page(page, order);
+		page_rmappable_folio(page);
+	}
+	adjust_managed_page_count(page, nr);
 }
 
 static unsigned long pkram_pfn(void *addr)
@@ -118,9 +199,20 @@ static unsigned int pkram_entry_order(u64 entry)
  */
 static struct folio *pkram_entry_folio(u64 entry)
 {
-	struct folio *folio = pfn_folio(PHYS_PFN(entry & PAGE_MASK));
+	unsigned long pfn = PHYS_PFN(entry & PAGE_MASK);
+	unsigned int order = pkram_entry_order(entry);
+	struct page *page = pfn_to_page(pfn);
+	struct folio *folio;
 
-	VM_WARN_ON_FOLIO(folio_order(folio) != pkram_entry_order(entry), folio);
+	/* Handed over by the previous kernel: still reserved from boot. */
+	if (PageReserved(page)) {
+		pkram_prep_preserved(page, order);
+		atomic_long_inc(&pkram_nr_folios);
+		atomic_long_add(1L << order, &pkram_folio_pages);
+	}
+	folio = page_folio(page);
+	VM_WARN_ON_FOLIO(folio_order(folio) != order, folio);
+	pkram_untrack(pfn, 1UL << order);
 	pkram_account_folio(folio, -1);
 	return folio;
 }
@@ -250,6 +342,96 @@ static void pkram_stream_init(struct pkram_stream *ps, struct pkram_node *node,
 	ps->gfp_mask = gfp_mask;
 	ps->node = node;
 	spin_lock_init(&ps->lock);
+}
+
+/* Link pages of a stream, and their data pages if @data_pages. */
+static long pkram_count_links(struct pkram_stream_head *head, bool data_pages)
+{
+	struct pkram_link *link;
+	unsigned int i;
+	long nr = 0;
+
+	for (link = pkram_pfn_to_virt(head->head_pfn); link;
+	     link = pkram_pfn_to_virt(link->link_pfn)) {
+		nr++;
+		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
+		     link->entry[i]; i++)
+			nr++;
+	}
+	return nr;
+}
+
+/**
+ * pkram_link_nodes - link the saved nodes by pfn, for the next kernel
+ * @nr_nodes: set to the number of nodes linked
+ *
+ * Nodes being saved or loaded are left out, with a warning.
+ *
+ * Return: the first node of the list, or NULL if there is none.
+ */
+struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes)
+{
+	struct pkram_node *node, *next = NULL;
+	struct page *page;
+
+	*nr_nodes = 0;
+	mutex_lock(&pkram_mutex);
+	list_for_each_entry_reverse(page, &pkram_nodes, lru) {
+		node = pkram_node_of(page);
+		if (node->flags & PKRAM_ACCMODE_MASK) {
+			pr_warn("node %s is being %s: not preserved\n", node->name,
+				node->flags & PKRAM_SAVE ? "saved" : "loaded");
+			continue;
+		}
+		node->node_pfn = pkram_pfn(next);
+		next = node;
+		(*nr_nodes)++;
+	}
+	mutex_unlock(&pkram_mutex);
+	return next;
+}
+
+/**
+ * pkram_add_node - put a node handed over by the previous kernel on the list
+ * @node: the node, checked
+ */
+void pkram_add_node(struct pkram_node *node)
+{
+	struct page *page = virt_to_page(node);
+	struct pkram_obj *obj;
+	u64 pfn;
+
+	/* Its pages count as this kernel's from now on. */
+	atomic_long_inc(&pkram_meta_pages);
+	for (pfn = node->obj_pfn; pfn; pfn = obj->obj_pfn) {
+		obj = pkram_pfn_to_virt(pfn);
+		atomic_long_add(1 + pkram_count_links(&obj->folios, false) +
+				pkram_count_links(&obj->bytes, true),
+				&pkram_meta_pages);
+	}
+	mutex_lock(&pkram_mutex);
+	list_add_tail(&page->lru, &pkram_nodes);
+	mutex_unlock(&pkram_mutex);
+}
+
+/**
+ * pkram_free_saved_nodes - free every node that is not being saved or loaded
+ */
+void pkram_free_saved_nodes(void)
+{
+	struct page *page, *tmp;
+	LIST_HEAD(victims);
+
+	mutex_lock(&pkram_mutex);
+	list_for_each_entry_safe(page, tmp, &pkram_nodes, lru)
+		if (!(pkram_node_of(page)->flags & PKRAM_ACCMODE_MASK))
+			list_move(&page->lru, &victims);
+	mutex_unlock(&pkram_mutex);
+
+	list_for_each_entry_safe(page, tmp, &victims, lru) {
+		list_del(&page->lru);
+		pkram_free_node(pkram_node_of(page));
+	}
 }
 
 /**
@@ -561,7 +743,9 @@ static u64 pkram_folio_entry(struct folio *folio)
  *
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
  * object with a folio stream or the index of @folio does not fit an entry,
- * -EOPNOTSUPP for a hugetlb folio or one larger than MAX_PAGE_ORDER, -ENOMEM.
+ * -EOPNOTSUPP for a hugetlb folio or one larger than MAX_PAGE_ORDER,
+ * -EADDRNOTAVAIL if a loaded kexec image will be copied over @folio at
+ * reboot, -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
@@ -575,10 +759,18 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (folio->index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
-	err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
-			      folio_nr_pages(folio));
+	if (pkram_kexec_conflict(folio_pfn(folio), folio_nr_pages(folio)))
+		return -EADDRNOTAVAIL;
+	err = pkram_track(folio_pfn(folio), folio_nr_pages(folio),
+			  pa->ps->gfp_mask);
 	if (err)
 		return err;
+	err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
+			      folio_nr_pages(folio));
+	if (err) {
+		pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
+		return err;
+	}
 	folio_get(folio);
 	pkram_account_folio(folio, 1);
 	return 0;

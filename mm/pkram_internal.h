@@ -99,6 +99,71 @@ struct pkram_link {
 	__u64	entry[PKRAM_LINK_ENTRIES_MAX];
 };
 
+#define PKRAM_MAGIC		0x706B726D	/* "pkrm" */
+#define PKRAM_VERSION		1
+
+/**
+ * struct pkram_super_block - what one kernel hands to the next; one page
+ * @magic: PKRAM_MAGIC; cleared by the kernel that consumes the block
+ * @version: PKRAM_VERSION, the version of this whole format
+ * @page_shift: PAGE_SHIFT of the kernel that wrote it
+ * @checksum: crc32 of the block, with this field 0
+ * @__reserved: zero
+ * @node_pfn: pfn of the first node, 0 if none
+ * @nr_nodes: number of nodes in the list
+ * @range_pfn: pfn of the first page of the list of preserved ranges
+ * @nr_range_pages: number of pages of that list
+ * @nr_ranges: number of preserved ranges
+ * @nr_pages: number of preserved pages, in all the ranges
+ *
+ * Its pfn is shown in /sys/kernel/pkram and given to the next kernel as
+ * ``pkram=<pfn>``.  The block is filled in when the kernel reboots with
+ * kexec; until then its magic is 0.
+ */
+struct pkram_super_block {
+	__u32	magic;
+	__u16	version;
+	__u16	page_shift;
+	__u32	checksum;
+	__u32	__reserved;
+	__u64	node_pfn;
+	__u64	nr_nodes;
+	__u64	range_pfn;
+	__u64	nr_range_pages;
+	__u64	nr_ranges;
+	__u64	nr_pages;
+};
+
+/**
+ * struct pkram_range - a range of preserved pages
+ * @pfn: first page
+ * @nr_pages: number of pages
+ */
+struct pkram_range {
+	__u64	pfn;
+	__u64	nr_pages;
+};
+
+#define PKRAM_RANGES_PER_PAGE \
+	((PAGE_SIZE - 2 * sizeof(__u64)) / sizeof(struct pkram_range))
+
+/**
+ * struct pkram_range_page - a page of the list of preserved ranges
+ * @next_pfn: pfn of the next page of the list, 0 at the end
+ * @nr_ranges: number of ranges in this page
+ * @checksum: crc32 of @range[0 .. @nr_ranges - 1]
+ * @range: the ranges, sorted by address and disjoint over the whole list
+ *
+ * Every preserved page, data and metadata (the super block and these pages
+ * included), is in one of the ranges.
+ */
+struct pkram_range_page {
+	__u64	next_pfn;
+	__u32	nr_ranges;
+	__u32	checksum;
+	struct pkram_range range[PKRAM_RANGES_PER_PAGE];
+};
+
 /**
  * struct pkram_stats - what PKRAM holds, for debugfs and the tests
  * @meta_pages: pages of metadata: nodes, objects, link pages and the data
@@ -113,6 +178,21 @@ struct pkram_stats {
 };
 
 void pkram_get_stats(struct pkram_stats *stats);
+
+/* pkram.c: metadata pages and the node list, for the handover */
+void *pkram_alloc_meta(gfp_t gfp_mask);
+void pkram_free_meta(void *addr);
+bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
+void pkram_prep_preserved(struct page *page, unsigned int order);
+struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
+void pkram_add_node(struct pkram_node *node);
+void pkram_free_saved_nodes(void);
+
+/* pkram_tracker.c */
+int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
+void pkram_untrack(unsigned long pfn, unsigned long nr);
+unsigned long pkram_tracked_pages(void);
+unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct seq_file;

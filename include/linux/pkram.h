@@ -100,6 +100,9 @@ struct pkram_access {
 
 #ifdef CONFIG_PKRAM
 
+void pkram_reserve(void);
+bool pkram_range_tracked(phys_addr_t start, phys_addr_t end);
+
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 		       gfp_t gfp_mask);
 int pkram_prepare_save_obj(struct pkram_stream *ps,
@@ -122,6 +125,13 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
 size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
 
 #else /* !CONFIG_PKRAM */
+
+static inline void pkram_reserve(void) { }
+
+static inline bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
+{
+	return false;
+}
 
 static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 				     gfp_t gfp_mask)

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: time PKRAM's save and load paths in QEMU and print a table.
+# Reports, never fails on numbers; the table goes to out/bench.md as well.
+#
+# Usage: bench.sh [MiB]   (default 1024)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+mib=${1:-1024}
+
+"$REPO/dev/deps.sh"
+"$REPO/dev/tree.sh"
+"$REPO/dev/kernel.sh"
+"$REPO/dev/initramfs.sh"
+
+step "benchmark: streams API, $mib MiB"
+mkdir -p "$LOGS" "$REPO/out"
+log=$LOGS/bench-streams.log
+mem=$((mib + 1024))M
+vmtest -s boot -u -t 900 -m "$mem" -c 2 -l "$log" \
+	-a "kunit.filter_glob=pkram_bench test_pkram.bench_mib=$mib" >/dev/null ||
+	die "the benchmark run failed (serial log: $log)"
+grep -q 'pkram_bench: order' "$log" || die "no benchmark output (serial log: $log)"
+
+table=$REPO/out/bench.md
+{
+	echo "Streams API, $mib MiB of folios, one thread, QEMU TCG ($(nproc) host cores), Linux $(kernel_version):"
+	echo
+	echo "| folios | save ns/folio | load ns/folio | memcpy ns/folio | save+load vs memcpy | metadata |"
+	echo "|---|---|---|---|---|---|"
+	sed -n 's/.*pkram_bench: order \([0-9]*\), \([0-9]*\) folios .*: save \([0-9]*\) ns\/folio, load \([0-9]*\) ns\/folio, memcpy \([0-9]*\) ns\/folio; save+load \([0-9.]*%\) of memcpy; metadata \([0-9]*\) pages, \([0-9.]*%\) of the data/| \2 of order \1 | \3 | \4 | \5 | \6 | \7 pages, \8 |/p' "$log"
+} >"$table"
+cat "$table"

@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM: handing preserved memory to the next kernel across kexec.
+ *
+ * Old kernel: every kernel has a super block page, whose pfn it shows in
+ * /sys/kernel/pkram.  When it reboots with kexec, it links its saved nodes
+ * by pfn, writes the sorted list of preserved ranges (from the tracker) into
+ * pages of their own, and fills in the super block.
+ *
+ * New kernel, booted with pkram=<pfn>: right after the firmware memory map is
+ * in memblock, and before anything is allocated from memblock, it validates
+ * the super block and the range list and reserves the ranges in one pass
+ * (memblock_reserve_sorted()).  Later, with the page allocator up, it walks
+ * the nodes, validates every pfn and count, and puts them back on the node
+ * list, where pkram_prepare_load() finds them.  Anything wrong: one log line,
+ * everything handed over is released, and the kernel boots normally.
+ */
+#define pr_fmt(fmt) "PKRAM: " fmt
+
+#include <linux/capability.h>
+#include <linux/crash_dump.h>
+#include <linux/crc32.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/kobject.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/pkram.h>
+#include <linux/reboot.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/xarray.h>
+
+#include "internal.h"
+#include "pkram_internal.h"
+
+/* This kernel's super block, filled in at a kexec reboot. */
+static struct pkram_super_block *pkram_sb;
+
+/* The super block handed to this kernel (pkram=), 0 if none or invalid. */
+static unsigned long pkram_sb_pfn __initdata;
+static unsigned long pkram_in_pages __initdata;
+
+static int __init pkram_setup(char *arg)
+{
+	return kstrtoul(arg, 16, &pkram_sb_pfn);
+}
+early_param("pkram", pkram_setup);
+
+static u32 pkram_sb_checksum(struct pkram_super_block *sb)
+{
+	u32 saved = sb->checksum, crc;
+
+	sb->checksum = 0;
+	crc = crc32_le(~0, (void *)sb, sizeof(*sb));
+	sb->checksum = saved;
+	return crc;
+}
+
+static u32 pkram_range_checksum(struct pkram_range_page *rp)
+{
+	return crc32_le(~0, (void *)rp->range,
+			rp->nr_ranges * sizeof(struct pkram_range));
+}
+
+/* --- old kernel: at a kexec reboot --------------------------------------- */
+
+static unsigned long pkram_count_ranges(void)
+{
+	unsigned long pfn = 0, n, nr = 0;
+
+	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
+		nr++;
+		pfn += n;
+	}
+	return nr;
+}
+
+/*
+ * Write the list of preserved ranges.  Its own pages are preserved too, and
+ * change the ranges: allocate until there are enough of them.
+ */
+static int pkram_write_ranges(struct pkram_super_block *sb)
+{
+	struct pkram_range_page *first = NULL, *rp, *last = NULL;
+	unsigned long have = 0, need, pfn = 0, n, nr = 0, pages = 0;
+
+	for (;;) {
+		need = DIV_ROUND_UP(pkram_count_ranges(), PKRAM_RANGES_PER_PAGE);
+		if (have >= need)
+			break;
+		rp = pkram_alloc_meta(GFP_KERNEL);
+		if (!rp)
+			return -ENOMEM;
+		rp->next_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
+		first = rp;
+		have++;
+	}
+
+	rp = first;
+	while (rp && (n = pkram_next_tracked(&pfn, ULONG_MAX))) {
+		if (rp->nr_ranges == PKRAM_RANGES_PER_PAGE) {
+			rp->checksum = pkram_range_checksum(rp);
+			rp = pfn_to_kaddr(rp->next_pfn);
+		}
+		rp->range[rp->nr_ranges].pfn = pfn;
+		rp->range[rp->nr_ranges].nr_pages = n;
+		rp->nr_ranges++;
+		nr++;
+		pages += n;
+		if (pkram_kexec_conflict(pfn, n)) {
+			pr_err("preserved pages at %#lx are where the kexec image goes\n",
+			       pfn);
+			return -EADDRNOTAVAIL;
+		}
+		pfn += n;
+		last = rp;
+	}
+	if (last)
+		last->checksum = pkram_range_checksum(last);
+
+	sb->range_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
+	sb->nr_range_pages = have;
+	sb->nr_ranges = nr;
+	sb->nr_pages = pages;
+	return 0;
+}
+
+static int pkram_reboot(struct notifier_block *nb, unsigned long val, void *v)
+{
+	struct pkram_super_block *sb = pkram_sb;
+	struct pkram_node *node;
+	unsigned long nr_nodes;
+
+	if (val != SYS_RESTART || !kexec_in_progress || !sb)
+		return NOTIFY_DONE;
+
+	memset(sb, 0, sizeof(*sb));
+	node = pkram_link_nodes(&nr_nodes);
+	if (!node)
+		return NOTIFY_DONE;
+	if (pkram_write_ranges(sb)) {
+		pr_err("cannot hand over preserved memory: nothing preserved\n");
+		memset(sb, 0, sizeof(*sb));
+		return NOTIFY_DONE;
+	}
+	sb->node_pfn = page_to_pfn(virt_to_page(node));
+	sb->nr_nodes = nr_nodes;
+	sb->version = PKRAM_VERSION;
+	sb->page_shift = PAGE_SHIFT;
+	sb->magic = PKRAM_MAGIC;
+	sb->checksum = pkram_sb_checksum(sb);
+	pr_info("handing over %lu nodes, %llu pages in %llu ranges, super block at pfn %#lx\n",
+		nr_nodes, sb->nr_pages, sb->nr_ranges,
+		page_to_pfn(virt_to_page(sb)));
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pkram_reboot_notifier = {
+	.notifier_call = pkram_reboot,
+};
+
+/* --- new kernel: early reservation ----------------------------------------- */
+
+/* Is [@pfn, @pfn + @nr) usable RAM that nothing has reserved yet? */
+static bool __init pkram_early_usable(u64 pfn, u64 nr)
+{
+	phys_addr_t base = PFN_PHYS(pfn), size = PFN_PHYS(nr);
+
+	if (!nr || pfn + nr < pfn || pfn + nr > PHYS_PFN(memblock_end_of_DRAM()))
+		return false;
+	return memblock_is_region_memory(base, size) &&
+	       !memblock_is_region_reserved(base, size);
+}
+
+/* A cursor over the ranges handed over, for memblock_reserve_sorted(). */
+struct pkram_range_cursor {
+	u64 first_pfn;
+	u64 page_pfn;
+	struct pkram_range_page *page;
+	unsigned int i;
+};
+
+static void __init pkram_cursor_unmap(struct pkram_range_cursor *c)
+{
+	if (c->page)
+		early_memunmap(c->page, PAGE_SIZE);
+	c->page = NULL;
+}
+
+static bool __init pkram_next_range(void *arg, bool restart, phys_addr_t *base,
+				    phys_addr_t *size)
+{
+	struct pkram_range_cursor *c = arg;
+
+	if (restart) {
+		pkram_cursor_unmap(c);
+		c->page_pfn = c->first_pfn;
+		c->i = 0;
+	}
+	while (!c->page || c->i >= c->page->nr_ranges) {
+		u64 next = c->page ? c->page->next_pfn : c->page_pfn;
+
+		pkram_cursor_unmap(c);
+		if (!next)
+			return false;
+		c->page = early_memremap(PFN_PHYS(next), PAGE_SIZE);
+		if (!c->page)
+			return false;
+		c->i = 0;
+	}
+	*base = PFN_PHYS(c->page->range[c->i].pfn);
+	*size = PFN_PHYS(c->page->range[c->i].nr_pages);
+	c->i++;
+	return true;
+}
+
+/* Check the list of ranges: every page, every range, every count. */
+static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
+{
+	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
+	struct pkram_range_page *rp;
+	bool sb_in = false;
+	unsigned int i;
+
+	for (; pfn; n++) {
+		if (n >= sb->nr_range_pages)
+			return "the range list does not end";
+		if (!pkram_early_usable(pfn, 1))
+			return "a page of the range list is not usable RAM";
+		rp = early_memremap(PFN_PHYS(pfn), PAGE_SIZE);
+		if (!rp)
+			return "cannot map the range list";
+		if (!rp->nr_ranges || rp->nr_ranges > PKRAM_RANGES_PER_PAGE ||
+		    rp->checksum != pkram_range_checksum(rp)) {
+			early_memunmap(rp, PAGE_SIZE);
+			return "bad checksum or count in the range list";
+		}
+		for (i = 0; i < rp->nr_ranges; i++) {
+			struct pkram_range *r = &rp->range[i];
+
+			if (r->pfn < end || !pkram_early_usable(r->pfn, r->nr_pages)) {
+				early_memunmap(rp, PAGE_SIZE);
+				return "a range is unsorted, overlaps or is not usable RAM";
+			}
+			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
+				sb_in = true;
+			end = r->pfn + r->nr_pages;
+			pages += r->nr_pages;
+			ranges++;
+		}
+		pfn = rp->next_pfn;
+		early_memunmap(rp, PAGE_SIZE);
+	}
+	if (n != sb->nr_range_pages || ranges != sb->nr_ranges ||
+	    pages != sb->nr_pages)
+		return "the range list does not match the counts of the super block";
+	if (!sb_in)
+		return "the super block is not in a preserved range";
+	return NULL;
+}
+
+/**
+ * pkram_reserve - reserve the memory the previous kernel preserved
+ *
+ * Called by the architecture right after the firmware memory map is in
+ * memblock and before the first allocation from memblock (on x86, in
+ * setup_arch() right after e820__memblock_setup(): the allocations that
+ * follow, from the MP table to the page tables of init_mem_mapping(), could
+ * land on preserved pages).  Validates the super block given with pkram= and
+ * the range list, then reserves the ranges.  On any inconsistency, logs one
+ * line and reserves nothing: the kernel boots as if pkram= were not given.
+ */
+void __init pkram_reserve(void)
+{
+	struct pkram_range_cursor cursor = { };
+	struct pkram_super_block *sb;
+	const char *why = NULL;
+	u64 start;
+	int err;
+
+	if (!pkram_sb_pfn)
+		return;
+	if (is_kdump_kernel()) {
+		pr_info("ignoring pkram= in a kdump kernel\n");
+		goto none;
+	}
+	if (!pkram_early_usable(pkram_sb_pfn, 1)) {
+		pr_err("pkram=%lx is not usable RAM: nothing preserved\n",
+		       pkram_sb_pfn);
+		goto none;
+	}
+	sb = early_memremap(PFN_PHYS(pkram_sb_pfn), PAGE_SIZE);
+	if (!sb) {
+		pr_err("cannot map the super block: nothing preserved\n");
+		goto none;
+	}
+	if (sb->magic != PKRAM_MAGIC)
+		why = "no super block (bad magic)";
+	else if (sb->version != PKRAM_VERSION || sb->page_shift != PAGE_SHIFT)
+		why = "super block of another format version";
+	else if (sb->checksum != pkram_sb_checksum(sb))
+		why = "bad super block checksum";
+	else if (!sb->range_pfn || !sb->nr_ranges)
+		why = "empty range list";
+	else
+		why = pkram_check_ranges(sb);
+	if (why) {
+		early_memunmap(sb, PAGE_SIZE);
+		pr_err("%s at pfn %#lx: nothing preserved\n", why, pkram_sb_pfn);
+		goto none;
+	}
+
+	start = sched_clock();
+	cursor.first_pfn = sb->range_pfn;
+	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
+	pkram_cursor_unmap(&cursor);
+	if (err) {
+		early_memunmap(sb, PAGE_SIZE);
+		pr_err("cannot reserve the preserved ranges (%d): nothing preserved\n",
+		       err);
+		goto none;
+	}
+	pkram_in_pages = sb->nr_pages;
+	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
+		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
+	early_memunmap(sb, PAGE_SIZE);
+	return;
+none:
+	pkram_sb_pfn = 0;
+}
+
+/* --- new kernel: taking the nodes back ----------------------------------- */
+
+/*
+ * The pages handed over, as a set of pfns while the nodes are checked: the
+ * ranges go into a temporary xarray of bitmaps (like the tracker's), the pages
+ * reached from the nodes into the tracker itself.
+ */
+#define PKRAM_IN_PFNS	(PAGE_SIZE * BITS_PER_BYTE)
+
+struct pkram_restore {
+	struct xarray in;		/* pages handed over */
+	unsigned long owned;		/* pages reached from the nodes */
+	struct list_head nodes;		/* checked nodes, through page::lru */
+};
+
+static bool pkram_in_set(struct pkram_restore *rs, unsigned long pfn,
+			 unsigned long nr, bool set)
+{
+	unsigned long p, *bm;
+
+	for (p = pfn; p < pfn + nr; p++) {
+		bm = xa_load(&rs->in, p / PKRAM_IN_PFNS);
+		if (!bm && set) {
+			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
+			if (!bm || xa_err(xa_store(&rs->in, p / PKRAM_IN_PFNS,
+						   bm, GFP_KERNEL)))
+				return false;
+		}
+		if (!bm)
+			return false;
+		if (set)
+			__set_bit(p % PKRAM_IN_PFNS, bm);
+		else if (!test_bit(p % PKRAM_IN_PFNS, bm))
+			return false;
+	}
+	return true;
+}
+
+/* Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them. */
+static bool pkram_claim(struct pkram_restore *rs, u64 pfn, u64 nr)
+{
+	unsigned long check = pfn;
+
+	if (!pfn || pfn + nr < pfn || !pkram_in_set(rs, pfn, nr, false))
+		return false;
+	if (pkram_next_tracked(&check, pfn + nr))
+		return false;	/* reached twice: a loop or a shared page */
+	if (pkram_track(pfn, nr, GFP_KERNEL))
+		return false;
+	rs->owned += nr;
+	return true;
+}
+
+/* A metadata page handed over, made an ordinary allocated page. */
+static void *pkram_claim_meta(struct pkram_restore *rs, u64 pfn)
+{
+	return pkram_claim(rs, pfn, 1) ? pfn_to_kaddr(pfn) : NULL;
+}
+
+/* Check a stream; returns the number of folios in it, or -1. */
+static long pkram_check_links(struct pkram_restore *rs,
+			      struct pkram_stream_head *head, bool data_pages)
+{
+	struct pkram_link *link;
+	u64 pfn = head->head_pfn, last = 0;
+	unsigned int i, order;
+	long nr = 0;
+
+	while (pfn) {
+		link = pkram_claim_meta(rs, pfn);
+		if (!link)
+			return -1;
+		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+			u64 e = link->entry[i];
+
+			if (e & PKRAM_ENTRY_INDEX) {
+				if (data_pages)
+					return -1;
+				continue;
+			}
+			order = (e & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
+			if (order > MAX_PAGE_ORDER || (data_pages && order) ||
+			    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
+			    !pkram_claim(rs, PHYS_PFN(e), 1UL << order))
+				return -1;
+			nr++;
+		}
+		last = pfn;
+		pfn = link->link_pfn;
+	}
+	return last == head->tail_pfn ? nr : -1;
+}
+
+static bool pkram_check_node(struct pkram_restore *rs, struct pkram_node *node)
+{
+	struct pkram_obj *obj;
+	u64 pfn = node->obj_pfn;
+	u32 n = 0;
+
+	if (node->flags || strnlen(node->name, PKRAM_NAME_MAX) == PKRAM_NAME_MAX ||
+	    !node->name[0])
+		return false;
+	for (; pfn; n++, pfn = obj->obj_pfn) {
+		long data_pages;
+
+		obj = pkram_claim_meta(rs, pfn);
+		if (!obj || n >= node->nr_objs || !obj->flags ||
+		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
+		    pkram_check_links(rs, &obj->folios, false) < 0)
+			return false;
+		data_pages = pkram_check_links(rs, &obj->bytes, true);
+		if (data_pages < 0 || obj->data_len > PFN_PHYS(data_pages))
+			return false;
+	}
+	return n == node->nr_objs;
+}
+
+/* Make the metadata pages reached from @node ordinary allocated pages. */
+static void pkram_prep_meta(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	if (PageReserved(page))
+		pkram_prep_preserved(page, 0);
+}
+
+static void pkram_prep_links(struct pkram_stream_head *head, bool data_pages)
+{
+	struct pkram_link *link;
+	u64 pfn;
+	unsigned int i;
+
+	for (pfn = head->head_pfn; pfn; pfn = link->link_pfn) {
+		link = pfn_to_kaddr(pfn);
+		pkram_prep_meta(pfn);
+		/* Checked: a byte stream has no index entries. */
+		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
+		     link->entry[i]; i++)
+			pkram_prep_meta(PHYS_PFN(link->entry[i]));
+	}
+}
+
+static void pkram_prep_node(struct pkram_node *node)
+{
+	struct pkram_obj *obj;
+	u64 pfn;
+
+	pkram_prep_meta(page_to_pfn(virt_to_page(node)));
+	for (pfn = node->obj_pfn; pfn; pfn = obj->obj_pfn) {
+		obj = pfn_to_kaddr(pfn);
+		pkram_prep_meta(pfn);
+		pkram_prep_links(&obj->folios, false);
+		pkram_prep_links(&obj->bytes, true);
+	}
+}
+
+/* Call @fn on every pfn of the ranges handed over. */
+static void __init pkram_for_each_in(struct pkram_super_block *sb, u64 *list,
+				     void (*fn)(unsigned long pfn))
+{
+	struct pkram_range_page *rp;
+	unsigned long pfn;
+	unsigned int i;
+	u64 j;
+
+	for (j = 0; j < sb->nr_range_pages; j++) {
+		rp = pfn_to_kaddr(list[j]);
+		for (i = 0; i < rp->nr_ranges; i++)
+			for (pfn = rp->range[i].pfn;
+			     pfn < rp->range[i].pfn + rp->range[i].nr_pages; pfn++)
+				fn(pfn);
+	}
+}
+
+static bool __init pkram_is_tracked(unsigned long pfn)
+{
+	unsigned long check = pfn;
+
+	return pkram_next_tracked(&check, pfn + 1);
+}
+
+static void __init pkram_untrack_in(unsigned long pfn)
+{
+	if (pkram_is_tracked(pfn))
+		pkram_untrack(pfn, 1);
+}
+
+static unsigned long pkram_freed __initdata;
+
+static void __init pkram_free_untracked(unsigned long pfn)
+{
+	if (pkram_is_tracked(pfn))
+		return;
+	free_reserved_page(pfn_to_page(pfn));
+	pkram_freed++;
+}
+
+/*
+ * Give back the pages of the ranges that no node reached (all of them if
+ * @all): the super block and the pages of the range list last, since they
+ * are read until then.
+ */
+static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
+					u64 *list, bool all)
+{
+	unsigned long sb_pfn = page_to_pfn(virt_to_page(sb));
+	u64 j;
+
+	if (all)
+		pkram_for_each_in(sb, list, pkram_untrack_in);
+	/* Keep the list and the super block until the end. */
+	for (j = 0; j < sb->nr_range_pages; j++)
+		if (pkram_track(list[j], 1, GFP_KERNEL))
+			goto nomem;
+	if (pkram_track(sb_pfn, 1, GFP_KERNEL))
+		goto nomem;
+	pkram_for_each_in(sb, list, pkram_free_untracked);
+	for (j = 0; j < sb->nr_range_pages; j++) {
+		pkram_untrack(list[j], 1);
+		free_reserved_page(pfn_to_page(list[j]));
+	}
+	sb->magic = 0;
+	pkram_untrack(sb_pfn, 1);
+	free_reserved_page(virt_to_page(sb));
+	pkram_freed += sb->nr_range_pages + 1;
+	if (pkram_freed)
+		pr_info("released %lu preserved pages no node holds\n",
+			pkram_freed);
+	return;
+nomem:
+	sb->magic = 0;
+	pr_err("no memory to release the preserved pages no node holds\n");
+}
+
+static int __init pkram_restore(void)
+{
+	struct pkram_restore rs = { .nodes = LIST_HEAD_INIT(rs.nodes) };
+	struct pkram_super_block *sb;
+	struct pkram_node *node;
+	struct page *page, *tmp;
+	u64 pfn, n = 0, *list;
+	unsigned long key;
+	void *bm;
+	bool ok = true;
+	int i;
+
+	if (!pkram_sb_pfn)
+		return 0;
+	xa_init(&rs.in);
+	sb = pfn_to_kaddr(pkram_sb_pfn);
+
+	/* Every range handed over; the pages of the range list, in order. */
+	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
+	if (!list) {
+		pr_err("no memory to take the preserved memory back\n");
+		return 0;	/* it stays reserved */
+	}
+	pfn = sb->range_pfn;
+	for (n = 0; ok && pfn; n++) {
+		struct pkram_range_page *rp = pfn_to_kaddr(pfn);
+
+		list[n] = pfn;
+		for (i = 0; ok && i < rp->nr_ranges; i++)
+			ok = pkram_in_set(&rs, rp->range[i].pfn,
+					  rp->range[i].nr_pages, true);
+		pfn = rp->next_pfn;
+	}
+	n = 0;
+
+	for (pfn = sb->node_pfn; ok && pfn; n++) {
+		node = pkram_claim_meta(&rs, pfn);
+		ok = node && n < sb->nr_nodes && pkram_check_node(&rs, node);
+		if (ok) {
+			list_add_tail(&virt_to_page(node)->lru, &rs.nodes);
+			pfn = node->node_pfn;
+		}
+	}
+	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages;
+	if (!ok) {
+		pr_err("inconsistent nodes handed over: nothing preserved\n");
+		INIT_LIST_HEAD(&rs.nodes);
+	}
+
+	/* Nothing of the old super block may come back with a later pkram=. */
+	pkram_free_unclaimed(sb, list, !ok);
+	kvfree(list);
+
+	list_for_each_entry_safe(page, tmp, &rs.nodes, lru) {
+		list_del(&page->lru);
+		node = page_address(page);
+		pkram_prep_node(node);
+		node->node_pfn = 0;
+		pkram_add_node(node);
+	}
+	if (ok)
+		pr_info("%llu nodes handed over, %lu pages\n", n, rs.owned);
+
+	xa_for_each(&rs.in, key, bm)
+		free_page((unsigned long)bm);
+	xa_destroy(&rs.in);
+	return 0;
+}
+core_initcall(pkram_restore);
+
+/* --- /sys/kernel/pkram ----------------------------------------------------- */
+
+static ssize_t pkram_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%lx\n",
+			  pkram_sb ? page_to_pfn(virt_to_page(pkram_sb)) : 0);
+}
+
+static ssize_t pkram_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	unsigned long val;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtoul(buf, 0, &val) || val)
+		return -EINVAL;
+	pkram_free_saved_nodes();
+	return count;
+}
+
+static struct kobj_attribute pkram_attr = __ATTR(pkram, 0644, pkram_show,
+						 pkram_store);
+
+static int __init pkram_handover_init(void)
+{
+	struct page *page;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page || pkram_track(page_to_pfn(page), 1, GFP_KERNEL)) {
+		pr_err("no memory for the super block: nothing can be handed over\n");
+		if (page)
+			__free_page(page);
+		return -ENOMEM;
+	}
+	pkram_sb = page_address(page);
+	register_reboot_notifier(&pkram_reboot_notifier);
+	return sysfs_create_file(kernel_kobj, &pkram_attr.attr);
+}
+late_initcall(pkram_handover_init);

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM: tracking of preserved pages.
+ *
+ * Every page PKRAM will hand to the next kernel, data and metadata alike, has
+ * a bit set in a bitmap over physical memory.  The bitmaps are one page each,
+ * covering 128 MiB of memory with 4 KiB pages, allocated on first use and
+ * kept in an xarray indexed by pfn / PKRAM_TRACK_PFNS: at most 32 KiB per GiB
+ * of memory in use by PKRAM.  They let kexec ask, quickly, whether a range of
+ * memory holds preserved pages, and give the sorted list of preserved ranges
+ * handed to the next kernel.  The bitmaps themselves are not preserved.
+ */
+#define pr_fmt(fmt) "PKRAM: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+
+#include "pkram_internal.h"
+
+#define PKRAM_TRACK_PFNS	(PAGE_SIZE * BITS_PER_BYTE)
+
+static DEFINE_XARRAY(pkram_track_xa);
+static DEFINE_SPINLOCK(pkram_track_lock);	/* the bits */
+static unsigned long pkram_tracked;		/* pages with their bit set */
+
+/* The bitmap covering @pfn, allocated if @gfp_mask allows it. */
+static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
+{
+	unsigned long key = pfn / PKRAM_TRACK_PFNS;
+	unsigned long *bitmap, *old;
+
+	bitmap = xa_load(&pkram_track_xa, key);
+	if (bitmap || !gfp_mask)
+		return bitmap;
+
+	bitmap = (unsigned long *)get_zeroed_page(gfp_mask);
+	if (!bitmap)
+		return NULL;
+	old = xa_cmpxchg(&pkram_track_xa, key, NULL, bitmap, gfp_mask);
+	if (old) {
+		free_page((unsigned long)bitmap);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return bitmap;
+}
+
+/**
+ * pkram_track - mark pages as preserved
+ * @pfn: first page
+ * @nr: number of pages
+ * @gfp_mask: allocation flags for a new bitmap page
+ *
+ * Return: 0, or -ENOMEM (nothing marked).
+ */
+int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
+{
+	unsigned long p, end = pfn + nr, n;
+
+	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+again:
+	for (p = pfn; p < end; p = ALIGN(p + 1, PKRAM_TRACK_PFNS))
+		if (!pkram_track_bitmap(p, gfp_mask))
+			return -ENOMEM;
+
+	spin_lock(&pkram_track_lock);
+	/* An untrack may have freed an empty bitmap meanwhile. */
+	for (p = pfn; p < end; p = ALIGN(p + 1, PKRAM_TRACK_PFNS)) {
+		if (!pkram_track_bitmap(p, 0)) {
+			spin_unlock(&pkram_track_lock);
+			goto again;
+		}
+	}
+	for (p = pfn; p < end; p += n) {
+		unsigned long *bitmap = pkram_track_bitmap(p, 0);
+
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		bitmap_set(bitmap, p % PKRAM_TRACK_PFNS, n);
+		/* page::private of a bitmap page counts the bits it has set */
+		virt_to_page(bitmap)->private += n;
+	}
+	pkram_tracked += nr;
+	spin_unlock(&pkram_track_lock);
+	return 0;
+}
+
+/**
+ * pkram_untrack - mark pages as no longer preserved
+ * @pfn: first page
+ * @nr: number of pages, all marked by pkram_track()
+ *
+ * A bitmap with no bit set any more is freed.
+ */
+void pkram_untrack(unsigned long pfn, unsigned long nr)
+{
+	unsigned long p, end = pfn + nr, n;
+	unsigned long *bitmap;
+	struct page *page, *tmp;
+	LIST_HEAD(empty);
+
+	spin_lock(&pkram_track_lock);
+	for (p = pfn; p < end; p += n) {
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		bitmap = pkram_track_bitmap(p, 0);
+		if (WARN_ON_ONCE(!bitmap))
+			continue;
+		bitmap_clear(bitmap, p % PKRAM_TRACK_PFNS, n);
+		virt_to_page(bitmap)->private -= n;
+		if (!virt_to_page(bitmap)->private) {
+			xa_erase(&pkram_track_xa, p / PKRAM_TRACK_PFNS);
+			list_add(&virt_to_page(bitmap)->lru, &empty);
+		}
+	}
+	pkram_tracked -= nr;
+	spin_unlock(&pkram_track_lock);
+	list_for_each_entry_safe(page, tmp, &empty, lru)
+		__free_page(page);
+}
+
+/**
+ * pkram_tracked_pages - how many pages are marked as preserved
+ *
+ * Return: the number of pages.
+ */
+unsigned long pkram_tracked_pages(void)
+{
+	return READ_ONCE(pkram_tracked);
+}
+
+/**
+ * pkram_next_tracked - find the next range of preserved pages
+ * @pfn: in: where to start looking; out: first page of the range found
+ * @end: where to stop looking
+ *
+ * Return: the number of pages of the range found at @pfn, which ends before
+ * @end, or 0 if there is none.
+ */
+unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
+{
+	unsigned long p = *pfn, start = 0, bit, key;
+	unsigned long *bitmap;
+	bool in_range = false;
+
+	spin_lock(&pkram_track_lock);
+	while (p < end) {
+		key = p / PKRAM_TRACK_PFNS;
+		bitmap = xa_find(&pkram_track_xa, &key, end / PKRAM_TRACK_PFNS,
+				 XA_PRESENT);
+		if (!bitmap || key * PKRAM_TRACK_PFNS > p) {
+			/* No bitmap over p: a range stops here. */
+			if (in_range || !bitmap)
+				break;
+			p = key * PKRAM_TRACK_PFNS;
+		}
+		bit = p % PKRAM_TRACK_PFNS;
+		if (!in_range) {
+			bit = find_next_bit(bitmap, PKRAM_TRACK_PFNS, bit);
+			if (bit == PKRAM_TRACK_PFNS) {
+				p = (key + 1) * PKRAM_TRACK_PFNS;
+				continue;
+			}
+			start = key * PKRAM_TRACK_PFNS + bit;
+			if (start >= end)
+				break;
+			in_range = true;
+		}
+		bit = find_next_zero_bit(bitmap, PKRAM_TRACK_PFNS, bit);
+		p = key * PKRAM_TRACK_PFNS + bit;
+		if (bit < PKRAM_TRACK_PFNS)
+			break;
+	}
+	spin_unlock(&pkram_track_lock);
+	if (!in_range)
+		return 0;
+	*pfn = start;
+	return min(p, end) - start;
+}
+
+/**
+ * pkram_range_tracked - does a range of memory hold preserved pages?
+ * @start: first byte
+ * @end: last byte
+ *
+ * Return: true if a page of [@start, @end] is marked as preserved.
+ */
+bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
+{
+	unsigned long pfn = PHYS_PFN(start);
+
+	return pkram_next_tracked(&pfn, PHYS_PFN(end) + 1);
+}
