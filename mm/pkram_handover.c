@@ -118,10 +118,15 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 		pfn += n;
 		last = rp;
 	}
-	if (last)
-		last->checksum = pkram_range_checksum(last);
+	if (!last)
+		return -EINVAL;
+	last->checksum = pkram_range_checksum(last);
+	/* Pages left over end the list; preserved but unused, they are freed. */
+	last->next_pfn = 0;
 
-	sb->range_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
+	sb->range_pfn = page_to_pfn(virt_to_page(first));
+	for (have = 1, rp = first; rp != last; have++)
+		rp = pfn_to_kaddr(rp->next_pfn);
 	sb->nr_range_pages = have;
 	sb->nr_ranges = nr;
 	sb->nr_pages = pages;
@@ -137,16 +142,15 @@ static int pkram_reboot(struct notifier_block *nb, unsigned long val, void *v)
 	if (val != SYS_RESTART || !kexec_in_progress || !sb)
 		return NOTIFY_DONE;
 
+	/* With no node, the next kernel is told that nothing is preserved. */
 	memset(sb, 0, sizeof(*sb));
 	node = pkram_link_nodes(&nr_nodes);
-	if (!node)
-		return NOTIFY_DONE;
 	if (pkram_write_ranges(sb)) {
 		pr_err("cannot hand over preserved memory: nothing preserved\n");
 		memset(sb, 0, sizeof(*sb));
 		return NOTIFY_DONE;
 	}
-	sb->node_pfn = page_to_pfn(virt_to_page(node));
+	sb->node_pfn = node ? page_to_pfn(virt_to_page(node)) : 0;
 	sb->nr_nodes = nr_nodes;
 	sb->version = PKRAM_VERSION;
 	sb->page_shift = PAGE_SHIFT;
