@@ -165,19 +165,41 @@ result "kunit: no kernel warning, BUG or lockdep report" $([ -z "$r" ]; echo $?)
 # Across kexec --------------------------------------------------------------
 # scenario stages kexec-mode [more vmtest.sh options]
 vmtests=(
+	# the harness: the kernel kexecs into itself
 	"kexec 2 file"
 	"kexec 2 load"
 	"kexec 3 alt"
+	# data across kexec, by both paths, over 3 kernels, on 2 NUMA nodes
+	"handover 2 file -m 1G"
+	"handover 2 load -m 1G"
+	"handover 3 alt -m 1G"
+	"handover 2 alt -m 1G -n 2"
+	"handover 2 file -m 1G -a pkram_ho_mib=256"
+	"handover 2 load -m 1G -a pkram_ho_mib=600"
+	# bad input: one error line, a normal boot, nothing handed out
+	"badinput 2 file -m 1G -a pkram_corrupt=magic"
+	"badinput 2 file -m 1G -a pkram_corrupt=checksum"
+	"badinput 2 file -m 1G -a pkram_corrupt=version"
+	"badinput 2 file -m 1G -a pkram_corrupt=truncate"
+	"badinput 2 file -m 1G -a pkram_corrupt=overlap"
+	"badinput 2 file -m 1G -a pkram_corrupt=outside"
+	"badinput 2 file -m 1G -a pkram_corrupt=loop"
+	"badinput 2 file -m 1G -a pkram_corrupt=outside-ram"
+	"badinput 2 file -m 1G -a pkram_corrupt=garbage"
+	# a consumed super block does not bring data back
+	"stale 3 alt -m 1G"
 )
 for t in "${vmtests[@]}"; do
+	# shellcheck disable=SC2086
 	set -- $t
-	name=$1 nstages=$2 mode=$3
+	scen=$1 nstages=$2 mode=$3
 	shift 3
-	step "vmtest: $name, $nstages kernels, kexec $mode $*"
-	log=$LOGS/vmtest-$name-$nstages-$mode.log
-	vmtest -s "$name" -S "$nstages" -K "$mode" -l "$log" "$@" >"$out/vm.log" 2>&1
+	step "vmtest: $scen, $nstages kernels, kexec $mode $*"
+	log=$LOGS/vmtest-$(echo "$t" | tr -c 'a-zA-Z0-9=\n-' _).log
+	name="$scen${*:+ $*}"
+	vmtest -s "$scen" -S "$nstages" -K "$mode" -l "$log" "$@" >"$out/vm.log" 2>&1
 	rc=$?
-	sed 's/^/    /' "$out/vm.log" | grep -E '^    (    )?(not ok|#)' || true
+	sed 's/^/    /' "$out/vm.log" | grep -E '^    ((    )?not ok|# )' || true
 	n=0
 	while read -r st rest; do
 		n=$((n + 1))

@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/xarray.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
 #include "pkram_internal.h"
@@ -639,6 +640,21 @@ static int __init pkram_restore(void)
 	return 0;
 }
 core_initcall(pkram_restore);
+
+/**
+ * pkram_get_super_block - where this kernel's super block is
+ * @pfn: set to its pfn
+ *
+ * Return: false if this kernel has none.
+ */
+bool pkram_get_super_block(unsigned long *pfn)
+{
+	if (!pkram_sb)
+		return false;
+	*pfn = page_to_pfn(virt_to_page(pkram_sb));
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_get_super_block);
 
 /* --- /sys/kernel/pkram ----------------------------------------------------- */
 

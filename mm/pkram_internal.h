@@ -188,6 +188,9 @@ struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
 void pkram_add_node(struct pkram_node *node);
 void pkram_free_saved_nodes(void);
 
+/* pkram_handover.c */
+bool pkram_get_super_block(unsigned long *pfn);
+
 /* pkram_tracker.c */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
 void pkram_untrack(unsigned long pfn, unsigned long nr);

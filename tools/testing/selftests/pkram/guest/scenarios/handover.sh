@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Data saved in one kernel is found intact, in the same physical pages, by
 # the next ones.  Stage 1 saves two nodes of folios of random orders filled
-# with random bytes (lib/test_pkram.c records each folio's pfn, order, index
+# with random bytes (lib/test_pkram_handover.c records each folio's pfn, order, index
 # and crc32).  Middle stages load one node and save the very same folios
 # again under a new name, and pass the other on untouched.  The last stage
 # checks every folio and byte of both, and that what was loaded is gone.
 SCENARIO_STAGES=2
 T=/sys/kernel/debug/pkram_test
+HO_MIB=$(param pkram_ho_mib)
 : "${HO_MIB:=64}"
 
 # pkram_op OP ARGS: one operation of the test module, ok if it succeeded.
@@ -56,5 +57,5 @@ stage_any() {
 	[ "$STAGE" -gt 2 ] && check "ho-1, loaded in kernel 2, is gone" \
 		sh -c "! echo ho-1 >$T/verify"
 	check "nothing is left" sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
-	diag "$(dmesg | grep 'pkram_test:' | tr '\n' ' ')"
+	diag "$(dmesg | grep 'test_pkram_handover:' | tr '\n' ' ')"
 }

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM across kexec: the test that saves data in one kernel and checks it
+ * in the next ones, in the model of lib/test_kho.c.  The VM test
+ * (tools/testing/selftests/pkram/vmtest.sh, scenario handover) drives it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pkram.h>
+#include <linux/random.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../mm/pkram_internal.h"
+
+/*
+ * Driven from debugfs by the VM tests (tools/testing/selftests/pkram/):
+ *
+ *   echo "NAME MIB [BYTES]" > /sys/kernel/debug/pkram_test/save
+ *	fills folios of random orders (0 to MAX_PAGE_ORDER) with random bytes,
+ *	up to MIB MiB, and BYTES random bytes, and saves them in node NAME,
+ *	with a record of each folio (pfn, order, index, crc32) and the crc32 of
+ *	the bytes in the node's first object;
+ *   echo NAME > /sys/kernel/debug/pkram_test/verify
+ *	loads node NAME and checks every folio (the same pfn, order, index and
+ *	checksum) and the bytes; fails with -EIO on any difference;
+ *   echo "NAME NEW" > /sys/kernel/debug/pkram_test/resave
+ *	loads node NAME and saves the very same folios and bytes as node NEW.
+ *
+ * Each prints its KTAP result in the kernel log.  Nothing happens unless
+ * asked, so a kernel without pkram= is not affected.
+ */
+#define PKRAM_HO_MAGIC	0x706b7274	/* "pkrt" */
+
+struct pkram_ho_header {
+	u32 magic;
+	u32 crc_bytes;
+	u64 nr_folios;
+	u64 nr_bytes;
+};
+
+struct pkram_ho_record {
+	u64 pfn;
+	u64 index;
+	u32 order;
+	u32 crc;
+};
+
+struct pkram_ho {
+	struct pkram_ho_header hdr;
+	struct pkram_ho_record *rec;
+	struct folio **folios;
+	u8 *bytes;
+};
+
+static void pkram_ho_free(struct pkram_ho *ho, bool put)
+{
+	u64 i;
+
+	for (i = 0; put && ho->folios && i < ho->hdr.nr_folios; i++)
+		if (ho->folios[i])
+			folio_put(ho->folios[i]);
+	kvfree(ho->folios);
+	kvfree(ho->rec);
+	kvfree(ho->bytes);
+}
+
+static u32 pkram_ho_crc(struct folio *folio)
+{
+	return crc32_le(~0, folio_address(folio), folio_size(folio));
+}
+
+/* Save @ho as node @name; every reference stays ours. */
+static int pkram_ho_save(const char *name, struct pkram_ho *ho)
+{
+	struct pkram_stream ps;
+	int err;
+	u64 i;
+
+	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+	if (err)
+		return err;
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios | PKRAM_DATA_bytes);
+	if (!err) {
+		PKRAM_ACCESS(pf, &ps, folios);
+		PKRAM_ACCESS(pb, &ps, bytes);
+		size_t len = ho->hdr.nr_folios * sizeof(*ho->rec);
+
+		if (pkram_write(&pb, &ho->hdr, sizeof(ho->hdr)) != sizeof(ho->hdr) ||
+		    pkram_write(&pb, ho->rec, len) != len ||
+		    pkram_write(&pb, ho->bytes, ho->hdr.nr_bytes) != ho->hdr.nr_bytes)
+			err = -ENOMEM;
+		for (i = 0; !err && i < ho->hdr.nr_folios; i++)
+			err = pkram_save_folio(&pf, ho->folios[i]);
+		pkram_finish_access(&pf, !err);
+		pkram_finish_access(&pb, !err);
+	}
+	if (err)
+		pkram_discard_save(&ps);
+	else
+		pkram_finish_save(&ps);
+	return err;
+}
+
+static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes)
+{
+	unsigned long left = mib << (20 - PAGE_SHIFT), max = left + 1;
+	u64 n = 0;
+
+	ho->folios = kvcalloc(max, sizeof(*ho->folios), GFP_KERNEL);
+	ho->rec = kvcalloc(max, sizeof(*ho->rec), GFP_KERNEL);
+	ho->bytes = kvmalloc(nr_bytes + 1, GFP_KERNEL);
+	if (!ho->folios || !ho->rec || !ho->bytes)
+		return -ENOMEM;
+	get_random_bytes(ho->bytes, nr_bytes);
+	while (left) {
+		unsigned int order = get_random_u32_below(MAX_PAGE_ORDER + 1);
+		struct folio *folio;
+
+		while ((1UL << order) > left)
+			order--;
+		folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY, order);
+		while (!folio && order) {
+			order--;
+			folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+		}
+		if (!folio)
+			return -ENOMEM;
+		get_random_bytes(folio_address(folio), folio_size(folio));
+		folio->index = n ? ho->rec[n - 1].index + (1UL << ho->rec[n - 1].order) +
+				   get_random_u32_below(2) * 1000 : 0;
+		ho->folios[n] = folio;
+		ho->rec[n].pfn = folio_pfn(folio);
+		ho->rec[n].index = folio->index;
+		ho->rec[n].order = order;
+		ho->rec[n].crc = pkram_ho_crc(folio);
+		left -= 1UL << order;
+		ho->hdr.nr_folios = ++n;
+	}
+	ho->hdr.magic = PKRAM_HO_MAGIC;
+	ho->hdr.nr_bytes = nr_bytes;
+	ho->hdr.crc_bytes = crc32_le(~0, ho->bytes, nr_bytes);
+	return 0;
+}
+
+/*
+ * Load node @name into @ho, checking it against its own records.  Returns
+ * the number of differences, or a negative error.
+ */
+static long pkram_ho_load(const char *name, struct pkram_ho *ho)
+{
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned long index;
+	long bad = 0;
+	size_t len;
+	int err;
+	u64 i;
+
+	err = pkram_prepare_load(&ps, name);
+	if (err)
+		return err;
+	err = pkram_prepare_load_obj(&ps);
+	if (err)
+		goto out;
+	{
+		PKRAM_ACCESS(pf, &ps, folios);
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		err = -EIO;
+		if (pkram_read(&pb, &ho->hdr, sizeof(ho->hdr)) != sizeof(ho->hdr) ||
+		    ho->hdr.magic != PKRAM_HO_MAGIC)
+			goto out_access;
+		len = ho->hdr.nr_folios * sizeof(*ho->rec);
+		err = -ENOMEM;
+		ho->rec = kvmalloc(len + 1, GFP_KERNEL);
+		ho->folios = kvcalloc(ho->hdr.nr_folios + 1, sizeof(*ho->folios),
+				      GFP_KERNEL);
+		ho->bytes = kvmalloc(ho->hdr.nr_bytes + 1, GFP_KERNEL);
+		if (!ho->rec || !ho->folios || !ho->bytes)
+			goto out_access;
+		err = -EIO;
+		if (pkram_read(&pb, ho->rec, len) != len ||
+		    pkram_read(&pb, ho->bytes, ho->hdr.nr_bytes) != ho->hdr.nr_bytes)
+			goto out_access;
+		if (crc32_le(~0, ho->bytes, ho->hdr.nr_bytes) != ho->hdr.crc_bytes) {
+			pr_info("# %s: bytes differ\n", name);
+			bad++;
+		}
+		for (i = 0; (folio = pkram_load_folio(&pf, &index)); i++) {
+			struct pkram_ho_record *r = &ho->rec[i];
+
+			if (i >= ho->hdr.nr_folios) {
+				folio_put(folio);
+				bad++;
+				continue;
+			}
+			ho->folios[i] = folio;
+			folio->index = index;
+			if (folio_pfn(folio) != r->pfn || folio_order(folio) != r->order ||
+			    index != r->index || pkram_ho_crc(folio) != r->crc) {
+				if (bad < 5)
+					pr_info("# %s: folio %llu: pfn %#lx/%#llx order %u/%u index %lu/%llu\n",
+						name, i, folio_pfn(folio), r->pfn,
+						folio_order(folio), r->order, index,
+						r->index);
+				bad++;
+			}
+		}
+		if (i != ho->hdr.nr_folios) {
+			pr_info("# %s: %llu folios, %llu saved\n",
+				name, i, ho->hdr.nr_folios);
+			bad++;
+		}
+		err = 0;
+out_access:
+		pkram_finish_access(&pf, true);
+		pkram_finish_access(&pb, true);
+	}
+out:
+	pkram_finish_load(&ps);
+	return err ? err : bad;
+}
+
+static DEFINE_MUTEX(pkram_ho_mutex);
+
+static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	const char *op = file->f_path.dentry->d_name.name;
+	char buf[2 * PKRAM_NAME_MAX + 64], name[PKRAM_NAME_MAX], new[PKRAM_NAME_MAX];
+	struct pkram_ho ho = { };
+	unsigned long mib = 0;
+	u64 nr_bytes = 0;
+	long ret;
+	int n;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	n = sscanf(buf, "%255s %255s %llu", name, new, &nr_bytes);
+	if (n < 1)
+		return -EINVAL;
+
+	mutex_lock(&pkram_ho_mutex);
+	if (!strcmp(op, "save")) {
+		ret = -EINVAL;
+		if (n >= 2 && !kstrtoul(new, 0, &mib))
+			ret = pkram_ho_fill(&ho, mib, nr_bytes);
+		if (!ret)
+			ret = pkram_ho_save(name, &ho);
+		pr_info("%sok 1 save %s: %llu folios (%lu MiB), %llu bytes: %ld\n",
+			ret ? "not " : "", name, ho.hdr.nr_folios, mib,
+			ho.hdr.nr_bytes, ret);
+		pkram_ho_free(&ho, true);
+	} else if (!strcmp(op, "verify")) {
+		ret = pkram_ho_load(name, &ho);
+		pr_info("%sok 1 verify %s: %llu folios, %llu bytes: %ld\n",
+			ret ? "not " : "", name, ho.hdr.nr_folios,
+			ho.hdr.nr_bytes, ret);
+		if (ret > 0)
+			ret = -EIO;
+		pkram_ho_free(&ho, true);
+	} else {
+		ret = n < 2 ? -EINVAL : pkram_ho_load(name, &ho);
+		if (ret > 0)
+			ret = -EIO;
+		if (!ret)
+			ret = pkram_ho_save(new, &ho);
+		pr_info("%sok 1 resave %s as %s: %llu folios: %ld\n",
+			ret ? "not " : "", name, n >= 2 ? new : "?",
+			ho.hdr.nr_folios, ret);
+		pkram_ho_free(&ho, true);
+	}
+	mutex_unlock(&pkram_ho_mutex);
+	return ret < 0 ? ret : count;
+}
+
+/*
+ * echo MODE > /sys/kernel/debug/pkram_test/corrupt damages, at the kexec
+ * reboot and after PKRAM wrote it, what is handed to the next kernel, which
+ * must then boot normally with nothing preserved:
+ *   magic: a wrong magic;  checksum: a bit flipped in the super block;
+ *   version: another format version, checksum fixed up;
+ *   truncate: one range less in the list, checksums fixed up;
+ *   overlap: a range that overlaps the one before, checksums fixed up;
+ *   outside: a range beyond the end of memory, checksums fixed up;
+ *   loop: the node list loops back on itself.
+ */
+static char pkram_ho_corrupt[16];
+
+static u32 pkram_ho_sb_crc(struct pkram_super_block *sb)
+{
+	u32 saved = sb->checksum, crc;
+
+	sb->checksum = 0;
+	crc = crc32_le(~0, (void *)sb, sizeof(*sb));
+	sb->checksum = saved;
+	return crc;
+}
+
+static void pkram_ho_fix_range(struct pkram_range_page *rp)
+{
+	rp->checksum = crc32_le(~0, (void *)rp->range,
+				rp->nr_ranges * sizeof(struct pkram_range));
+}
+
+static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v)
+{
+	struct pkram_super_block *sb;
+	struct pkram_range_page *rp;
+	struct pkram_node *node;
+	unsigned long pfn;
+	char *mode = pkram_ho_corrupt;
+
+	if (val != SYS_RESTART || !*mode || !pkram_get_super_block(&pfn))
+		return NOTIFY_DONE;
+	sb = pfn_to_kaddr(pfn);
+	rp = sb->range_pfn ? pfn_to_kaddr(sb->range_pfn) : NULL;
+	if (!strcmp(mode, "magic")) {
+		sb->magic ^= 0x100;
+	} else if (!strcmp(mode, "checksum")) {
+		sb->nr_pages ^= 1;
+	} else if (!strcmp(mode, "version")) {
+		sb->version++;
+	} else if (rp && !strcmp(mode, "truncate") && rp->nr_ranges > 1) {
+		rp->nr_ranges--;
+		pkram_ho_fix_range(rp);
+	} else if (rp && !strcmp(mode, "overlap") && rp->nr_ranges > 1) {
+		rp->range[1].pfn = rp->range[0].pfn;
+		pkram_ho_fix_range(rp);
+	} else if (rp && !strcmp(mode, "outside")) {
+		rp->range[rp->nr_ranges - 1].pfn += 1UL << 40;
+		pkram_ho_fix_range(rp);
+	} else if (!strcmp(mode, "loop") && sb->node_pfn) {
+		node = pfn_to_kaddr(sb->node_pfn);
+		node->node_pfn = sb->node_pfn;
+	}
+	sb->checksum = pkram_ho_sb_crc(sb);
+	if (!strcmp(mode, "checksum"))
+		sb->nr_pages ^= 1;
+	pr_info("handover corrupted: %s\n", mode);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pkram_ho_reboot_nb = {
+	.notifier_call = pkram_ho_reboot,
+	.priority = -1,		/* after PKRAM's own */
+};
+
+static ssize_t pkram_ho_corrupt_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	char buf[sizeof(pkram_ho_corrupt)];
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	strscpy(pkram_ho_corrupt, strim(buf), sizeof(pkram_ho_corrupt));
+	return count;
+}
+
+static const struct file_operations pkram_ho_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.write = pkram_ho_corrupt_write,
+};
+
+static const struct file_operations pkram_ho_fops = {
+	.owner = THIS_MODULE,
+	.write = pkram_ho_write,
+};
+
+static struct dentry *pkram_ho_dir;
+
+static int __init pkram_ho_init(void)
+{
+	pkram_ho_dir = debugfs_create_dir("pkram_test", NULL);
+	debugfs_create_file("save", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("verify", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("resave", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,
+			    &pkram_ho_corrupt_fops);
+	return register_reboot_notifier(&pkram_ho_reboot_nb);
+}
+late_initcall(pkram_ho_init);
+
+MODULE_DESCRIPTION("PKRAM test across kexec");
+MODULE_LICENSE("GPL");
