@@ -31,3 +31,21 @@ table=$REPO/out/bench.md
 	sed -n 's/.*pkram_bench: order \([0-9]*\), \([0-9]*\) folios .*: save \([0-9]*\) ns\/folio, load \([0-9]*\) ns\/folio, memcpy \([0-9]*\) ns\/folio; save+load \([0-9.]*%\) of memcpy; metadata \([0-9]*\) pages, \([0-9.]*%\) of the data/| \2 of order \1 | \3 | \4 | \5 | \6 | \7 pages, \8 |/p' "$log"
 } >"$table"
 cat "$table"
+
+step "benchmark: boot of the next kernel with $mib MiB preserved"
+{
+	echo
+	echo "Boot of the next kernel with $mib MiB preserved, then with nothing (same run, QEMU TCG, 2 CPUs):"
+	echo
+	echo "| preserved | uptime at /init | reserve (early) | restore (initcall) |"
+	echo "|---|---|---|---|"
+} >>"$table"
+for order in 0 9; do
+	log=$LOGS/bench-bootcost-$order.log
+	vmtest -s bootcost -K file -t 900 -m "$mem" -l "$log" \
+		-a "pkram_bench_mib=$mib pkram_bench_order=$order" >"$log.ktap" ||
+		die "the boot benchmark failed (serial log: $log)"
+	sed -n 's/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)$/| \1 | \2 s | \3 | \4 |/p' \
+		"$log.ktap" >>"$table"
+done
+cat "$table"

@@ -7,7 +7,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Documentation directories the series adds to, and what marks its files.
-DOC_DIRS="mm"
+DOC_DIRS="mm admin-guide"
 DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram)'
 
 passed=0

@@ -25,8 +25,9 @@
 /*
  * Driven from debugfs by the VM tests (tools/testing/selftests/pkram/):
  *
- *   echo "NAME MIB [BYTES]" > /sys/kernel/debug/pkram_test/save
- *	fills folios of random orders (0 to MAX_PAGE_ORDER) with random bytes,
+ *   echo "NAME MIB [BYTES [ORDER]]" > /sys/kernel/debug/pkram_test/save
+ *	fills folios of random orders (0 to MAX_PAGE_ORDER; all of ORDER if
+ *	given) with random bytes,
  *	up to MIB MiB, and BYTES random bytes, and saves them in node NAME,
  *	with a record of each folio (pfn, order, index, crc32) and the crc32 of
  *	the bytes in the node's first object;
@@ -111,7 +112,8 @@ static int pkram_ho_save(const char *name, struct pkram_ho *ho)
 	return err;
 }
 
-static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes)
+static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
+			 int fixed_order)
 {
 	unsigned long left = mib << (20 - PAGE_SHIFT), max = left + 1;
 	u64 n = 0;
@@ -123,7 +125,8 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes)
 		return -ENOMEM;
 	get_random_bytes(ho->bytes, nr_bytes);
 	while (left) {
-		unsigned int order = get_random_u32_below(MAX_PAGE_ORDER + 1);
+		unsigned int order = fixed_order >= 0 ? fixed_order :
+				     get_random_u32_below(MAX_PAGE_ORDER + 1);
 		struct folio *folio;
 
 		while ((1UL << order) > left)
@@ -241,6 +244,7 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 	struct pkram_ho ho = { };
 	unsigned long mib = 0;
 	u64 nr_bytes = 0;
+	int order = -1;
 	long ret;
 	int n;
 
@@ -249,7 +253,7 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = 0;
-	n = sscanf(buf, "%255s %255s %llu", name, new, &nr_bytes);
+	n = sscanf(buf, "%255s %255s %llu %d", name, new, &nr_bytes, &order);
 	if (n < 1)
 		return -EINVAL;
 
@@ -257,7 +261,8 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 	if (!strcmp(op, "save")) {
 		ret = -EINVAL;
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
-			ret = pkram_ho_fill(&ho, mib, nr_bytes);
+			ret = pkram_ho_fill(&ho, mib, nr_bytes,
+					    min(order, MAX_PAGE_ORDER));
 		if (!ret)
 			ret = pkram_ho_save(name, &ho);
 		pr_info("%sok 1 save %s: %llu folios (%lu MiB), %llu bytes: %ld\n",

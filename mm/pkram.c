@@ -1050,11 +1050,25 @@ VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
 EXPORT_SYMBOL_IF_KUNIT(pkram_nodes_show);
 DEFINE_SHOW_ATTRIBUTE(pkram_nodes);
 
+/* The preserved ranges, as physical addresses: where kexec must not go. */
+static int pkram_ranges_show(struct seq_file *m, void *v)
+{
+	unsigned long pfn = 0, n;
+
+	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
+		seq_printf(m, "%#llx-%#llx\n", PFN_PHYS(pfn), PFN_PHYS(pfn + n) - 1);
+		pfn += n;
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pkram_ranges);
+
 static int __init pkram_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("pkram", NULL);
 
 	debugfs_create_file("nodes", 0400, dir, NULL, &pkram_nodes_fops);
+	debugfs_create_file("ranges", 0400, dir, NULL, &pkram_ranges_fops);
 	return 0;
 }
 late_initcall(pkram_debugfs_init);

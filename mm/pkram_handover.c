@@ -24,6 +24,7 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kobject.h>
+#include <linux/ktime.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pkram.h>
@@ -493,9 +494,11 @@ static void pkram_prep_node(struct pkram_node *node)
 	}
 }
 
+typedef void (*pkram_pfn_fn)(unsigned long pfn);
+
 /* Call @fn on every pfn of the ranges handed over. */
 static void __init pkram_for_each_in(struct pkram_super_block *sb, u64 *list,
-				     void (*fn)(unsigned long pfn))
+				     pkram_pfn_fn fn)
 {
 	struct pkram_range_page *rp;
 	unsigned long pfn;
@@ -577,7 +580,7 @@ static int __init pkram_restore(void)
 	struct pkram_super_block *sb;
 	struct pkram_node *node;
 	struct page *page, *tmp;
-	u64 pfn, n = 0, *list;
+	u64 pfn, n = 0, *list, start;
 	unsigned long key;
 	void *bm;
 	bool ok = true;
@@ -585,15 +588,14 @@ static int __init pkram_restore(void)
 
 	if (!pkram_sb_pfn)
 		return 0;
+	start = ktime_get_ns();
 	xa_init(&rs.in);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
 	/* Every range handed over; the pages of the range list, in order. */
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
-	if (!list) {
-		pr_err("no memory to take the preserved memory back\n");
-		return 0;	/* it stays reserved */
-	}
+	if (!list)
+		return -ENOMEM;	/* what was handed over stays reserved */
 	pfn = sb->range_pfn;
 	for (n = 0; ok && pfn; n++) {
 		struct pkram_range_page *rp = pfn_to_kaddr(pfn);
@@ -632,7 +634,8 @@ static int __init pkram_restore(void)
 		pkram_add_node(node);
 	}
 	if (ok)
-		pr_info("%llu nodes handed over, %lu pages\n", n, rs.owned);
+		pr_info("%llu nodes handed over, %lu pages, in %llu us\n", n,
+			rs.owned, (ktime_get_ns() - start) / NSEC_PER_USEC);
 
 	xa_for_each(&rs.in, key, bm)
 		free_page((unsigned long)bm);

@@ -88,6 +88,29 @@ next_cmdline() {
 	echo "${out# } $NEXT_APPEND"
 }
 
+# kexec_window: for kexec_load, whose user space placement does not know
+# about preserved memory, --mem-min and --mem-max around the largest gap
+# between preserved ranges (the kernel refuses a segment over them).
+kexec_window() {
+	[ "$mode" = load ] || return 0
+	ranges=$(cat /sys/kernel/debug/pkram/ranges 2>/dev/null)
+	[ -n "$ranges" ] || return 0
+	top=$(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\2/p' /proc/iomem |
+	      tail -n1)
+	prev=$((0x1000000))
+	best=0
+	best_lo=0
+	for r in $ranges "0x$top-0x$top"; do
+		lo=$((${r%-*}))
+		if [ $((lo - prev)) -gt $best ]; then
+			best=$((lo - prev))
+			best_lo=$prev
+		fi
+		prev=$((${r#*-} + 1))
+	done
+	printf -- '--mem-min=%#x --mem-max=%#x' $best_lo $((best_lo + best - 1))
+}
+
 # kexec_next: load this kernel again and jump into it.  The mode is that of
 # pkram_kexec: file (kexec_file_load), load (kexec_load), or alt (file from
 # odd stages, load from even ones).
@@ -106,8 +129,9 @@ kexec_next() {
 		finish
 	fi
 	next=$(next_cmdline)
-	diag "kexec ($mode): $next"
-	if ! kexec $flag -l /boot/bzImage --initrd=/tmp/initrd \
+	window=$(kexec_window)
+	diag "kexec ($mode${window:+ $window}): $next"
+	if ! kexec $flag -l /boot/bzImage --initrd=/tmp/initrd $window \
 			--command-line="$next"; then
 		not_ok "kexec $flag -l loads the next kernel"
 		finish
