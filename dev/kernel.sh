@@ -7,12 +7,24 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 configure() {
-	local missing line sym log
+	local missing line sym log frag
 	[ -f "$cfg" ] && cp -p "$cfg" "$cfg.pkram-prev"
 	log=$BUILD/pkram-config.log
+	# An intermediate state of the series (dev/series-build.sh) lacks the
+	# symbols later patches add: leave those out.
+	frag=$KCONFIG_FRAGMENT
+	if [ -n "${PKRAM_FRAGMENT_PARTIAL:-}" ]; then
+		frag=$BUILD/.pkram-fragment
+		while IFS= read -r line; do
+			sym=$(echo "$line" | sed -n 's/^\(# \)\{0,1\}CONFIG_\([A-Za-z0-9_]*\).*/\2/p')
+			[ -n "$sym" ] || continue
+			grep -rqs --include='Kconfig*' "^[[:space:]]*\(menu\)\{0,1\}config $sym\$" "$TREE" &&
+				echo "$line"
+		done <"$KCONFIG_FRAGMENT" >"$frag"
+	fi
 	{
 		kmake tinyconfig &&
-		cat "$KCONFIG_FRAGMENT" >>"$cfg" &&
+		cat "$frag" >>"$cfg" &&
 		kmake olddefconfig
 	} >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel configuration failed (log: $log)"; }
 
@@ -25,7 +37,7 @@ configure() {
 			sym=${line#\# }; sym=${sym%% *}
 			grep -q "^$sym=" "$cfg" && { echo "    not unset: $sym" >&2; missing=1; } ;;
 		esac
-	done <"$KCONFIG_FRAGMENT"
+	done <"$frag"
 	[ $missing -eq 0 ] || die "the kernel configuration lacks options of $KCONFIG_FRAGMENT"
 
 	# Same configuration as before: keep the old file and its timestamp.

@@ -28,4 +28,4 @@ mv "$TREE.files.new" "$TREE/.pkram-managed"
 # The configuration fragment as it is at this step, if the step has one.
 frag=$state/tools/testing/selftests/pkram/config
 [ -f "$frag" ] || frag=$REPO/tools/testing/selftests/pkram/config
-PKRAM_FRAGMENT=$frag "$REPO/dev/kernel.sh"
+PKRAM_FRAGMENT=$frag PKRAM_FRAGMENT_PARTIAL=1 "$REPO/dev/kernel.sh"

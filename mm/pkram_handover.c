@@ -494,26 +494,6 @@ static void pkram_prep_node(struct pkram_node *node)
 	}
 }
 
-typedef void (*pkram_pfn_fn)(unsigned long pfn);
-
-/* Call @fn on every pfn of the ranges handed over. */
-static void __init pkram_for_each_in(struct pkram_super_block *sb, u64 *list,
-				     pkram_pfn_fn fn)
-{
-	struct pkram_range_page *rp;
-	unsigned long pfn;
-	unsigned int i;
-	u64 j;
-
-	for (j = 0; j < sb->nr_range_pages; j++) {
-		rp = pfn_to_kaddr(list[j]);
-		for (i = 0; i < rp->nr_ranges; i++)
-			for (pfn = rp->range[i].pfn;
-			     pfn < rp->range[i].pfn + rp->range[i].nr_pages; pfn++)
-				fn(pfn);
-	}
-}
-
 static bool __init pkram_is_tracked(unsigned long pfn)
 {
 	unsigned long check = pfn;
@@ -521,20 +501,34 @@ static bool __init pkram_is_tracked(unsigned long pfn)
 	return pkram_next_tracked(&check, pfn + 1);
 }
 
-static void __init pkram_untrack_in(unsigned long pfn)
+/*
+ * Walk every pfn of the ranges handed over: with @untrack, untrack those
+ * tracked; without, free those not tracked.  Returns the number freed.
+ */
+static unsigned long __init pkram_walk_in(struct pkram_super_block *sb,
+					  u64 *list, bool untrack)
 {
-	if (pkram_is_tracked(pfn))
-		pkram_untrack(pfn, 1);
-}
+	struct pkram_range_page *rp;
+	unsigned long pfn, freed = 0;
+	unsigned int i;
+	u64 j;
 
-static unsigned long pkram_freed __initdata;
-
-static void __init pkram_free_untracked(unsigned long pfn)
-{
-	if (pkram_is_tracked(pfn))
-		return;
-	free_reserved_page(pfn_to_page(pfn));
-	pkram_freed++;
+	for (j = 0; j < sb->nr_range_pages; j++) {
+		rp = pfn_to_kaddr(list[j]);
+		for (i = 0; i < rp->nr_ranges; i++) {
+			for (pfn = rp->range[i].pfn;
+			     pfn < rp->range[i].pfn + rp->range[i].nr_pages; pfn++) {
+				if (untrack) {
+					if (pkram_is_tracked(pfn))
+						pkram_untrack(pfn, 1);
+				} else if (!pkram_is_tracked(pfn)) {
+					free_reserved_page(pfn_to_page(pfn));
+					freed++;
+				}
+			}
+		}
+	}
+	return freed;
 }
 
 /*
@@ -545,18 +539,18 @@ static void __init pkram_free_untracked(unsigned long pfn)
 static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
 					u64 *list, bool all)
 {
-	unsigned long sb_pfn = page_to_pfn(virt_to_page(sb));
+	unsigned long sb_pfn = page_to_pfn(virt_to_page(sb)), freed;
 	u64 j;
 
 	if (all)
-		pkram_for_each_in(sb, list, pkram_untrack_in);
+		pkram_walk_in(sb, list, true);
 	/* Keep the list and the super block until the end. */
 	for (j = 0; j < sb->nr_range_pages; j++)
 		if (pkram_track(list[j], 1, GFP_KERNEL))
 			goto nomem;
 	if (pkram_track(sb_pfn, 1, GFP_KERNEL))
 		goto nomem;
-	pkram_for_each_in(sb, list, pkram_free_untracked);
+	freed = pkram_walk_in(sb, list, false);
 	for (j = 0; j < sb->nr_range_pages; j++) {
 		pkram_untrack(list[j], 1);
 		free_reserved_page(pfn_to_page(list[j]));
@@ -564,10 +558,8 @@ static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
 	sb->magic = 0;
 	pkram_untrack(sb_pfn, 1);
 	free_reserved_page(virt_to_page(sb));
-	pkram_freed += sb->nr_range_pages + 1;
-	if (pkram_freed)
-		pr_info("released %lu preserved pages no node holds\n",
-			pkram_freed);
+	freed += sb->nr_range_pages + 1;
+	pr_info("released %lu preserved pages no node holds\n", freed);
 	return;
 nomem:
 	sb->magic = 0;

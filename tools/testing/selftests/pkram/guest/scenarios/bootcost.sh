@@ -10,8 +10,10 @@ T=/sys/kernel/debug/pkram_test
 report() {
 	up=$(cut -d' ' -f1 /proc/uptime)
 	n='\([0-9]*\)'
-	rsv=$(dmesg | sed -n "s/.*PKRAM: reserved $n preserved pages in $n ranges in $n us.*/\\1 pages, \\2 ranges, \\3 us/p")
-	rst=$(dmesg | sed -n "s/.*PKRAM: $n nodes handed over, $n pages, in $n us.*/\\3 us/p")
+	rsv="PKRAM: reserved $n preserved pages in $n ranges in $n us"
+	rsv=$(dmesg | sed -n "s/.*$rsv.*/\\1 pages, \\2 ranges, \\3 us/p")
+	rst="PKRAM: $n nodes handed over, $n pages, in $n us"
+	rst=$(dmesg | sed -n "s/.*$rst.*/\\3 us/p")
 	diag "bootcost: $1: uptime at init ${up} s; reserve: ${rsv:-none}; restore: ${rst:-none}"
 }
 
