@@ -27,6 +27,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pgalloc_tag.h>
 #include <linux/pkram.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -156,6 +157,7 @@ void pkram_prep_preserved(struct page *page, unsigned int order)
 
 	for (i = 0; i < nr; i++) {
 		ClearPageReserved(page + i);
+		clear_page_tag_ref(page + i);
 		set_page_count(page + i, i ? 0 : 1);
 	}
 	if (order) {
@@ -365,7 +367,9 @@ static long pkram_count_links(struct pkram_stream_head *head, bool data_pages)
  * pkram_link_nodes - link the saved nodes by pfn, for the next kernel
  * @nr_nodes: set to the number of nodes linked
  *
- * Nodes being saved or loaded are left out, with a warning.
+ * Nodes being saved or loaded are left out, with a warning.  Called at the
+ * kexec reboot: the node list stays locked, so that no node can be saved,
+ * loaded or freed any more.
  *
  * Return: the first node of the list, or NULL if there is none.
  */
@@ -387,7 +391,6 @@ struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes)
 		next = node;
 		(*nr_nodes)++;
 	}
-	mutex_unlock(&pkram_mutex);
 	return next;
 }
 
@@ -743,9 +746,9 @@ static u64 pkram_folio_entry(struct folio *folio)
  *
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
  * object with a folio stream or the index of @folio does not fit an entry,
- * -EOPNOTSUPP for a hugetlb folio or one larger than MAX_PAGE_ORDER,
- * -EADDRNOTAVAIL if a loaded kexec image will be copied over @folio at
- * reboot, -ENOMEM.
+ * -EOPNOTSUPP for a hugetlb, reserved or ZONE_DEVICE folio or one larger than
+ * MAX_PAGE_ORDER, -EBUSY if @folio is saved already, -EADDRNOTAVAIL if a
+ * loaded kexec image will be copied over @folio at reboot, -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
@@ -754,6 +757,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || !pkram_access_saving(pa))
 		return -EINVAL;
 	if (folio_test_hugetlb(folio) || folio_order(folio) > MAX_PAGE_ORDER ||
+	    folio_test_reserved(folio) || folio_is_zone_device(folio) ||
 	    !folio_pfn(folio))
 		return -EOPNOTSUPP;
 	if (folio->index > (U64_MAX >> PAGE_SHIFT))

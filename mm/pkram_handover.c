@@ -24,7 +24,6 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kobject.h>
-#include <linux/ktime.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pkram.h>
@@ -105,6 +104,9 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 	while (rp && (n = pkram_next_tracked(&pfn, ULONG_MAX))) {
 		if (rp->nr_ranges == PKRAM_RANGES_PER_PAGE) {
 			rp->checksum = pkram_range_checksum(rp);
+			/* More ranges than counted: something still saves. */
+			if (!rp->next_pfn)
+				return -EAGAIN;
 			rp = pfn_to_kaddr(rp->next_pfn);
 		}
 		rp->range[rp->nr_ranges].pfn = pfn;
@@ -184,6 +186,7 @@ static bool __init pkram_early_usable(u64 pfn, u64 nr)
 /* A cursor over the ranges handed over, for memblock_reserve_sorted(). */
 struct pkram_range_cursor {
 	u64 first_pfn;
+	u64 nr_pages;
 	u64 page_pfn;
 	struct pkram_range_page *page;
 	unsigned int i;
@@ -220,6 +223,29 @@ static bool __init pkram_next_range(void *arg, bool restart, phys_addr_t *base,
 	*base = PFN_PHYS(c->page->range[c->i].pfn);
 	*size = PFN_PHYS(c->page->range[c->i].nr_pages);
 	c->i++;
+	return true;
+}
+
+/*
+ * Once the ranges are reserved: the pages of the range list must be in them,
+ * so that nothing takes them before pkram_restore() reads them again.
+ */
+static bool __init pkram_list_reserved(void *arg)
+{
+	struct pkram_range_cursor *c = arg;
+	struct pkram_range_page *rp;
+	u64 pfn = c->first_pfn, n;
+
+	pkram_cursor_unmap(c);
+	for (n = 0; pfn && n < c->nr_pages; n++) {
+		if (!memblock_is_reserved(PFN_PHYS(pfn)))
+			return false;
+		rp = early_memremap(PFN_PHYS(pfn), PAGE_SIZE);
+		if (!rp)
+			return false;
+		pfn = rp->next_pfn;
+		early_memunmap(rp, PAGE_SIZE);
+	}
 	return true;
 }
 
@@ -321,12 +347,15 @@ void __init pkram_reserve(void)
 
 	start = sched_clock();
 	cursor.first_pfn = sb->range_pfn;
-	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
+	cursor.nr_pages = sb->nr_range_pages;
+	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range,
+				      pkram_list_reserved, &cursor);
 	pkram_cursor_unmap(&cursor);
 	if (err) {
 		early_memunmap(sb, PAGE_SIZE);
-		pr_err("cannot reserve the preserved ranges (%d): nothing preserved\n",
-		       err);
+		pr_err("%s: nothing preserved\n", err == -EFAULT ?
+		       "the range list is not in the preserved ranges" :
+		       "cannot reserve the preserved ranges");
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
@@ -356,35 +385,40 @@ struct pkram_restore {
 static bool pkram_in_set(struct pkram_restore *rs, unsigned long pfn,
 			 unsigned long nr, bool set)
 {
-	unsigned long p, *bm;
+	unsigned long p, end = pfn + nr, n, bit, *bm;
 
-	for (p = pfn; p < pfn + nr; p++) {
+	for (p = pfn; p < end; p += n) {
+		bit = p % PKRAM_IN_PFNS;
+		n = min(end - p, PKRAM_IN_PFNS - bit);
 		bm = xa_load(&rs->in, p / PKRAM_IN_PFNS);
 		if (!bm && set) {
 			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-			if (!bm || xa_err(xa_store(&rs->in, p / PKRAM_IN_PFNS,
-						   bm, GFP_KERNEL)))
+			if (!bm)
 				return false;
+			if (xa_err(xa_store(&rs->in, p / PKRAM_IN_PFNS, bm,
+					    GFP_KERNEL))) {
+				free_page((unsigned long)bm);
+				return false;
+			}
 		}
 		if (!bm)
 			return false;
 		if (set)
-			__set_bit(p % PKRAM_IN_PFNS, bm);
-		else if (!test_bit(p % PKRAM_IN_PFNS, bm))
+			bitmap_set(bm, bit, n);
+		else if (find_next_zero_bit(bm, bit + n, bit) < bit + n)
 			return false;
 	}
 	return true;
 }
 
-/* Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them. */
+/*
+ * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them:
+ * pkram_track() refuses pages reached twice (a loop, or a page in two lists).
+ */
 static bool pkram_claim(struct pkram_restore *rs, u64 pfn, u64 nr)
 {
-	unsigned long check = pfn;
-
 	if (!pfn || pfn + nr < pfn || !pkram_in_set(rs, pfn, nr, false))
 		return false;
-	if (pkram_next_tracked(&check, pfn + nr))
-		return false;	/* reached twice: a loop or a shared page */
 	if (pkram_track(pfn, nr, GFP_KERNEL))
 		return false;
 	rs->owned += nr;
@@ -494,38 +528,35 @@ static void pkram_prep_node(struct pkram_node *node)
 	}
 }
 
-static bool __init pkram_is_tracked(unsigned long pfn)
-{
-	unsigned long check = pfn;
-
-	return pkram_next_tracked(&check, pfn + 1);
-}
-
 /*
- * Walk every pfn of the ranges handed over: with @untrack, untrack those
- * tracked; without, free those not tracked.  Returns the number freed.
+ * Walk the ranges handed over: with @untrack, untrack the pages tracked; without,
+ * free the pages not tracked.  Returns the number of pages freed.
  */
 static unsigned long __init pkram_walk_in(struct pkram_super_block *sb,
 					  u64 *list, bool untrack)
 {
+	unsigned long p, q, end, n, freed = 0;
 	struct pkram_range_page *rp;
-	unsigned long pfn, freed = 0;
 	unsigned int i;
 	u64 j;
 
 	for (j = 0; j < sb->nr_range_pages; j++) {
 		rp = pfn_to_kaddr(list[j]);
 		for (i = 0; i < rp->nr_ranges; i++) {
-			for (pfn = rp->range[i].pfn;
-			     pfn < rp->range[i].pfn + rp->range[i].nr_pages; pfn++) {
-				if (untrack) {
-					if (pkram_is_tracked(pfn))
-						pkram_untrack(pfn, 1);
-				} else if (!pkram_is_tracked(pfn)) {
-					free_reserved_page(pfn_to_page(pfn));
-					freed++;
-				}
+			p = rp->range[i].pfn;
+			end = p + rp->range[i].nr_pages;
+			while (p < end) {
+				q = p;
+				n = pkram_next_tracked(&q, end);
+				if (!n)
+					q = end;
+				if (untrack && n)
+					pkram_untrack(q, n);
+				for (; !untrack && p < q; p++, freed++)
+					free_reserved_page(pfn_to_page(p));
+				p = q + n;
 			}
+			cond_resched();
 		}
 	}
 	return freed;
@@ -555,10 +586,10 @@ static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
 		pkram_untrack(list[j], 1);
 		free_reserved_page(pfn_to_page(list[j]));
 	}
+	freed += sb->nr_range_pages + 1;
 	sb->magic = 0;
 	pkram_untrack(sb_pfn, 1);
 	free_reserved_page(virt_to_page(sb));
-	freed += sb->nr_range_pages + 1;
 	pr_info("released %lu preserved pages no node holds\n", freed);
 	return;
 nomem:
@@ -575,12 +606,12 @@ static int __init pkram_restore(void)
 	u64 pfn, n = 0, *list, start;
 	unsigned long key;
 	void *bm;
-	bool ok = true;
-	int i;
+	bool ok = true, listed;
+	u64 i;
 
 	if (!pkram_sb_pfn)
 		return 0;
-	start = ktime_get_ns();
+	start = sched_clock();
 	xa_init(&rs.in);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
@@ -588,16 +619,24 @@ static int __init pkram_restore(void)
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;	/* what was handed over stays reserved */
-	pfn = sb->range_pfn;
-	for (n = 0; ok && pfn; n++) {
-		struct pkram_range_page *rp = pfn_to_kaddr(pfn);
-
+	/* Checked and reserved early: the list has nr_range_pages pages. */
+	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
 		list[n] = pfn;
+		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
+	}
+	for (n = 0; ok && n < sb->nr_range_pages; n++) {
+		struct pkram_range_page *rp = pfn_to_kaddr(list[n]);
+
 		for (i = 0; ok && i < rp->nr_ranges; i++)
 			ok = pkram_in_set(&rs, rp->range[i].pfn,
 					  rp->range[i].nr_pages, true);
-		pfn = rp->next_pfn;
+		cond_resched();
 	}
+	/* The super block and the list are no node's: claim them first. */
+	ok = ok && pkram_claim(&rs, pkram_sb_pfn, 1);
+	for (n = 0; ok && n < sb->nr_range_pages; n++)
+		ok = pkram_claim(&rs, list[n], 1);
+	listed = ok;
 	n = 0;
 
 	for (pfn = sb->node_pfn; ok && pfn; n++) {
@@ -609,6 +648,12 @@ static int __init pkram_restore(void)
 		}
 	}
 	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages;
+	if (listed) {
+		pkram_untrack(pkram_sb_pfn, 1);
+		for (i = 0; i < sb->nr_range_pages; i++)
+			pkram_untrack(list[i], 1);
+		rs.owned -= sb->nr_range_pages + 1;
+	}
 	if (!ok) {
 		pr_err("inconsistent nodes handed over: nothing preserved\n");
 		INIT_LIST_HEAD(&rs.nodes);
@@ -627,7 +672,7 @@ static int __init pkram_restore(void)
 	}
 	if (ok)
 		pr_info("%llu nodes handed over, %lu pages, in %llu us\n", n,
-			rs.owned, (ktime_get_ns() - start) / NSEC_PER_USEC);
+			rs.owned, (sched_clock() - start) / NSEC_PER_USEC);
 
 	xa_for_each(&rs.in, key, bm)
 		free_page((unsigned long)bm);

@@ -54,7 +54,8 @@ static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
  * @nr: number of pages
  * @gfp_mask: allocation flags for a new bitmap page
  *
- * Return: 0, or -ENOMEM (nothing marked).
+ * Return: 0, -EBUSY if a page is marked already, or -ENOMEM (nothing
+ * marked).
  */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
 {
@@ -72,6 +73,17 @@ again:
 		if (!pkram_track_bitmap(p, 0)) {
 			spin_unlock(&pkram_track_lock);
 			goto again;
+		}
+	}
+	/* A page is preserved once: the first untrack would expose it. */
+	for (p = pfn; p < end; p += n) {
+		unsigned long *bitmap = pkram_track_bitmap(p, 0);
+		unsigned long bit = p % PKRAM_TRACK_PFNS;
+
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		if (find_next_bit(bitmap, bit + n, bit) < bit + n) {
+			spin_unlock(&pkram_track_lock);
+			return -EBUSY;
 		}
 	}
 	for (p = pfn; p < end; p += n) {
