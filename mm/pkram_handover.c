@@ -370,56 +370,85 @@ none:
 /* --- new kernel: taking the nodes back ----------------------------------- */
 
 /*
- * The pages handed over, as a set of pfns while the nodes are checked: the
- * ranges go into a temporary xarray of bitmaps (like the tracker's), the pages
- * reached from the nodes into the tracker itself.
+ * While the nodes are checked, two sets of pfns, as bitmaps like the
+ * tracker's: the pages handed over (the ranges), and the pages reached from
+ * the super block and the nodes.  No lock: nothing else runs PKRAM yet.
+ * Once all is checked, the second set becomes the tracker's.
  */
-#define PKRAM_IN_PFNS	(PAGE_SIZE * BITS_PER_BYTE)
-
 struct pkram_restore {
 	struct xarray in;		/* pages handed over */
-	unsigned long owned;		/* pages reached from the nodes */
+	struct xarray own;		/* pages reached */
+	unsigned long owned;		/* how many */
 	struct list_head nodes;		/* checked nodes, through page::lru */
 };
 
-static bool pkram_in_set(struct pkram_restore *rs, unsigned long pfn,
-			 unsigned long nr, bool set)
+enum pkram_bits_op { PKRAM_BITS_SET, PKRAM_BITS_CLEAR, PKRAM_BITS_ALL,
+		     PKRAM_BITS_NONE };
+
+/* Set, clear or test the bits of [@pfn, @pfn + @nr) in @xa. */
+static bool pkram_bits(struct xarray *xa, unsigned long pfn, unsigned long nr,
+		       enum pkram_bits_op op)
 {
 	unsigned long p, end = pfn + nr, n, bit, *bm;
 
 	for (p = pfn; p < end; p += n) {
-		bit = p % PKRAM_IN_PFNS;
-		n = min(end - p, PKRAM_IN_PFNS - bit);
-		bm = xa_load(&rs->in, p / PKRAM_IN_PFNS);
-		if (!bm && set) {
+		bit = p % PKRAM_TRACK_PFNS;
+		n = min(end - p, PKRAM_TRACK_PFNS - bit);
+		bm = xa_load(xa, p / PKRAM_TRACK_PFNS);
+		if (!bm) {
+			if (op == PKRAM_BITS_NONE || op == PKRAM_BITS_CLEAR)
+				continue;
+			if (op == PKRAM_BITS_ALL)
+				return false;
 			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
 			if (!bm)
 				return false;
-			if (xa_err(xa_store(&rs->in, p / PKRAM_IN_PFNS, bm,
+			if (xa_err(xa_store(xa, p / PKRAM_TRACK_PFNS, bm,
 					    GFP_KERNEL))) {
 				free_page((unsigned long)bm);
 				return false;
 			}
 		}
-		if (!bm)
-			return false;
-		if (set)
+		switch (op) {
+		case PKRAM_BITS_SET:
 			bitmap_set(bm, bit, n);
-		else if (find_next_zero_bit(bm, bit + n, bit) < bit + n)
-			return false;
+			break;
+		case PKRAM_BITS_CLEAR:
+			bitmap_clear(bm, bit, n);
+			break;
+		case PKRAM_BITS_ALL:
+			if (find_next_zero_bit(bm, bit + n, bit) < bit + n)
+				return false;
+			break;
+		case PKRAM_BITS_NONE:
+			if (find_next_bit(bm, bit + n, bit) < bit + n)
+				return false;
+			break;
+		}
 	}
 	return true;
 }
 
+static void pkram_bits_destroy(struct xarray *xa)
+{
+	unsigned long key;
+	void *bm;
+
+	xa_for_each(xa, key, bm)
+		free_page((unsigned long)bm);
+	xa_destroy(xa);
+}
+
 /*
- * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them:
- * pkram_track() refuses pages reached twice (a loop, or a page in two lists).
+ * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them.  A
+ * page reached twice is an error: a loop, or a page in two lists.
  */
 static bool pkram_claim(struct pkram_restore *rs, u64 pfn, u64 nr)
 {
-	if (!pfn || pfn + nr < pfn || !pkram_in_set(rs, pfn, nr, false))
-		return false;
-	if (pkram_track(pfn, nr, GFP_KERNEL))
+	if (!pfn || pfn + nr < pfn ||
+	    !pkram_bits(&rs->in, pfn, nr, PKRAM_BITS_ALL) ||
+	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_NONE) ||
+	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_SET))
 		return false;
 	rs->owned += nr;
 	return true;
@@ -528,12 +557,9 @@ static void pkram_prep_node(struct pkram_node *node)
 	}
 }
 
-/*
- * Walk the ranges handed over: with @untrack, untrack the pages tracked; without,
- * free the pages not tracked.  Returns the number of pages freed.
- */
-static unsigned long __init pkram_walk_in(struct pkram_super_block *sb,
-					  u64 *list, bool untrack)
+/* Free the pages of the ranges handed over that @own does not hold. */
+static unsigned long __init pkram_free_unowned(struct pkram_super_block *sb,
+					       u64 *list, struct xarray *own)
 {
 	unsigned long p, q, end, n, freed = 0;
 	struct pkram_range_page *rp;
@@ -547,12 +573,10 @@ static unsigned long __init pkram_walk_in(struct pkram_super_block *sb,
 			end = p + rp->range[i].nr_pages;
 			while (p < end) {
 				q = p;
-				n = pkram_next_tracked(&q, end);
+				n = pkram_bitmaps_next(own, &q, end);
 				if (!n)
 					q = end;
-				if (untrack && n)
-					pkram_untrack(q, n);
-				for (; !untrack && p < q; p++, freed++)
+				for (; p < q; p++, freed++)
 					free_reserved_page(pfn_to_page(p));
 				p = q + n;
 			}
@@ -563,38 +587,34 @@ static unsigned long __init pkram_walk_in(struct pkram_super_block *sb,
 }
 
 /*
- * Give back the pages of the ranges that no node reached (all of them if
- * @all): the super block and the pages of the range list last, since they
- * are read until then.
+ * Give back the pages handed over that no node holds: @own holds the super
+ * block and the list pages too, freed last since they are read until then.
  */
 static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
-					u64 *list, bool all)
+					u64 *list, struct xarray *own)
 {
-	unsigned long sb_pfn = page_to_pfn(virt_to_page(sb)), freed;
+	unsigned long freed;
 	u64 j;
 
-	if (all)
-		pkram_walk_in(sb, list, true);
-	/* Keep the list and the super block until the end. */
+	freed = pkram_free_unowned(sb, list, own);
 	for (j = 0; j < sb->nr_range_pages; j++)
-		if (pkram_track(list[j], 1, GFP_KERNEL))
-			goto nomem;
-	if (pkram_track(sb_pfn, 1, GFP_KERNEL))
-		goto nomem;
-	freed = pkram_walk_in(sb, list, false);
-	for (j = 0; j < sb->nr_range_pages; j++) {
-		pkram_untrack(list[j], 1);
 		free_reserved_page(pfn_to_page(list[j]));
-	}
 	freed += sb->nr_range_pages + 1;
 	sb->magic = 0;
-	pkram_untrack(sb_pfn, 1);
 	free_reserved_page(virt_to_page(sb));
 	pr_info("released %lu preserved pages no node holds\n", freed);
-	return;
-nomem:
-	sb->magic = 0;
-	pr_err("no memory to release the preserved pages no node holds\n");
+}
+
+/* Set (or clear) the bits of the super block and the range list in @own. */
+static bool __init pkram_own_list(struct pkram_restore *rs, u64 *list,
+				  u64 nr_pages, enum pkram_bits_op op)
+{
+	bool ok = pkram_bits(&rs->own, pkram_sb_pfn, 1, op);
+	u64 n;
+
+	for (n = 0; ok && n < nr_pages; n++)
+		ok = pkram_bits(&rs->own, list[n], 1, op);
+	return ok;
 }
 
 static int __init pkram_restore(void)
@@ -603,19 +623,16 @@ static int __init pkram_restore(void)
 	struct pkram_super_block *sb;
 	struct pkram_node *node;
 	struct page *page, *tmp;
-	u64 pfn, n = 0, *list, start;
-	unsigned long key;
-	void *bm;
-	bool ok = true, listed;
-	u64 i;
+	u64 pfn, n = 0, *list, start, i, nr_list;
+	bool ok = true;
 
 	if (!pkram_sb_pfn)
 		return 0;
 	start = sched_clock();
 	xa_init(&rs.in);
+	xa_init(&rs.own);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
-	/* Every range handed over; the pages of the range list, in order. */
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;	/* what was handed over stays reserved */
@@ -628,40 +645,43 @@ static int __init pkram_restore(void)
 		struct pkram_range_page *rp = pfn_to_kaddr(list[n]);
 
 		for (i = 0; ok && i < rp->nr_ranges; i++)
-			ok = pkram_in_set(&rs, rp->range[i].pfn,
-					  rp->range[i].nr_pages, true);
+			ok = pkram_bits(&rs.in, rp->range[i].pfn,
+					rp->range[i].nr_pages, PKRAM_BITS_SET);
 		cond_resched();
 	}
 	/* The super block and the list are no node's: claim them first. */
 	ok = ok && pkram_claim(&rs, pkram_sb_pfn, 1);
 	for (n = 0; ok && n < sb->nr_range_pages; n++)
 		ok = pkram_claim(&rs, list[n], 1);
-	listed = ok;
-	n = 0;
 
-	for (pfn = sb->node_pfn; ok && pfn; n++) {
+	for (n = 0, pfn = sb->node_pfn; ok && pfn; n++) {
 		node = pkram_claim_meta(&rs, pfn);
 		ok = node && n < sb->nr_nodes && pkram_check_node(&rs, node);
 		if (ok) {
 			list_add_tail(&virt_to_page(node)->lru, &rs.nodes);
 			pfn = node->node_pfn;
 		}
+		cond_resched();
 	}
 	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages;
-	if (listed) {
-		pkram_untrack(pkram_sb_pfn, 1);
-		for (i = 0; i < sb->nr_range_pages; i++)
-			pkram_untrack(list[i], 1);
-		rs.owned -= sb->nr_range_pages + 1;
-	}
 	if (!ok) {
 		pr_err("inconsistent nodes handed over: nothing preserved\n");
 		INIT_LIST_HEAD(&rs.nodes);
+		pkram_bits_destroy(&rs.own);
+		xa_init(&rs.own);
+		rs.owned = 0;
+		if (!pkram_own_list(&rs, list, sb->nr_range_pages,
+				    PKRAM_BITS_SET)) {
+			sb->magic = 0;	/* no memory: it stays reserved */
+			goto out;
+		}
 	}
 
 	/* Nothing of the old super block may come back with a later pkram=. */
-	pkram_free_unclaimed(sb, list, !ok);
-	kvfree(list);
+	nr_list = sb->nr_range_pages;
+	pkram_free_unclaimed(sb, list, &rs.own);
+	sb = NULL;	/* freed */
+	pkram_own_list(&rs, list, nr_list, PKRAM_BITS_CLEAR);
 
 	list_for_each_entry_safe(page, tmp, &rs.nodes, lru) {
 		list_del(&page->lru);
@@ -670,13 +690,16 @@ static int __init pkram_restore(void)
 		node->node_pfn = 0;
 		pkram_add_node(node);
 	}
+	/* What the nodes hold is preserved again, for the next kernel. */
+	pkram_track_adopt(&rs.own);
 	if (ok)
-		pr_info("%llu nodes handed over, %lu pages, in %llu us\n", n,
-			rs.owned, (sched_clock() - start) / NSEC_PER_USEC);
-
-	xa_for_each(&rs.in, key, bm)
-		free_page((unsigned long)bm);
-	xa_destroy(&rs.in);
+		pr_info("%llu nodes handed over, %llu pages, in %llu us\n", n,
+			rs.owned - nr_list - 1,
+			(sched_clock() - start) / NSEC_PER_USEC);
+out:
+	kvfree(list);
+	pkram_bits_destroy(&rs.own);
+	pkram_bits_destroy(&rs.in);
 	return 0;
 }
 core_initcall(pkram_restore);

@@ -12,6 +12,7 @@
 
 #include <linux/pkram.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <asm/page.h>
 
 /* struct pkram_node::flags */
@@ -196,6 +197,12 @@ int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
 void pkram_untrack(unsigned long pfn, unsigned long nr);
 unsigned long pkram_tracked_pages(void);
 unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end);
+unsigned long pkram_bitmaps_next(struct xarray *xa, unsigned long *pfn,
+				 unsigned long end);
+void pkram_track_adopt(struct xarray *xa);
+
+/* pfns a bitmap page of pkram_bitmaps_next() and pkram_track_adopt() covers */
+#define PKRAM_TRACK_PFNS	(PAGE_SIZE * BITS_PER_BYTE)
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct seq_file;

@@ -21,8 +21,6 @@
 
 #include "pkram_internal.h"
 
-#define PKRAM_TRACK_PFNS	(PAGE_SIZE * BITS_PER_BYTE)
-
 static DEFINE_XARRAY(pkram_track_xa);
 static DEFINE_SPINLOCK(pkram_track_lock);	/* the bits */
 static unsigned long pkram_tracked;		/* pages with their bit set */
@@ -143,26 +141,28 @@ unsigned long pkram_tracked_pages(void)
 }
 
 /**
- * pkram_next_tracked - find the next range of preserved pages
- * @pfn: in: where to start looking; out: first page of the range found
+ * pkram_bitmaps_next - find the next run of set bits in bitmaps of pfns
+ * @xa: xarray of bitmap pages, each covering PKRAM_TRACK_PFNS pfns
+ * @pfn: in: where to start looking; out: first pfn of the run found
  * @end: where to stop looking
  *
- * Return: the number of pages of the range found at @pfn, which ends before
- * @end, or 0 if there is none.
+ * The caller keeps @xa from changing.
+ *
+ * Return: the length of the run found at @pfn, which ends before @end, or
+ * 0 if there is none.
  */
-unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
+unsigned long pkram_bitmaps_next(struct xarray *xa, unsigned long *pfn,
+				 unsigned long end)
 {
 	unsigned long p = *pfn, start = 0, bit, key;
 	unsigned long *bitmap;
 	bool in_range = false;
 
-	spin_lock(&pkram_track_lock);
 	while (p < end) {
 		key = p / PKRAM_TRACK_PFNS;
-		bitmap = xa_find(&pkram_track_xa, &key, end / PKRAM_TRACK_PFNS,
-				 XA_PRESENT);
+		bitmap = xa_find(xa, &key, end / PKRAM_TRACK_PFNS, XA_PRESENT);
 		if (!bitmap || key * PKRAM_TRACK_PFNS > p) {
-			/* No bitmap over p: a range stops here. */
+			/* No bitmap over p: a run stops here. */
 			if (in_range || !bitmap)
 				break;
 			p = key * PKRAM_TRACK_PFNS;
@@ -184,11 +184,70 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
 		if (bit < PKRAM_TRACK_PFNS)
 			break;
 	}
-	spin_unlock(&pkram_track_lock);
 	if (!in_range)
 		return 0;
 	*pfn = start;
 	return min(p, end) - start;
+}
+
+/**
+ * pkram_next_tracked - find the next range of preserved pages
+ * @pfn: in: where to start looking; out: first page of the range found
+ * @end: where to stop looking
+ *
+ * Return: the number of pages of the range found at @pfn, which ends before
+ * @end, or 0 if there is none.
+ */
+unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
+{
+	unsigned long n;
+
+	spin_lock(&pkram_track_lock);
+	n = pkram_bitmaps_next(&pkram_track_xa, pfn, end);
+	spin_unlock(&pkram_track_lock);
+	return n;
+}
+
+/**
+ * pkram_track_adopt - mark as preserved every pfn set in bitmaps
+ * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), emptied
+ *
+ * For many pages at once, when they were checked outside the tracker: the
+ * bitmap pages move to the tracker, or are merged into its own.  No pfn of
+ * @xa may be tracked already.
+ */
+void pkram_track_adopt(struct xarray *xa)
+{
+	unsigned long key, *src, *dst, weight;
+	void *old;
+
+	xa_for_each(xa, key, src) {
+		xa_erase(xa, key);
+		weight = bitmap_weight(src, PKRAM_TRACK_PFNS);
+		if (!weight)
+			goto free;
+		virt_to_page(src)->private = 0;
+		spin_lock(&pkram_track_lock);
+		old = xa_cmpxchg(&pkram_track_xa, key, NULL, src, GFP_ATOMIC);
+		dst = old ? old : src;
+		if (xa_is_err(old)) {
+			/* No memory for the xarray: merge into a bitmap, if any. */
+			spin_unlock(&pkram_track_lock);
+			dst = pkram_track_bitmap(key * PKRAM_TRACK_PFNS, GFP_KERNEL);
+			if (WARN_ON_ONCE(!dst))
+				goto free;
+			spin_lock(&pkram_track_lock);
+		}
+		if (dst != src)
+			bitmap_or(dst, dst, src, PKRAM_TRACK_PFNS);
+		virt_to_page(dst)->private += weight;
+		pkram_tracked += weight;
+		spin_unlock(&pkram_track_lock);
+		if (dst == src)
+			continue;
+free:
+		free_page((unsigned long)src);
+	}
 }
 
 /**
