@@ -11,7 +11,7 @@ PKRAM_CACHE=${PKRAM_CACHE:-$HOME/.cache/pkram}
 PRISTINE=$PKRAM_CACHE/pristine		# Debian's linux-source-6.12, as shipped
 TREE=${PKRAM_TREE:-$PKRAM_CACHE/tree}	# pristine + overlay + patches/series
 BUILD=${PKRAM_BUILD:-$PKRAM_CACHE/build}	# O= of the test kernel
-GUEST=$PKRAM_CACHE/guest		# initramfs staging and image
+GUEST=${PKRAM_GUEST:-$PKRAM_CACHE/guest}	# initramfs staging and image
 LOGS=$PKRAM_CACHE/logs			# serial logs of every QEMU run
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_PACKAGE=linux-source-6.12
@@ -72,4 +72,17 @@ VMTEST=$TREE/tools/testing/selftests/pkram/vmtest.sh
 vmtest() {
 	mkdir -p "$LOGS"
 	"$VMTEST" -k "$KERNEL_IMAGE" -i "$INITRAMFS" "$@"
+}
+
+# new_dirs LIST: the directories of the paths in LIST (one per line) that
+# pristine does not have, as rsync exclude rules, so that rsync --delete
+# leaves the managed files in them alone.
+new_dirs() {
+	sed 's|^/||' "$1" | while IFS= read -r f; do
+		d=$(dirname "$f")
+		while [ "$d" != . ] && [ ! -d "$PRISTINE/$d" ]; do
+			echo "/$d/"
+			d=$(dirname "$d")
+		done
+	done | sort -u
 }

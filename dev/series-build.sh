@@ -11,14 +11,14 @@ TREE=$PKRAM_TREE
 step "series state tree"
 (cd "$state" && find . -type f -not -path './.git/*' | sed 's|^\./||' | sort) >"$TREE.files.new"
 mkdir -p "$TREE"
-sort -u "$TREE.files.new" "$TREE/.pkram-managed" 2>/dev/null | sed 's|^|/|' >"$TREE.exclude"
+[ -f "$TREE/.pkram-managed" ] || : >"$TREE/.pkram-managed"
+sort -u "$TREE.files.new" "$TREE/.pkram-managed" | sed 's|^|/|' >"$TREE.exclude"
 printf '%s\n' /.pkram-managed >>"$TREE.exclude"
+new_dirs "$TREE.exclude" >>"$TREE.exclude"
 rsync -a --delete --exclude-from="$TREE.exclude" "$PRISTINE/" "$TREE/"
-if [ -f "$TREE/.pkram-managed" ]; then
-	comm -23 "$TREE/.pkram-managed" "$TREE.files.new" | while IFS= read -r f; do
-		if [ -f "$PRISTINE/$f" ]; then cp "$PRISTINE/$f" "$TREE/$f"; else rm -f "$TREE/$f"; fi
-	done
-fi
+comm -23 <(sort -u "$TREE/.pkram-managed") "$TREE.files.new" | while IFS= read -r f; do
+	if [ -f "$PRISTINE/$f" ]; then cp "$PRISTINE/$f" "$TREE/$f"; else rm -f "$TREE/$f"; fi
+done
 while IFS= read -r f; do
 	cmp -s "$state/$f" "$TREE/$f" && continue
 	mkdir -p "$TREE/$(dirname "$f")"

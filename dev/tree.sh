@@ -82,13 +82,7 @@ old=$TREE/.pkram-managed
 [ -f "$old" ] || : >"$old"
 sort -u "$old" "$work/managed" | sed 's|^|/|' >"$work/exclude"
 # New directories hold only managed files: keep rsync from trying to delete them.
-sort -u "$old" "$work/managed" | while IFS= read -r f; do
-	d=$(dirname "$f")
-	while [ "$d" != . ] && [ ! -d "$PRISTINE/$d" ]; do
-		echo "/$d/"
-		d=$(dirname "$d")
-	done
-done | sort -u >>"$work/exclude"
+new_dirs "$work/exclude" >>"$work/exclude"
 printf '%s\n' /.pkram-managed /.kunit/ >>"$work/exclude"
 rsync -a --delete --exclude-from="$work/exclude" "$PRISTINE/" "$TREE/" ||
 	die "rsync $PRISTINE -> $TREE failed"

@@ -305,22 +305,6 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
  */
 static char pkram_ho_corrupt[16];
 
-static u32 pkram_ho_sb_crc(struct pkram_super_block *sb)
-{
-	u32 saved = sb->checksum, crc;
-
-	sb->checksum = 0;
-	crc = crc32_le(~0, (void *)sb, sizeof(*sb));
-	sb->checksum = saved;
-	return crc;
-}
-
-static void pkram_ho_fix_range(struct pkram_range_page *rp)
-{
-	rp->checksum = crc32_le(~0, (void *)rp->range,
-				rp->nr_ranges * sizeof(struct pkram_range));
-}
-
 static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v)
 {
 	struct pkram_super_block *sb;
@@ -341,18 +325,18 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 		sb->version++;
 	} else if (rp && !strcmp(mode, "truncate") && rp->nr_ranges > 1) {
 		rp->nr_ranges--;
-		pkram_ho_fix_range(rp);
+		rp->checksum = pkram_range_checksum(rp);
 	} else if (rp && !strcmp(mode, "overlap") && rp->nr_ranges > 1) {
 		rp->range[1].pfn = rp->range[0].pfn;
-		pkram_ho_fix_range(rp);
+		rp->checksum = pkram_range_checksum(rp);
 	} else if (rp && !strcmp(mode, "outside")) {
 		rp->range[rp->nr_ranges - 1].pfn += 1UL << 40;
-		pkram_ho_fix_range(rp);
+		rp->checksum = pkram_range_checksum(rp);
 	} else if (!strcmp(mode, "loop") && sb->node_pfn) {
 		node = pfn_to_kaddr(sb->node_pfn);
 		node->node_pfn = sb->node_pfn;
 	}
-	sb->checksum = pkram_ho_sb_crc(sb);
+	sb->checksum = pkram_sb_checksum(sb);
 	if (!strcmp(mode, "checksum"))
 		sb->nr_pages ^= 1;
 	pr_info("handover corrupted: %s\n", mode);

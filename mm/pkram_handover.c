@@ -50,7 +50,13 @@ static int __init pkram_setup(char *arg)
 }
 early_param("pkram", pkram_setup);
 
-static u32 pkram_sb_checksum(struct pkram_super_block *sb)
+/**
+ * pkram_sb_checksum - the checksum of a super block
+ * @sb: the super block
+ *
+ * Return: crc32 of @sb with its checksum field taken as 0.
+ */
+u32 pkram_sb_checksum(struct pkram_super_block *sb)
 {
 	u32 saved = sb->checksum, crc;
 
@@ -60,7 +66,13 @@ static u32 pkram_sb_checksum(struct pkram_super_block *sb)
 	return crc;
 }
 
-static u32 pkram_range_checksum(struct pkram_range_page *rp)
+/**
+ * pkram_range_checksum - the checksum of a page of the range list
+ * @rp: the page
+ *
+ * Return: crc32 of the ranges of @rp.
+ */
+u32 pkram_range_checksum(struct pkram_range_page *rp)
 {
 	return crc32_le(~0, (void *)rp->range,
 			rp->nr_ranges * sizeof(struct pkram_range));
@@ -718,6 +730,8 @@ bool pkram_get_super_block(unsigned long *pfn)
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_get_super_block);
+EXPORT_SYMBOL_IF_KUNIT(pkram_sb_checksum);
+EXPORT_SYMBOL_IF_KUNIT(pkram_range_checksum);
 
 /* --- /sys/kernel/pkram ----------------------------------------------------- */
 

@@ -191,6 +191,8 @@ void pkram_free_saved_nodes(void);
 
 /* pkram_handover.c */
 bool pkram_get_super_block(unsigned long *pfn);
+u32 pkram_sb_checksum(struct pkram_super_block *sb);
+u32 pkram_range_checksum(struct pkram_range_page *rp);
 
 /* pkram_tracker.c */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);

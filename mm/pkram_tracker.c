@@ -46,6 +46,35 @@ static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
 	return bitmap;
 }
 
+/* pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page. */
+static int pkram_track_one(unsigned long pfn, unsigned long n, gfp_t gfp_mask)
+{
+	unsigned long bit = pfn % PKRAM_TRACK_PFNS, *bitmap;
+
+	do {
+		bitmap = pkram_track_bitmap(pfn, gfp_mask);
+		if (!bitmap)
+			return -ENOMEM;
+		spin_lock(&pkram_track_lock);
+		/* An untrack may have freed it, empty, meanwhile. */
+		if (xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS) == bitmap)
+			break;
+		spin_unlock(&pkram_track_lock);
+	} while (1);
+
+	/* A page is preserved once: the first untrack would expose it. */
+	if (find_next_bit(bitmap, bit + n, bit) < bit + n) {
+		spin_unlock(&pkram_track_lock);
+		return -EBUSY;
+	}
+	bitmap_set(bitmap, bit, n);
+	/* page::private of a bitmap page counts the bits it has set */
+	virt_to_page(bitmap)->private += n;
+	pkram_tracked += n;
+	spin_unlock(&pkram_track_lock);
+	return 0;
+}
+
 /**
  * pkram_track - mark pages as preserved
  * @pfn: first page
@@ -58,42 +87,18 @@ static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
 {
 	unsigned long p, end = pfn + nr, n;
+	int err;
 
 	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-again:
-	for (p = pfn; p < end; p = ALIGN(p + 1, PKRAM_TRACK_PFNS))
-		if (!pkram_track_bitmap(p, gfp_mask))
-			return -ENOMEM;
-
-	spin_lock(&pkram_track_lock);
-	/* An untrack may have freed an empty bitmap meanwhile. */
-	for (p = pfn; p < end; p = ALIGN(p + 1, PKRAM_TRACK_PFNS)) {
-		if (!pkram_track_bitmap(p, 0)) {
-			spin_unlock(&pkram_track_lock);
-			goto again;
+	for (p = pfn; p < end; p += n) {
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		err = pkram_track_one(p, n, gfp_mask);
+		if (err) {
+			if (p > pfn)
+				pkram_untrack(pfn, p - pfn);
+			return err;
 		}
 	}
-	/* A page is preserved once: the first untrack would expose it. */
-	for (p = pfn; p < end; p += n) {
-		unsigned long *bitmap = pkram_track_bitmap(p, 0);
-		unsigned long bit = p % PKRAM_TRACK_PFNS;
-
-		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
-		if (find_next_bit(bitmap, bit + n, bit) < bit + n) {
-			spin_unlock(&pkram_track_lock);
-			return -EBUSY;
-		}
-	}
-	for (p = pfn; p < end; p += n) {
-		unsigned long *bitmap = pkram_track_bitmap(p, 0);
-
-		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
-		bitmap_set(bitmap, p % PKRAM_TRACK_PFNS, n);
-		/* page::private of a bitmap page counts the bits it has set */
-		virt_to_page(bitmap)->private += n;
-	}
-	pkram_tracked += nr;
-	spin_unlock(&pkram_track_lock);
 	return 0;
 }
 
