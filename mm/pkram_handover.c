@@ -32,7 +32,6 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/xarray.h>
-#include <kunit/visibility.h>
 
 #include "internal.h"
 #include "pkram_internal.h"
@@ -729,9 +728,6 @@ bool pkram_get_super_block(unsigned long *pfn)
 	*pfn = page_to_pfn(virt_to_page(pkram_sb));
 	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(pkram_get_super_block);
-EXPORT_SYMBOL_IF_KUNIT(pkram_sb_checksum);
-EXPORT_SYMBOL_IF_KUNIT(pkram_range_checksum);
 
 /* --- /sys/kernel/pkram ----------------------------------------------------- */
 
