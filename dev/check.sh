@@ -176,6 +176,8 @@ vmtests=(
 	"handover 2 alt -m 1G -n 2"
 	"handover 2 file -m 1G -a pkram_ho_mib=256"
 	"handover 2 load -m 1G -a pkram_ho_mib=600"
+	# the worst case: every other page of most of memory, over 3 kernels
+	"frag 3 file -m 1G -a pkram_scratch=64M"
 	# bad input: one error line, a normal boot, nothing handed out
 	"badinput 2 file -m 1G -a pkram_corrupt=magic"
 	"badinput 2 file -m 1G -a pkram_corrupt=checksum"

@@ -806,6 +806,85 @@ static void pkram_test_load_refcount(struct kunit *test)
 	pkram_test_expect_empty(test);
 }
 
+/* --- memory excluded from PKRAM ------------------------------------------- */
+
+static void pkram_test_restore_excluded(void *arg)
+{
+	struct pkram_stats *old = arg;
+
+	pkram_exclude(old->excluded_pfn, old->excluded_pages);
+}
+
+/*
+ * A folio in memory excluded from PKRAM (the scratch region, a kexec image's
+ * destination) is saved as a copy: no reference is taken to it, and the
+ * load gives back another folio with the same order, index and contents.
+ */
+static void pkram_test_excluded_copy(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 2, PKRAM_TEST_PMD_ORDER };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, orders, 3, NULL);
+	struct folio *folio, *ex = tf->folio[1];
+	struct pkram_stats *old, stats;
+	struct pkram_stream ps;
+	unsigned long free, index;
+	unsigned int i;
+
+	old = kunit_kzalloc(test, sizeof(*old), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	pkram_get_stats(old);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_restore_excluded,
+					       old), 0);
+	free = pkram_test_free_pages();
+	pkram_exclude(folio_pfn(ex), folio_nr_pages(ex));
+
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[0]), 2);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(ex), 1);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[2]), 2);
+	pkram_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.folios, 3);
+	KUNIT_EXPECT_EQ(test, stats.folio_pages, 1 + 4 + (1 << PKRAM_TEST_PMD_ORDER));
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; (folio = pkram_load_folio(&pa, &index)); i++) {
+			if (i >= tf->nr) {
+				folio_put(folio);
+				continue;
+			}
+			if (i == 1) {
+				KUNIT_EXPECT_PTR_NE(test, folio, ex);
+				KUNIT_EXPECT_FALSE(test,
+						   pkram_pfn_excluded(folio_pfn(folio),
+								      folio_nr_pages(folio)));
+				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+			} else {
+				KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
+				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
+			}
+			KUNIT_EXPECT_EQ(test, folio_order(folio),
+					folio_order(tf->folio[i]));
+			KUNIT_EXPECT_EQ(test, index, tf->folio[i]->index);
+			KUNIT_EXPECT_TRUE(test, pkram_test_check(folio_address(folio),
+								 folio_size(folio),
+								 tf->seed[i]));
+			folio_put(folio);
+		}
+		KUNIT_EXPECT_EQ(test, i, tf->nr);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	pkram_test_restore_excluded(old);
+	pkram_test_expect_empty(test);
+	/* The copy went back with its load: the free page count is as before. */
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), free);
+	pkram_test_free(tf);
+}
+
 /* --- allocation failure ---------------------------------------------------- */
 
 static atomic_t pkram_test_allocs_left;
@@ -1169,6 +1248,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_access_not_ok),
 	KUNIT_CASE(pkram_test_load_skip),
 	KUNIT_CASE(pkram_test_load_refcount),
+	KUNIT_CASE(pkram_test_excluded_copy),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),
 	KUNIT_CASE(pkram_test_debugfs),

@@ -35,7 +35,11 @@
  *	loads node NAME and checks every folio (the same pfn, order, index and
  *	checksum) and the bytes; fails with -EIO on any difference;
  *   echo "NAME NEW" > /sys/kernel/debug/pkram_test/resave
- *	loads node NAME and saves the very same folios and bytes as node NEW.
+ *	loads node NAME and saves the very same folios and bytes as node NEW;
+ *   echo "NAME KEEP_MIB" > /sys/kernel/debug/pkram_test/frag
+ *	the worst case of fragmentation for the next kernel: takes every page
+ *	it can, until KEEP_MIB MiB are left available, frees those at odd
+ *	pfns, and saves the others, filled with random bytes, like save.
  *
  * Each prints its KTAP result in the kernel log.  Nothing happens unless
  * asked, so a kernel without pkram= is not affected.
@@ -112,10 +116,41 @@ static int pkram_ho_save(const char *name, struct pkram_ho *ho)
 	return err;
 }
 
+/* Record folio @n of @ho, filled with random bytes, at the next index. */
+static void pkram_ho_record(struct pkram_ho *ho, u64 n, struct folio *folio)
+{
+	u64 *p, x;
+	long i;
+
+	/* Random bytes: a xorshift stream from a random seed, for speed. */
+	for (i = 0; i < folio_nr_pages(folio); i++) {
+		unsigned int w;
+
+		p = page_address(folio_page(folio, i));
+		x = get_random_u64() | 1;
+		for (w = 0; w < PAGE_SIZE / sizeof(*p); w++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			p[w] = x;
+		}
+	}
+	folio->index = n ? ho->rec[n - 1].index + (1UL << ho->rec[n - 1].order) +
+			   get_random_u32_below(2) * 1000 : 0;
+	ho->folios[n] = folio;
+	ho->rec[n].pfn = folio_pfn(folio);
+	ho->rec[n].index = folio->index;
+	ho->rec[n].order = folio_order(folio);
+	ho->rec[n].crc = pkram_ho_crc(folio);
+	ho->hdr.nr_folios = n + 1;
+}
+
 static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 			 int fixed_order)
 {
 	unsigned long left = mib << (20 - PAGE_SHIFT), max = left + 1;
+	struct folio *folio, *tmp;
+	LIST_HEAD(excluded);
 	u64 n = 0;
 
 	ho->folios = kvcalloc(max, sizeof(*ho->folios), GFP_KERNEL);
@@ -127,7 +162,6 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 	while (left) {
 		unsigned int order = fixed_order >= 0 ? fixed_order :
 				     get_random_u32_below(MAX_PAGE_ORDER + 1);
-		struct folio *folio;
 
 		while ((1UL << order) > left)
 			order--;
@@ -137,22 +171,62 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 			folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
 		}
 		if (!folio)
-			return -ENOMEM;
-		get_random_bytes(folio_address(folio), folio_size(folio));
-		folio->index = n ? ho->rec[n - 1].index + (1UL << ho->rec[n - 1].order) +
-				   get_random_u32_below(2) * 1000 : 0;
-		ho->folios[n] = folio;
-		ho->rec[n].pfn = folio_pfn(folio);
-		ho->rec[n].index = folio->index;
-		ho->rec[n].order = order;
-		ho->rec[n].crc = pkram_ho_crc(folio);
+			break;
+		/* PKRAM would save a copy: this test checks pfns. */
+		if (pkram_pfn_excluded(folio_pfn(folio), 1UL << order)) {
+			list_add(&folio->lru, &excluded);
+			continue;
+		}
+		pkram_ho_record(ho, n++, folio);
 		left -= 1UL << order;
-		ho->hdr.nr_folios = ++n;
 	}
+	list_for_each_entry_safe(folio, tmp, &excluded, lru)
+		folio_put(folio);
+	if (left)
+		return -ENOMEM;
 	ho->hdr.magic = PKRAM_HO_MAGIC;
 	ho->hdr.nr_bytes = nr_bytes;
 	ho->hdr.crc_bytes = crc32_le(~0, ho->bytes, nr_bytes);
 	return 0;
+}
+
+/*
+ * Every page that can be taken, until @keep_mib MiB are left available: the
+ * pages at odd pfns are freed, the others recorded in @ho.
+ */
+static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
+{
+	unsigned long max = totalram_pages(), keep = keep_mib << (20 - PAGE_SHIFT);
+	unsigned long n = 0, i, kept = 0;
+	struct folio *folio;
+
+	ho->folios = kvcalloc(max, sizeof(*ho->folios), GFP_KERNEL);
+	ho->rec = kvcalloc(max / 2 + 1, sizeof(*ho->rec), GFP_KERNEL);
+	ho->bytes = kvmalloc(1, GFP_KERNEL);
+	if (!ho->folios || !ho->rec || !ho->bytes)
+		return -ENOMEM;
+	while (n < max) {
+		if (!(n % 1024) && si_mem_available() <= keep)
+			break;
+		folio = folio_alloc(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0);
+		if (!folio)
+			break;
+		ho->folios[n++] = folio;
+	}
+	for (i = 0; i < n; i++) {
+		folio = ho->folios[i];
+		ho->folios[i] = NULL;
+		if (folio_pfn(folio) % 2 ||
+		    pkram_pfn_excluded(folio_pfn(folio), 1))
+			folio_put(folio);
+		else
+			pkram_ho_record(ho, kept++, folio);
+		cond_resched();
+	}
+	pr_info("# frag: took %lu pages, kept %lu at even pfns\n", n, kept);
+	ho->hdr.magic = PKRAM_HO_MAGIC;
+	ho->hdr.crc_bytes = crc32_le(~0, ho->bytes, 0);
+	return kept ? 0 : -ENOMEM;
 }
 
 /*
@@ -269,6 +343,15 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 			ret ? "not " : "", name, ho.hdr.nr_folios, mib,
 			ho.hdr.nr_bytes, ret);
 		pkram_ho_free(&ho, true);
+	} else if (!strcmp(op, "frag")) {
+		ret = -EINVAL;
+		if (n >= 2 && !kstrtoul(new, 0, &mib))
+			ret = pkram_ho_frag(&ho, mib);
+		if (!ret)
+			ret = pkram_ho_save(name, &ho);
+		pr_info("%sok 1 frag %s: %llu folios: %ld\n", ret ? "not " : "",
+			name, ho.hdr.nr_folios, ret);
+		pkram_ho_free(&ho, true);
 	} else if (!strcmp(op, "verify")) {
 		ret = pkram_ho_load(name, &ho);
 		pr_info("%sok 1 verify %s: %llu folios, %llu bytes: %ld\n",
@@ -381,6 +464,7 @@ static int __init pkram_ho_init(void)
 	debugfs_create_file("save", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("verify", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("resave", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("frag", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,
 			    &pkram_ho_corrupt_fops);
 	return register_reboot_notifier(&pkram_ho_reboot_nb);

@@ -45,6 +45,19 @@ static atomic_long_t pkram_meta_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t pkram_nr_folios = ATOMIC_LONG_INIT(0);
 static atomic_long_t pkram_folio_pages = ATOMIC_LONG_INIT(0);
 
+/* Memory where nothing may be preserved: the scratch region, if any. */
+static unsigned long pkram_excluded_pfn;
+static unsigned long pkram_excluded_pages;
+
+/*
+ * Pages of the excluded range (the scratch region) the page allocator handed
+ * out, from late frees of early allocations: kept, never given back, since
+ * the region is meant to stay out of the page allocator.
+ */
+static LIST_HEAD(pkram_absorbed);
+static DEFINE_SPINLOCK(pkram_absorbed_lock);
+static unsigned long pkram_absorbed_pages;
+
 /**
  * pkram_get_stats - what PKRAM holds now
  * @stats: filled with the counts
@@ -54,6 +67,9 @@ void pkram_get_stats(struct pkram_stats *stats)
 	stats->meta_pages = atomic_long_read(&pkram_meta_pages);
 	stats->folios = atomic_long_read(&pkram_nr_folios);
 	stats->folio_pages = atomic_long_read(&pkram_folio_pages);
+	stats->excluded_pfn = pkram_excluded_pfn;
+	stats->excluded_pages = pkram_excluded_pages;
+	stats->absorbed_pages = READ_ONCE(pkram_absorbed_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_get_stats);
 
@@ -71,40 +87,88 @@ EXPORT_SYMBOL_IF_KUNIT(pkram_alloc_page);
 /* Pages to try before giving up on one a loaded kexec image does not cover */
 #define PKRAM_ALLOC_TRIES	64
 
+static bool pkram_in_excluded(unsigned long pfn, unsigned long nr)
+{
+	return pfn < pkram_excluded_pfn + pkram_excluded_pages &&
+	       pkram_excluded_pfn < pfn + nr;
+}
+
+static void pkram_absorb(struct folio *folio)
+{
+	spin_lock(&pkram_absorbed_lock);
+	list_add(&folio->lru, &pkram_absorbed);
+	pkram_absorbed_pages += folio_nr_pages(folio);
+	spin_unlock(&pkram_absorbed_lock);
+}
+
+/**
+ * pkram_alloc_usable - allocate a folio that can be preserved
+ * @gfp_mask: allocation flags
+ * @order: order of the folio
+ *
+ * Allocates until it gets a folio outside the memory excluded from PKRAM
+ * (see pkram_pfn_excluded()).  Folios of the excluded range are kept for
+ * good, so that they are not handed out again; folios where a loaded kexec
+ * image goes are given back, and after a few of them it gives up.
+ *
+ * Return: the folio, with one reference, or NULL.
+ */
+struct folio *pkram_alloc_usable(gfp_t gfp_mask, unsigned int order)
+{
+	struct folio *folio, *tmp, *next;
+	struct page *page;
+	LIST_HEAD(conflicts);
+	int tries = PKRAM_ALLOC_TRIES;
+
+	for (;;) {
+		if (order) {
+			folio = folio_alloc(gfp_mask, order);
+		} else {
+			page = pkram_alloc_page(gfp_mask);
+			folio = page ? page_folio(page) : NULL;
+		}
+		if (!folio)
+			break;
+		if (pkram_in_excluded(folio_pfn(folio), 1UL << order)) {
+			pkram_absorb(folio);
+			continue;
+		}
+		if (!pkram_kexec_conflict(folio_pfn(folio), 1UL << order))
+			break;
+		list_add(&folio->lru, &conflicts);
+		if (!--tries) {
+			folio = NULL;
+			break;
+		}
+	}
+	list_for_each_entry_safe(tmp, next, &conflicts, lru)
+		folio_put(tmp);
+	return folio;
+}
+
 /**
  * pkram_alloc_meta - allocate a page of metadata
  * @gfp_mask: allocation flags
  *
  * The page is zeroed, in the direct map, tracked as preserved, and never
- * where a loaded kexec image will be copied at reboot.
+ * where nothing may be preserved (see pkram_pfn_excluded()).
  *
  * Return: the page's address, or NULL.
  */
 void *pkram_alloc_meta(gfp_t gfp_mask)
 {
-	struct page *page, *tmp, *next;
-	LIST_HEAD(conflicts);
-	int tries = PKRAM_ALLOC_TRIES;
+	struct folio *folio;
 
 	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	while ((page = pkram_alloc_page(gfp_mask | __GFP_ZERO)) &&
-	       pkram_kexec_conflict(page_to_pfn(page), 1)) {
-		list_add(&page->lru, &conflicts);
-		if (!--tries) {
-			page = NULL;
-			break;
-		}
-	}
-	list_for_each_entry_safe(tmp, next, &conflicts, lru)
-		__free_page(tmp);
-	if (!page)
+	folio = pkram_alloc_usable(gfp_mask | __GFP_ZERO, 0);
+	if (!folio)
 		return NULL;
-	if (pkram_track(page_to_pfn(page), 1, gfp_mask)) {
-		__free_page(page);
+	if (pkram_track(folio_pfn(folio), 1, gfp_mask)) {
+		folio_put(folio);
 		return NULL;
 	}
 	atomic_long_inc(&pkram_meta_pages);
-	return page_address(page);
+	return folio_address(folio);
 }
 
 /**
@@ -141,6 +205,35 @@ bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr)
 			return true;
 	}
 	return false;
+}
+
+/**
+ * pkram_exclude - keep PKRAM out of a range of memory
+ * @pfn: first page
+ * @nr: number of pages
+ *
+ * Called at boot for the scratch region the next kernel keeps for its early
+ * allocations (see pkram_scratch.c): no metadata page is allocated there, and
+ * a folio there is saved as a copy.  One range at a time: a call replaces
+ * the range of the previous one.
+ */
+void pkram_exclude(unsigned long pfn, unsigned long nr)
+{
+	pkram_excluded_pfn = pfn;
+	pkram_excluded_pages = nr;
+}
+
+/**
+ * pkram_pfn_excluded - may pages not be preserved?
+ * @pfn: first page
+ * @nr: number of pages
+ *
+ * Return: true if a page of [@pfn, @pfn + @nr) is in the range given to
+ * pkram_exclude() or where a loaded kexec image will be copied at reboot.
+ */
+bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)
+{
+	return pkram_in_excluded(pfn, nr) || pkram_kexec_conflict(pfn, nr);
 }
 
 /**
@@ -735,6 +828,24 @@ static u64 pkram_folio_entry(struct folio *folio)
 	       ((u64)folio_order(folio) << PKRAM_ENTRY_ORDER_SHIFT);
 }
 
+/*
+ * A copy of @folio, with its index, in a folio that can be preserved; or NULL.
+ * No sleeping but what @gfp_mask allows: pkram_save_folio() may be called
+ * under a lock.
+ */
+static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
+{
+	struct folio *copy = pkram_alloc_usable(gfp_mask, folio_order(folio));
+	long i;
+
+	if (!copy)
+		return NULL;
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		copy_highpage(folio_page(copy, i), folio_page(folio, i));
+	copy->index = folio->index;
+	return copy;
+}
+
 /**
  * pkram_save_folio - save a folio into the folio stream of the object
  * @pa: an access of type folios to the object being saved
@@ -744,14 +855,19 @@ static u64 pkram_folio_entry(struct folio *folio)
  * or the node is discarded.  Folios are loaded back in the order this access
  * saved them.
  *
+ * A folio where nothing may be preserved (the scratch region kept for the
+ * next kernel, or where a loaded kexec image will be copied at reboot) is
+ * not kept: PKRAM saves a copy of it, in a folio of the same order, and
+ * takes no reference to @folio.  The copy is what is loaded back.
+ *
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
  * object with a folio stream or the index of @folio does not fit an entry,
  * -EOPNOTSUPP for a hugetlb, reserved or ZONE_DEVICE folio or one larger than
- * MAX_PAGE_ORDER, -EBUSY if @folio is saved already, -EADDRNOTAVAIL if a
- * loaded kexec image will be copied over @folio at reboot, -ENOMEM.
+ * MAX_PAGE_ORDER, -EBUSY if @folio is saved already, -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
+	struct folio *copy = NULL;
 	int err;
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || !pkram_access_saving(pa))
@@ -763,19 +879,28 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (folio->index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
-	if (pkram_kexec_conflict(folio_pfn(folio), folio_nr_pages(folio)))
-		return -EADDRNOTAVAIL;
+	if (pkram_pfn_excluded(folio_pfn(folio), folio_nr_pages(folio))) {
+		copy = pkram_copy_folio(folio, pa->ps->gfp_mask);
+		if (!copy)
+			return -ENOMEM;
+		folio = copy;
+	}
 	err = pkram_track(folio_pfn(folio), folio_nr_pages(folio),
 			  pa->ps->gfp_mask);
-	if (err)
-		return err;
-	err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
-			      folio_nr_pages(folio));
+	if (!err) {
+		err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
+				      folio_nr_pages(folio));
+		if (err)
+			pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
+	}
 	if (err) {
-		pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
+		if (copy)
+			folio_put(copy);
 		return err;
 	}
-	folio_get(folio);
+	/* A copy's own reference is PKRAM's. */
+	if (!copy)
+		folio_get(folio);
 	pkram_account_folio(folio, 1);
 	return 0;
 }

@@ -99,16 +99,19 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 	struct pkram_range_page *first = NULL, *rp, *last = NULL;
 	unsigned long have = 0, need, pfn = 0, n, nr = 0, pages = 0;
 
+	/* Each page adds at most one range: a few rounds, not one per page. */
 	for (;;) {
 		need = DIV_ROUND_UP(pkram_count_ranges(), PKRAM_RANGES_PER_PAGE);
 		if (have >= need)
 			break;
-		rp = pkram_alloc_meta(GFP_KERNEL);
-		if (!rp)
-			return -ENOMEM;
-		rp->next_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
-		first = rp;
-		have++;
+		while (have < need) {
+			rp = pkram_alloc_meta(GFP_KERNEL);
+			if (!rp)
+				return -ENOMEM;
+			rp->next_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
+			first = rp;
+			have++;
+		}
 	}
 
 	rp = first;
@@ -125,8 +128,8 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 		rp->nr_ranges++;
 		nr++;
 		pages += n;
-		if (pkram_kexec_conflict(pfn, n)) {
-			pr_err("preserved pages at %#lx are where the kexec image goes\n",
+		if (pkram_pfn_excluded(pfn, n)) {
+			pr_err("preserved pages at %#lx are in the scratch region or where the kexec image goes\n",
 			       pfn);
 			return -EADDRNOTAVAIL;
 		}
@@ -167,13 +170,15 @@ static int pkram_reboot(struct notifier_block *nb, unsigned long val, void *v)
 	}
 	sb->node_pfn = node ? page_to_pfn(virt_to_page(node)) : 0;
 	sb->nr_nodes = nr_nodes;
+	pkram_scratch_for_next(&sb->scratch_pfn, &sb->nr_scratch_pages);
 	sb->version = PKRAM_VERSION;
 	sb->page_shift = PAGE_SHIFT;
 	sb->magic = PKRAM_MAGIC;
 	sb->checksum = pkram_sb_checksum(sb);
-	pr_info("handing over %lu nodes, %llu pages in %llu ranges, super block at pfn %#lx\n",
+	pr_info("handing over %lu nodes, %llu pages in %llu ranges, super block at pfn %#lx, scratch region of %llu MiB\n",
 		nr_nodes, sb->nr_pages, sb->nr_ranges,
-		page_to_pfn(virt_to_page(sb)));
+		page_to_pfn(virt_to_page(sb)),
+		sb->nr_scratch_pages >> (20 - PAGE_SHIFT));
 	return NOTIFY_OK;
 }
 
@@ -264,6 +269,7 @@ static bool __init pkram_list_reserved(void *arg)
 static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
 	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
+	u64 s_pfn = sb->scratch_pfn, s_end = s_pfn + sb->nr_scratch_pages;
 	struct pkram_range_page *rp;
 	bool sb_in = false;
 	unsigned int i;
@@ -288,6 +294,10 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is unsorted, overlaps or is not usable RAM";
 			}
+			if (r->pfn < s_end && s_pfn < r->pfn + r->nr_pages) {
+				early_memunmap(rp, PAGE_SIZE);
+				return "a range is in the scratch region";
+			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
 			end = r->pfn + r->nr_pages;
@@ -302,6 +312,9 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 		return "the range list does not match the counts of the super block";
 	if (!sb_in)
 		return "the super block is not in a preserved range";
+	if (sb->nr_scratch_pages &&
+	    !pkram_scratch_valid(sb->scratch_pfn, sb->nr_scratch_pages))
+		return "the scratch region is not aligned RAM";
 	return NULL;
 }
 
@@ -315,20 +328,24 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
  * land on preserved pages).  Validates the super block given with pkram= and
  * the range list, then reserves the ranges.  On any inconsistency, logs one
  * line and reserves nothing: the kernel boots as if pkram= were not given.
+ * Then sets up the scratch region (see pkram_scratch_init()).
  */
 void __init pkram_reserve(void)
 {
 	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
 	const char *why = NULL;
-	u64 start;
+	u64 start, s_pfn, s_nr;
 	int err;
 
-	if (!pkram_sb_pfn)
+	if (!pkram_sb_pfn) {
+		pkram_scratch_init(0, 0, false);
 		return;
+	}
 	if (is_kdump_kernel()) {
 		pr_info("ignoring pkram= in a kdump kernel\n");
-		goto none;
+		pkram_sb_pfn = 0;
+		return;
 	}
 	if (!pkram_early_usable(pkram_sb_pfn, 1)) {
 		pr_err("pkram=%lx is not usable RAM: nothing preserved\n",
@@ -372,10 +389,14 @@ void __init pkram_reserve(void)
 	pkram_in_pages = sb->nr_pages;
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
+	s_pfn = sb->scratch_pfn;
+	s_nr = sb->nr_scratch_pages;
 	early_memunmap(sb, PAGE_SIZE);
+	pkram_scratch_init(s_pfn, s_nr, true);
 	return;
 none:
 	pkram_sb_pfn = 0;
+	pkram_scratch_init(0, 0, true);
 }
 
 /* --- new kernel: taking the nodes back ----------------------------------- */
@@ -756,16 +777,16 @@ static struct kobj_attribute pkram_attr = __ATTR(pkram, 0644, pkram_show,
 
 static int __init pkram_handover_init(void)
 {
-	struct page *page;
+	struct folio *folio;
 
-	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!page || pkram_track(page_to_pfn(page), 1, GFP_KERNEL)) {
+	folio = pkram_alloc_usable(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!folio || pkram_track(folio_pfn(folio), 1, GFP_KERNEL)) {
 		pr_err("no memory for the super block: nothing can be handed over\n");
-		if (page)
-			__free_page(page);
+		if (folio)
+			folio_put(folio);
 		return -ENOMEM;
 	}
-	pkram_sb = page_address(page);
+	pkram_sb = folio_address(folio);
 	register_reboot_notifier(&pkram_reboot_notifier);
 	return sysfs_create_file(kernel_kobj, &pkram_attr.attr);
 }

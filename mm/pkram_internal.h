@@ -116,6 +116,10 @@ struct pkram_link {
  * @nr_range_pages: number of pages of that list
  * @nr_ranges: number of preserved ranges
  * @nr_pages: number of preserved pages, in all the ranges
+ * @scratch_pfn: first page of the scratch region, clear of every preserved
+ *	range, that the next kernel keeps for its early allocations
+ *	(see Documentation/mm/pkram.rst)
+ * @nr_scratch_pages: number of pages of the scratch region, 0 if none
  *
  * Its pfn is shown in /sys/kernel/pkram and given to the next kernel as
  * ``pkram=<pfn>``.  The block is filled in when the kernel reboots with
@@ -133,6 +137,8 @@ struct pkram_super_block {
 	__u64	nr_range_pages;
 	__u64	nr_ranges;
 	__u64	nr_pages;
+	__u64	scratch_pfn;
+	__u64	nr_scratch_pages;
 };
 
 /**
@@ -171,11 +177,18 @@ struct pkram_range_page {
  *	pages of byte streams
  * @folios: folios saved and not loaded or freed yet
  * @folio_pages: pages of those folios
+ * @excluded_pfn: first page where nothing may be preserved (pkram_exclude())
+ * @excluded_pages: number of those pages, 0 if none
+ * @absorbed_pages: pages of that range the page allocator handed to PKRAM,
+ *	which it keeps (see pkram_alloc_usable())
  */
 struct pkram_stats {
 	long	meta_pages;
 	long	folios;
 	long	folio_pages;
+	unsigned long	excluded_pfn;
+	unsigned long	excluded_pages;
+	unsigned long	absorbed_pages;
 };
 
 void pkram_get_stats(struct pkram_stats *stats);
@@ -184,6 +197,9 @@ void pkram_get_stats(struct pkram_stats *stats);
 void *pkram_alloc_meta(gfp_t gfp_mask);
 void pkram_free_meta(void *addr);
 bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
+void pkram_exclude(unsigned long pfn, unsigned long nr);
+bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr);
+struct folio *pkram_alloc_usable(gfp_t gfp_mask, unsigned int order);
 void pkram_prep_preserved(struct page *page, unsigned int order);
 struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
 void pkram_add_node(struct pkram_node *node);
@@ -193,6 +209,11 @@ void pkram_free_saved_nodes(void);
 bool pkram_get_super_block(unsigned long *pfn);
 u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
+
+/* pkram_scratch.c */
+bool pkram_scratch_valid(u64 pfn, u64 nr);
+void pkram_scratch_init(u64 pfn, u64 nr, bool chained);
+void pkram_scratch_for_next(u64 *pfn, u64 *nr);
 
 /* pkram_tracker.c */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);

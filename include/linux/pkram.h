@@ -101,6 +101,7 @@ struct pkram_access {
 #ifdef CONFIG_PKRAM
 
 void pkram_reserve(void);
+void pkram_reserve_scratch(void);
 bool pkram_range_tracked(phys_addr_t start, phys_addr_t end);
 
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
@@ -127,6 +128,7 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
 #else /* !CONFIG_PKRAM */
 
 static inline void pkram_reserve(void) { }
+static inline void pkram_reserve_scratch(void) { }
 
 static inline bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
 {

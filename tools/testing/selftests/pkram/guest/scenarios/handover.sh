@@ -41,6 +41,8 @@ stage_any() {
 	check "the previous kernel handed nodes over" \
 		sh -c "dmesg | grep -q 'PKRAM: .* nodes handed over'"
 	diag "$(dmesg | grep 'PKRAM:' | tr '\n' ' ')"
+	check "the previous kernel handed a scratch region over" \
+		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (handed over)'"
 	check "debugfs lists $prev" node_listed "$prev"
 	check "debugfs lists ho-keep" node_listed ho-keep
 	if [ "$STAGE" -lt "$STAGES" ]; then

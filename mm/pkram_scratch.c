@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM: the scratch region, room for the next kernel's early allocations.
+ *
+ * Preserved pages can be scattered over all of memory: every other page,
+ * in the worst case.  The next kernel reserves them before it allocates
+ * anything, and must then still find contiguous memory for its early
+ * allocations: the new array of reserved regions, the memory map in 2 MiB
+ * blocks, per-CPU areas, hash tables, and the kernel and initrd kexec loads.
+ *
+ * So the kernels of a PKRAM chain keep one contiguous region in which
+ * nothing is ever preserved, and pass it on in the super block:
+ *
+ * - A kernel booted with pkram= takes the region its predecessor recorded,
+ *   once it is checked to be RAM clear of every preserved range.  Its early
+ *   allocations are free to use the region; just before memblock hands free
+ *   memory to the page allocator, it reserves the whole region, so that the
+ *   page allocator never sees what the early allocations left of it.
+ * - A kernel booted with pkram_scratch=<size>, or with a pkram= it could not
+ *   use, sets aside a new region of that size (by default 1/64 of memory, at
+ *   least 32 MiB) at boot.
+ * - A kernel that has no region (booted without either parameter) records,
+ *   at its kexec reboot, the largest part of memory clear of preserved pages,
+ *   up to the default size: no memory is set aside until PKRAM is used.
+ *
+ * The page allocator can still get pages of the region from late frees of
+ * early allocations (the initrd, __init memory).  PKRAM never preserves
+ * them: the region is excluded (pkram_exclude()), so metadata allocations
+ * pick other pages and pkram_save_folio() saves a copy of a folio there.
+ */
+#define pr_fmt(fmt) "PKRAM: " fmt
+
+#include <linux/init.h>
+#include <linux/ioport.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+
+#include "pkram_internal.h"
+
+/* The scratch region of this kernel, none if pkram_scratch_pages is 0. */
+static unsigned long pkram_scratch_pfn __ro_after_init;
+static unsigned long pkram_scratch_pages __ro_after_init;
+
+/* Reserve the region before memblock_free_all(): it was inherited. */
+static bool pkram_scratch_late __initdata;
+
+/* pkram_scratch=: 0 if not given, PKRAM_SCRATCH_OFF for pkram_scratch=0. */
+#define PKRAM_SCRATCH_OFF	PHYS_ADDR_MAX
+static phys_addr_t pkram_scratch_param __initdata;
+
+/* Alignment of the region, so that it holds whole PMD-size blocks. */
+#define PKRAM_SCRATCH_ALIGN	SZ_2M
+#define PKRAM_SCRATCH_MIN	SZ_32M
+
+static int __init pkram_scratch_setup(char *arg)
+{
+	if (!arg)
+		return -EINVAL;
+	pkram_scratch_param = memparse(arg, &arg);
+	if (!pkram_scratch_param)
+		pkram_scratch_param = PKRAM_SCRATCH_OFF;
+	return 0;
+}
+early_param("pkram_scratch", pkram_scratch_setup);
+
+/* The default size for @ram bytes of memory: 1/64 of it, at least 32 MiB. */
+static phys_addr_t pkram_scratch_default(phys_addr_t ram)
+{
+	return ALIGN(max_t(phys_addr_t, ram / 64, PKRAM_SCRATCH_MIN),
+		     PKRAM_SCRATCH_ALIGN);
+}
+
+static void __init pkram_scratch_set(phys_addr_t base, phys_addr_t size,
+				     const char *how)
+{
+	pkram_scratch_pfn = PHYS_PFN(base);
+	pkram_scratch_pages = PHYS_PFN(size);
+	pkram_exclude(pkram_scratch_pfn, pkram_scratch_pages);
+	pr_info("scratch region for early allocations: %llu MiB at %pa (%s)\n",
+		(u64)size >> 20, &base, how);
+}
+
+/**
+ * pkram_scratch_valid - can a region handed over be the scratch region?
+ * @pfn: first page
+ * @nr: number of pages
+ *
+ * Called early, before the preserved ranges are reserved: the caller checks
+ * that no range overlaps the region.
+ *
+ * Return: true if the region is aligned and all of it is RAM.
+ */
+bool __init pkram_scratch_valid(u64 pfn, u64 nr)
+{
+	phys_addr_t base = PFN_PHYS(pfn), size = PFN_PHYS(nr);
+
+	return nr && pfn + nr > pfn &&
+	       pfn + nr <= PHYS_PFN(memblock_end_of_DRAM()) &&
+	       IS_ALIGNED(base | size, PKRAM_SCRATCH_ALIGN) &&
+	       memblock_is_region_memory(base, size);
+}
+
+/**
+ * pkram_scratch_init - set up this kernel's scratch region
+ * @pfn: first page of the region handed over, checked with
+ *	pkram_scratch_valid() and clear of every preserved range
+ * @nr: its number of pages; 0 if none was handed over or it is not usable
+ * @chained: this kernel was booted with pkram=
+ *
+ * Called by pkram_reserve() once the preserved ranges are reserved, and
+ * before anything else is allocated from memblock.
+ */
+void __init pkram_scratch_init(u64 pfn, u64 nr, bool chained)
+{
+	phys_addr_t size = pkram_scratch_param, base;
+
+	if (size == PKRAM_SCRATCH_OFF)
+		return;
+	if (nr) {
+		pkram_scratch_late = true;
+		pkram_scratch_set(PFN_PHYS(pfn), PFN_PHYS(nr), "handed over");
+		return;
+	}
+	if (!size && !chained)
+		return;
+	if (!size)
+		size = pkram_scratch_default(memblock_phys_mem_size());
+	size = ALIGN(size, PKRAM_SCRATCH_ALIGN);
+	/* The memblock limit is still low here: give the end explicitly. */
+	base = memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN, SZ_16M,
+					 memblock_end_of_DRAM());
+	if (!base) {
+		pr_err("no room for a scratch region of %llu MiB: the next kernel may not find room if preserved pages are scattered\n",
+		       (u64)size >> 20);
+		return;
+	}
+	pkram_scratch_set(base, size, "new");
+}
+
+/**
+ * pkram_reserve_scratch - keep the page allocator out of the scratch region
+ *
+ * Called right before memblock hands free memory to the page allocator.  A
+ * region handed over was left to the early allocations until now: what they
+ * did not take stays reserved.
+ */
+void __init pkram_reserve_scratch(void)
+{
+	if (pkram_scratch_late)
+		memblock_reserve(PFN_PHYS(pkram_scratch_pfn),
+				 PFN_PHYS(pkram_scratch_pages));
+}
+
+/* The largest aligned gap between preserved pages, in a range of RAM. */
+struct pkram_gap {
+	unsigned long pfn;
+	unsigned long nr;
+};
+
+static int pkram_find_gap(unsigned long start, unsigned long nr, void *arg)
+{
+	unsigned long align = PHYS_PFN(PKRAM_SCRATCH_ALIGN);
+	unsigned long end = start + nr, pfn = start, run, lo, hi;
+	struct pkram_gap *gap = arg;
+
+	while (start < end) {
+		run = pkram_next_tracked(&pfn, end);
+		if (!run)
+			pfn = end;
+		lo = ALIGN(start, align);
+		hi = ALIGN_DOWN(pfn, align);
+		if (hi > lo && hi - lo > gap->nr) {
+			gap->pfn = lo;
+			gap->nr = hi - lo;
+		}
+		start = pfn + run;
+		pfn = start;
+	}
+	return 0;
+}
+
+/**
+ * pkram_scratch_for_next - the scratch region to hand to the next kernel
+ * @pfn: set to its first page
+ * @nr: set to its number of pages, 0 if there is none
+ *
+ * Called at the kexec reboot, with the tracker final: this kernel's region,
+ * or, if it has none, the top of the largest aligned part of RAM clear of
+ * preserved pages, up to the default size.
+ */
+void pkram_scratch_for_next(u64 *pfn, u64 *nr)
+{
+	struct pkram_gap gap = { };
+	unsigned long want;
+
+	if (pkram_scratch_pages) {
+		*pfn = pkram_scratch_pfn;
+		*nr = pkram_scratch_pages;
+		return;
+	}
+	walk_system_ram_range(0, max_pfn, &gap, pkram_find_gap);
+	want = PHYS_PFN(pkram_scratch_default(PFN_PHYS(totalram_pages())));
+	if (gap.nr > want) {
+		gap.pfn += gap.nr - want;
+		gap.nr = want;
+	}
+	*pfn = gap.pfn;
+	*nr = gap.nr;
+}

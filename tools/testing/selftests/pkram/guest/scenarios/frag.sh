@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# The worst case for the next kernel's boot: every other page of as much
+# memory as possible preserved.  Stage 1, booted with pkram_scratch=, takes
+# every page it can, frees those at odd pfns and saves the others, filled
+# with random bytes (lib/test_pkram_handover.c, frag).  The next kernels
+# must reserve them all, boot with their early allocations in the scratch
+# region handed over, and find every page intact at the same pfn; stage 2
+# saves them again for stage 3.
+SCENARIO_STAGES=3
+T=/sys/kernel/debug/pkram_test
+
+hand_over() {
+	NEXT_DROP="pkram="
+	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+}
+
+# reserved_at_least PAGES: the preserved pages reserved early, at least
+# PAGES of them, in at least as many ranges as half of them.
+reserved_at_least() {
+	n='\([0-9]*\)'
+	r="PKRAM: reserved $n preserved pages in $n ranges"
+	set -- "$1" $(dmesg | sed -n "s/.*$r.*/\\1 \\2/p")
+	diag "reserved early: $2 pages in $3 ranges"
+	[ -n "$3" ] && [ "$2" -ge "$1" ] && [ "$3" -ge $(($2 / 2)) ]
+}
+
+stage_1() {
+	check "a scratch region is set aside at boot (pkram_scratch=)" \
+		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (new)'"
+	check "save every other page of all the memory it can take" \
+		sh -c "echo 'frag-1 8' >$T/frag"
+	diag "$(dmesg | grep 'test_pkram_handover: .*frag' | tr '\n' ' ')"
+	diag "$(grep -E 'MemTotal|MemFree' /proc/meminfo | tr -s ' \n' ' ')"
+	hand_over
+}
+
+stage_any() {
+	prev=frag-$((STAGE - 1))
+	diag "$(dmesg | grep 'PKRAM:' | tr '\n' ' ')"
+	# 1/4 of a 1 GiB guest at least: the odd half of 512 MiB
+	check "every other page of most of memory is reserved early" \
+		reserved_at_least 65536
+	check "the scratch region was handed over and kept" \
+		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (handed over)'"
+	check "the node was handed over" \
+		grep -q "^node $prev: saved" /sys/kernel/debug/pkram/nodes
+	if [ "$STAGE" -lt "$STAGES" ]; then
+		check "load $prev, check it, and save the same pages as frag-$STAGE" \
+			sh -c "echo '$prev frag-$STAGE' >$T/resave"
+		hand_over
+		return
+	fi
+	check "every page of $prev: same pfn, index and crc32" \
+		sh -c "echo $prev >$T/verify"
+	check "nothing is left" \
+		sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
+	diag "$(dmesg | grep 'test_pkram_handover:' | tr '\n' ' ')"
+}
