@@ -395,8 +395,9 @@ void __init pkram_reserve(void)
 	pkram_scratch_init(s_pfn, s_nr, true);
 	return;
 none:
+	/* As if pkram= were not given: no scratch region unless asked for. */
 	pkram_sb_pfn = 0;
-	pkram_scratch_init(0, 0, true);
+	pkram_scratch_init(0, 0, false);
 }
 
 /* --- new kernel: taking the nodes back ----------------------------------- */

@@ -16,9 +16,10 @@
  *   allocations are free to use the region; just before memblock hands free
  *   memory to the page allocator, it reserves the whole region, so that the
  *   page allocator never sees what the early allocations left of it.
- * - A kernel booted with pkram_scratch=<size>, or with a pkram= it could not
- *   use, sets aside a new region of that size (by default 1/64 of memory, at
- *   least 32 MiB) at boot.
+ * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
+ *   over no region, sets aside a new region of that size (by default 1/64
+ *   of memory, at least 32 MiB) at boot.  A pkram= found invalid counts as
+ *   absent.
  * - A kernel that has no region (booted without either parameter) records,
  *   at its kexec reboot, the largest part of memory clear of preserved pages,
  *   up to the default size: no memory is set aside until PKRAM is used.
