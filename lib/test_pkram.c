@@ -13,6 +13,7 @@
 #include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/gfp.h>
+#include <linux/kexec.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
@@ -816,35 +817,18 @@ static void pkram_test_restore_excluded(void *arg)
 }
 
 /*
- * A folio in memory excluded from PKRAM (the scratch region, a kexec image's
- * destination) is saved as a copy: no reference is taken to it, and the
- * load gives back another folio with the same order, index and contents.
+ * Load PKRAM_TEST_NAME, saved from @tf, and check every folio: the one at
+ * @copied was saved as a copy (another folio, where pages may be preserved,
+ * with PKRAM's reference only), the others are @tf's own.
  */
-static void pkram_test_excluded_copy(struct kunit *test)
+static void pkram_test_load_copied(struct kunit *test,
+				   struct pkram_test_folios *tf,
+				   unsigned int copied)
 {
-	static const unsigned int orders[] = { 0, 2, PKRAM_TEST_PMD_ORDER };
-	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, orders, 3, NULL);
-	struct folio *folio, *ex = tf->folio[1];
-	struct pkram_stats *old, stats;
 	struct pkram_stream ps;
-	unsigned long free, index;
+	struct folio *folio;
+	unsigned long index;
 	unsigned int i;
-
-	old = kunit_kzalloc(test, sizeof(*old), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, old);
-	pkram_get_stats(old);
-	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_restore_excluded,
-					       old), 0);
-	free = pkram_test_free_pages();
-	pkram_exclude(folio_pfn(ex), folio_nr_pages(ex));
-
-	pkram_test_save(test, PKRAM_TEST_NAME, tf);
-	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[0]), 2);
-	KUNIT_EXPECT_EQ(test, folio_ref_count(ex), 1);
-	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[2]), 2);
-	pkram_get_stats(&stats);
-	KUNIT_EXPECT_EQ(test, stats.folios, 3);
-	KUNIT_EXPECT_EQ(test, stats.folio_pages, 1 + 4 + (1 << PKRAM_TEST_PMD_ORDER));
 
 	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
 	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
@@ -856,8 +840,8 @@ static void pkram_test_excluded_copy(struct kunit *test)
 				folio_put(folio);
 				continue;
 			}
-			if (i == 1) {
-				KUNIT_EXPECT_PTR_NE(test, folio, ex);
+			if (i == copied) {
+				KUNIT_EXPECT_PTR_NE(test, folio, tf->folio[i]);
 				KUNIT_EXPECT_FALSE(test,
 						   pkram_pfn_excluded(folio_pfn(folio),
 								      folio_nr_pages(folio)));
@@ -878,9 +862,103 @@ static void pkram_test_excluded_copy(struct kunit *test)
 		pkram_finish_access(&pa, true);
 	}
 	pkram_finish_load(&ps);
+}
+
+/*
+ * A folio in memory excluded from PKRAM (the scratch region, a kexec image's
+ * destination) is saved as a copy: no reference is taken to it, and the
+ * load gives back another folio with the same order, index and contents.
+ */
+static void pkram_test_excluded_copy(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 2, PKRAM_TEST_PMD_ORDER };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, orders, 3, NULL);
+	struct folio *ex = tf->folio[1];
+	struct pkram_stats *old, stats;
+	unsigned long free;
+
+	old = kunit_kzalloc(test, sizeof(*old), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	pkram_get_stats(old);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_restore_excluded,
+					       old), 0);
+	free = pkram_test_free_pages();
+	pkram_exclude(folio_pfn(ex), folio_nr_pages(ex));
+
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[0]), 2);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(ex), 1);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[2]), 2);
+	pkram_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.folios, 3);
+	KUNIT_EXPECT_EQ(test, stats.folio_pages, 1 + 4 + (1 << PKRAM_TEST_PMD_ORDER));
+
+	pkram_test_load_copied(test, tf, 1);
 	pkram_test_restore_excluded(old);
 	pkram_test_expect_empty(test);
 	/* The copy went back with its load: the free page count is as before. */
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), free);
+	pkram_test_free(tf);
+}
+
+static void pkram_test_forget_image(void *image)
+{
+	pkram_kexec_forget(image);
+}
+
+/* A kexec image, not loaded, whose one segment goes where @folio is. */
+static struct kimage *pkram_test_image(struct kunit *test, struct folio *folio)
+{
+	struct kimage *image = kunit_kzalloc(test, sizeof(*image), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, image);
+	image->type = KEXEC_TYPE_DEFAULT;
+	image->nr_segments = 1;
+	image->segment[0].mem = PFN_PHYS(folio_pfn(folio));
+	image->segment[0].memsz = folio_size(folio);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_forget_image,
+					       image), 0);
+	return image;
+}
+
+/*
+ * Where a kexec image will be copied at reboot: a folio saved there once the
+ * image is noted is saved as a copy; an image whose segment would overwrite
+ * a saved folio is refused; a crash image is not noted; a freed image is
+ * forgotten.
+ */
+static void pkram_test_kexec_dest(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 2, 0 };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, orders, 3, NULL);
+	struct folio *dest = tf->folio[1];
+	struct kimage *image = pkram_test_image(test, dest);
+	struct kimage *crash = pkram_test_image(test, tf->folio[0]);
+	struct kimage *over = pkram_test_image(test, tf->folio[2]);
+	unsigned long free = pkram_test_free_pages();
+
+	crash->type = KEXEC_TYPE_CRASH;
+	KUNIT_ASSERT_EQ(test, pkram_kexec_prepare(crash), 0);
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(folio_pfn(tf->folio[0]), 1));
+
+	KUNIT_ASSERT_EQ(test, pkram_kexec_prepare(image), 0);
+	KUNIT_EXPECT_TRUE(test, pkram_kexec_conflict(folio_pfn(dest) + 3, 1));
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(folio_pfn(dest) + 4, 1));
+	KUNIT_EXPECT_TRUE(test, pkram_pfn_excluded(folio_pfn(dest) - 1, 2));
+
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[0]), 2);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(dest), 1);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[2]), 2);
+
+	/* tf->folio[2] is preserved now: an image may not go there. */
+	pkram_kexec_forget(image);
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(folio_pfn(dest), 4));
+	KUNIT_EXPECT_EQ(test, pkram_kexec_prepare(over), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(folio_pfn(tf->folio[2]), 1));
+
+	pkram_test_load_copied(test, tf, 1);
+	pkram_test_expect_empty(test);
 	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), free);
 	pkram_test_free(tf);
 }
@@ -1249,6 +1327,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_load_skip),
 	KUNIT_CASE(pkram_test_load_refcount),
 	KUNIT_CASE(pkram_test_excluded_copy),
+	KUNIT_CASE(pkram_test_kexec_dest),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),
 	KUNIT_CASE(pkram_test_debugfs),

@@ -23,7 +23,6 @@
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
-#include <linux/kexec.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -102,23 +101,54 @@ static void pkram_absorb(struct folio *folio)
 }
 
 /**
- * pkram_alloc_usable - allocate a folio that can be preserved
+ * pkram_track_usable - track pages as preserved, unless they may not be
+ * @pfn: first page
+ * @nr: number of pages
+ * @gfp_mask: allocation flags for the tracker
+ *
+ * The pages are tracked first and checked after, with a full barrier in
+ * between.  A kexec load publishes where its image goes before it checks
+ * the tracker (pkram_kexec_prepare()), so of a save and a load that race,
+ * at least one sees the other: no page is preserved where an image will be
+ * copied at reboot.
+ *
+ * Return: 0 if the pages are tracked, -EADDRNOTAVAIL if nothing may be
+ * preserved there (see pkram_pfn_excluded()), or an error of pkram_track().
+ */
+int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
+{
+	int err = pkram_track(pfn, nr, gfp_mask);
+
+	if (err)
+		return err;
+	smp_mb();	/* pairs with pkram_kexec_prepare() */
+	if (pkram_pfn_excluded(pfn, nr)) {
+		pkram_untrack(pfn, nr);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/**
+ * pkram_alloc_tracked - allocate a folio tracked as preserved
  * @gfp_mask: allocation flags
  * @order: order of the folio
  *
- * Allocates until it gets a folio outside the memory excluded from PKRAM
- * (see pkram_pfn_excluded()).  Folios of the excluded range are kept for
- * good, so that they are not handed out again; folios where a loaded kexec
- * image goes are given back, and after a few of them it gives up.
+ * Allocates until it gets a folio where pages may be preserved (see
+ * pkram_pfn_excluded()), and tracks it.  Folios of the excluded range are
+ * kept for good, so that they are not handed out again; folios where a
+ * loaded kexec image goes are given back, and after a few of them it gives
+ * up.
  *
  * Return: the folio, with one reference, or NULL.
  */
-struct folio *pkram_alloc_usable(gfp_t gfp_mask, unsigned int order)
+struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 {
 	struct folio *folio, *tmp, *next;
 	struct page *page;
 	LIST_HEAD(conflicts);
 	int tries = PKRAM_ALLOC_TRIES;
+	int err;
 
 	for (;;) {
 		if (order) {
@@ -133,10 +163,12 @@ struct folio *pkram_alloc_usable(gfp_t gfp_mask, unsigned int order)
 			pkram_absorb(folio);
 			continue;
 		}
-		if (!pkram_kexec_conflict(folio_pfn(folio), 1UL << order))
+		err = pkram_track_usable(folio_pfn(folio), 1UL << order,
+					 gfp_mask);
+		if (!err)
 			break;
 		list_add(&folio->lru, &conflicts);
-		if (!--tries) {
+		if (err != -EADDRNOTAVAIL || !--tries) {
 			folio = NULL;
 			break;
 		}
@@ -160,13 +192,9 @@ void *pkram_alloc_meta(gfp_t gfp_mask)
 	struct folio *folio;
 
 	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	folio = pkram_alloc_usable(gfp_mask | __GFP_ZERO, 0);
+	folio = pkram_alloc_tracked(gfp_mask | __GFP_ZERO, 0);
 	if (!folio)
 		return NULL;
-	if (pkram_track(folio_pfn(folio), 1, gfp_mask)) {
-		folio_put(folio);
-		return NULL;
-	}
 	atomic_long_inc(&pkram_meta_pages);
 	return folio_address(folio);
 }
@@ -180,31 +208,6 @@ void pkram_free_meta(void *addr)
 	pkram_untrack(PHYS_PFN(__pa(addr)), 1);
 	atomic_long_dec(&pkram_meta_pages);
 	free_page((unsigned long)addr);
-}
-
-/**
- * pkram_kexec_conflict - would a loaded kexec image be copied over pages?
- * @pfn: first page
- * @nr: number of pages
- *
- * Return: true if a segment of the loaded kexec image has its destination in
- * [@pfn, @pfn + @nr).
- */
-bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr)
-{
-	struct kimage *image = READ_ONCE(kexec_image);
-	phys_addr_t start = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr);
-	unsigned long i;
-
-	if (!image)
-		return false;
-	for (i = 0; i < image->nr_segments; i++) {
-		phys_addr_t mem = image->segment[i].mem;
-
-		if (mem < end && start < mem + image->segment[i].memsz)
-			return true;
-	}
-	return false;
 }
 
 /**
@@ -829,13 +832,13 @@ static u64 pkram_folio_entry(struct folio *folio)
 }
 
 /*
- * A copy of @folio, with its index, in a folio that can be preserved; or NULL.
+ * A copy of @folio, with its index, in a folio tracked as preserved; or NULL.
  * No sleeping but what @gfp_mask allows: pkram_save_folio() may be called
  * under a lock.
  */
 static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
 {
-	struct folio *copy = pkram_alloc_usable(gfp_mask, folio_order(folio));
+	struct folio *copy = pkram_alloc_tracked(gfp_mask, folio_order(folio));
 	long i;
 
 	if (!copy)
@@ -879,14 +882,15 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (folio->index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
-	if (pkram_pfn_excluded(folio_pfn(folio), folio_nr_pages(folio))) {
+	err = pkram_track_usable(folio_pfn(folio), folio_nr_pages(folio),
+				 pa->ps->gfp_mask);
+	if (err == -EADDRNOTAVAIL) {
 		copy = pkram_copy_folio(folio, pa->ps->gfp_mask);
 		if (!copy)
 			return -ENOMEM;
 		folio = copy;
+		err = 0;
 	}
-	err = pkram_track(folio_pfn(folio), folio_nr_pages(folio),
-			  pa->ps->gfp_mask);
 	if (!err) {
 		err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
 				      folio_nr_pages(folio));

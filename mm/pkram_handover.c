@@ -780,11 +780,9 @@ static int __init pkram_handover_init(void)
 {
 	struct folio *folio;
 
-	folio = pkram_alloc_usable(GFP_KERNEL | __GFP_ZERO, 0);
-	if (!folio || pkram_track(folio_pfn(folio), 1, GFP_KERNEL)) {
+	folio = pkram_alloc_tracked(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!folio) {
 		pr_err("no memory for the super block: nothing can be handed over\n");
-		if (folio)
-			folio_put(folio);
 		return -ENOMEM;
 	}
 	pkram_sb = folio_address(folio);

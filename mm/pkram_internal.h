@@ -180,7 +180,7 @@ struct pkram_range_page {
  * @excluded_pfn: first page where nothing may be preserved (pkram_exclude())
  * @excluded_pages: number of those pages, 0 if none
  * @absorbed_pages: pages of that range the page allocator handed to PKRAM,
- *	which it keeps (see pkram_alloc_usable())
+ *	which it keeps (see pkram_alloc_tracked())
  */
 struct pkram_stats {
 	long	meta_pages;
@@ -196,10 +196,10 @@ void pkram_get_stats(struct pkram_stats *stats);
 /* pkram.c: metadata pages and the node list, for the handover */
 void *pkram_alloc_meta(gfp_t gfp_mask);
 void pkram_free_meta(void *addr);
-bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
 void pkram_exclude(unsigned long pfn, unsigned long nr);
 bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr);
-struct folio *pkram_alloc_usable(gfp_t gfp_mask, unsigned int order);
+int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
+struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order);
 void pkram_prep_preserved(struct page *page, unsigned int order);
 struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
 void pkram_add_node(struct pkram_node *node);
@@ -223,6 +223,7 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end);
 unsigned long pkram_bitmaps_next(struct xarray *xa, unsigned long *pfn,
 				 unsigned long end);
 void pkram_track_adopt(struct xarray *xa);
+bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
 
 /* pfns a bitmap page of pkram_bitmaps_next() and pkram_track_adopt() covers */
 #define PKRAM_TRACK_PFNS	(PAGE_SIZE * BITS_PER_BYTE)

@@ -9,13 +9,19 @@
  * of memory in use by PKRAM.  They let kexec ask, quickly, whether a range of
  * memory holds preserved pages, and give the sorted list of preserved ranges
  * handed to the next kernel.  The bitmaps themselves are not preserved.
+ *
+ * The other way round, PKRAM notes where the kexec images loaded will be
+ * copied at reboot, and keeps preserved pages out of there.
  */
 #define pr_fmt(fmt) "PKRAM: " fmt
 
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
+#include <linux/kexec.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/pkram.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
@@ -267,4 +273,141 @@ bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
 	unsigned long pfn = PHYS_PFN(start);
 
 	return pkram_next_tracked(&pfn, PHYS_PFN(end) + 1);
+}
+
+/*
+ * Where the kexec images that exist will be copied at reboot: the image
+ * loaded, and the one being loaded in its place.  kexec loads one image at
+ * a time, under its lock, so two are enough.  Crash images go to memory of
+ * their own and are left out.  Written by kexec (pkram_kexec_prepare() and
+ * pkram_kexec_forget()), read locklessly by every save.
+ */
+#define PKRAM_KEXEC_IMAGES	2
+
+struct pkram_kexec_dest {
+	const struct kimage *image;
+	unsigned long nr_segments;
+	struct {
+		phys_addr_t start;
+		phys_addr_t end;
+	} seg[KEXEC_SEGMENT_MAX];
+};
+
+static struct pkram_kexec_dest pkram_kexec_dest[PKRAM_KEXEC_IMAGES];
+static DEFINE_SEQLOCK(pkram_kexec_lock);
+
+/**
+ * pkram_kexec_conflict - would a kexec image be copied over pages?
+ * @pfn: first page
+ * @nr: number of pages
+ *
+ * Safe against a concurrent kexec load or unload: the destinations are
+ * PKRAM's copy (see pkram_kexec_prepare()), not the image's.
+ *
+ * Return: true if a segment of a kexec image that is loaded or being loaded
+ * has its destination in [@pfn, @pfn + @nr).
+ */
+bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr)
+{
+	phys_addr_t start = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr);
+	const struct pkram_kexec_dest *d;
+	unsigned int seq;
+	bool hit;
+	int i, j;
+
+	do {
+		seq = read_seqbegin(&pkram_kexec_lock);
+		hit = false;
+		for (i = 0; i < PKRAM_KEXEC_IMAGES && !hit; i++) {
+			d = &pkram_kexec_dest[i];
+			for (j = 0; j < d->nr_segments && !hit; j++)
+				hit = d->seg[j].start < end &&
+				      start < d->seg[j].end;
+		}
+	} while (read_seqretry(&pkram_kexec_lock, seq));
+	return hit;
+}
+
+/**
+ * pkram_kexec_prepare - check and note where a kexec image will be copied
+ * @image: the image being loaded, its segments final
+ *
+ * Called by sanity_check_segment_list(), under the kexec lock.  The
+ * destinations are noted first and the tracker checked after, with a full
+ * barrier in between; a save tracks its pages first and checks the
+ * destinations after (pkram_track_usable()).  So of a load and a save that
+ * race, at least one sees the other.  They stay noted until the image is
+ * freed (pkram_kexec_forget()) or, if its load fails before it is loaded,
+ * until the next load: pages saved meanwhile are kept out of them.
+ *
+ * Return: 0, or -EADDRNOTAVAIL if a segment would overwrite preserved pages.
+ */
+int pkram_kexec_prepare(const struct kimage *image)
+{
+	struct pkram_kexec_dest *d = NULL;
+	unsigned long flags, i;
+	int slot;
+
+	if (image->type == KEXEC_TYPE_CRASH)
+		return 0;
+
+	write_seqlock_irqsave(&pkram_kexec_lock, flags);
+	for (slot = 0; slot < PKRAM_KEXEC_IMAGES; slot++) {
+		/* Of the images noted before, only the loaded one lives on. */
+		if (pkram_kexec_dest[slot].image != kexec_image) {
+			pkram_kexec_dest[slot].image = NULL;
+			pkram_kexec_dest[slot].nr_segments = 0;
+		}
+		if (!d && !pkram_kexec_dest[slot].image)
+			d = &pkram_kexec_dest[slot];
+	}
+	if (d) {
+		d->image = image;
+		d->nr_segments = min_t(unsigned long, image->nr_segments,
+				       KEXEC_SEGMENT_MAX);
+		for (i = 0; i < d->nr_segments; i++) {
+			d->seg[i].start = image->segment[i].mem;
+			d->seg[i].end = image->segment[i].mem +
+					image->segment[i].memsz;
+		}
+	}
+	write_sequnlock_irqrestore(&pkram_kexec_lock, flags);
+	/* Cannot happen: only the loaded image was left. */
+	if (WARN_ON_ONCE(!d))
+		return -EBUSY;
+
+	smp_mb();	/* pairs with pkram_track_usable() */
+	for (i = 0; i < d->nr_segments; i++) {
+		phys_addr_t start = d->seg[i].start, last = d->seg[i].end - 1;
+
+		if (d->seg[i].end > start && pkram_range_tracked(start, last)) {
+			pr_err("kexec segment %pa-%pa overlaps preserved memory\n",
+			       &start, &last);
+			pkram_kexec_forget(image);
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * pkram_kexec_forget - forget where a kexec image would have been copied
+ * @image: the image, being freed
+ *
+ * Called by kimage_free().  Nothing happens for an image
+ * pkram_kexec_prepare() did not note.
+ */
+void pkram_kexec_forget(const struct kimage *image)
+{
+	unsigned long flags;
+	int slot;
+
+	write_seqlock_irqsave(&pkram_kexec_lock, flags);
+	for (slot = 0; slot < PKRAM_KEXEC_IMAGES; slot++) {
+		if (pkram_kexec_dest[slot].image == image) {
+			pkram_kexec_dest[slot].image = NULL;
+			pkram_kexec_dest[slot].nr_segments = 0;
+		}
+	}
+	write_sequnlock_irqrestore(&pkram_kexec_lock, flags);
 }

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 struct folio;
+struct kimage;
 struct page;
 struct pkram_node;
 struct pkram_obj;
@@ -103,6 +104,8 @@ struct pkram_access {
 void pkram_reserve(void);
 void pkram_reserve_scratch(void);
 bool pkram_range_tracked(phys_addr_t start, phys_addr_t end);
+int pkram_kexec_prepare(const struct kimage *image);
+void pkram_kexec_forget(const struct kimage *image);
 
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 		       gfp_t gfp_mask);
@@ -134,6 +137,13 @@ static inline bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
 {
 	return false;
 }
+
+static inline int pkram_kexec_prepare(const struct kimage *image)
+{
+	return 0;
+}
+
+static inline void pkram_kexec_forget(const struct kimage *image) { }
 
 static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 				     gfp_t gfp_mask)
