@@ -699,6 +699,7 @@ static int __init pkram_restore(void)
 	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages;
 	if (!ok) {
 		pr_err("inconsistent nodes handed over: nothing preserved\n");
+		pkram_scratch_release();
 		INIT_LIST_HEAD(&rs.nodes);
 		pkram_bits_destroy(&rs.own);
 		xa_init(&rs.own);

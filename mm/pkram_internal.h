@@ -213,6 +213,7 @@ u32 pkram_range_checksum(struct pkram_range_page *rp);
 /* pkram_scratch.c */
 bool pkram_scratch_valid(u64 pfn, u64 nr);
 void pkram_scratch_init(u64 pfn, u64 nr, bool chained);
+void pkram_scratch_release(void);
 void pkram_scratch_for_next(u64 *pfn, u64 *nr);
 
 /* pkram_tracker.c */

@@ -19,7 +19,8 @@
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
  *   over no region, sets aside a new region of that size (by default 1/64
  *   of memory, at least 32 MiB) at boot.  A pkram= found invalid counts as
- *   absent.
+ *   absent; found invalid late, once its region is reserved, what the early
+ *   allocations left of the region goes back to the page allocator.
  * - A kernel that has no region (booted without either parameter) records,
  *   at its kexec reboot, the largest part of memory clear of preserved pages,
  *   up to the default size: no memory is set aside until PKRAM is used.
@@ -45,6 +46,20 @@ static unsigned long pkram_scratch_pages __ro_after_init;
 
 /* Reserve the region before memblock_free_all(): it was inherited. */
 static bool pkram_scratch_late __initdata;
+
+/*
+ * The parts of an inherited region the early allocations left free, given
+ * back if what was handed over turns out inconsistent (see
+ * pkram_scratch_release()).  Early allocations are few and packed, so a
+ * few parts are the rule; parts beyond these stay reserved.
+ */
+#define PKRAM_SCRATCH_PARTS	16
+
+static struct {
+	phys_addr_t start;
+	phys_addr_t end;
+} pkram_scratch_free[PKRAM_SCRATCH_PARTS] __initdata;
+static unsigned int pkram_scratch_nr_free __initdata;
 
 /* pkram_scratch=: 0 if not given, PKRAM_SCRATCH_OFF for pkram_scratch=0. */
 #define PKRAM_SCRATCH_OFF	PHYS_ADDR_MAX
@@ -148,9 +163,53 @@ void __init pkram_scratch_init(u64 pfn, u64 nr, bool chained)
  */
 void __init pkram_reserve_scratch(void)
 {
-	if (pkram_scratch_late)
-		memblock_reserve(PFN_PHYS(pkram_scratch_pfn),
-				 PFN_PHYS(pkram_scratch_pages));
+	phys_addr_t base = PFN_PHYS(pkram_scratch_pfn);
+	phys_addr_t end = base + PFN_PHYS(pkram_scratch_pages);
+	phys_addr_t start, stop;
+	u64 i;
+
+	if (!pkram_scratch_late)
+		return;
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &stop,
+				NULL) {
+		start = max(start, base);
+		stop = min(stop, end);
+		if (start >= stop)
+			continue;
+		if (pkram_scratch_nr_free == PKRAM_SCRATCH_PARTS)
+			break;
+		pkram_scratch_free[pkram_scratch_nr_free].start = start;
+		pkram_scratch_free[pkram_scratch_nr_free++].end = stop;
+	}
+	memblock_reserve(base, end - base);
+}
+
+/**
+ * pkram_scratch_release - give an inherited region back to the page allocator
+ *
+ * Called by pkram_restore() when what was handed over turns out
+ * inconsistent: as when pkram= is found invalid early, the kernel goes on
+ * as if it had not been given one, with no scratch region.  What the early
+ * allocations left free of the region goes to the page allocator.
+ */
+void __init pkram_scratch_release(void)
+{
+	unsigned long freed = 0;
+	unsigned int i;
+
+	if (!pkram_scratch_late)
+		return;
+	for (i = 0; i < pkram_scratch_nr_free; i++)
+		freed += free_reserved_area(__va(pkram_scratch_free[i].start),
+					    __va(pkram_scratch_free[i].end),
+					    -1, NULL);
+	pr_info("scratch region released: %lu MiB back to the page allocator\n",
+		freed >> (20 - PAGE_SHIFT));
+	pkram_scratch_nr_free = 0;
+	pkram_scratch_late = false;
+	pkram_scratch_pfn = 0;
+	pkram_scratch_pages = 0;
+	pkram_exclude(0, 0);
 }
 
 /* The largest aligned gap between preserved pages, in a range of RAM. */
