@@ -850,9 +850,12 @@ static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
 }
 
 /**
- * pkram_save_folio - save a folio into the folio stream of the object
+ * pkram_save_folio_at - save a folio into the folio stream, at an index
  * @pa: an access of type folios to the object being saved
- * @folio: the folio; its index (&folio.index) is saved with it
+ * @folio: the folio
+ * @index: the index saved with it, which pkram_load_folio() gives back; a
+ *	user that saves folios of several files into one stream gives each
+ *	file its own range of indexes
  *
  * Takes a reference to @folio, which PKRAM keeps until the folio is loaded
  * or the node is discarded.  Folios are loaded back in the order this access
@@ -864,11 +867,12 @@ static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
  * takes no reference to @folio.  The copy is what is loaded back.
  *
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
- * object with a folio stream or the index of @folio does not fit an entry,
- * -EOPNOTSUPP for a hugetlb, reserved or ZONE_DEVICE folio or one larger than
+ * object with a folio stream or @index does not fit an entry, -EOPNOTSUPP
+ * for a hugetlb, reserved or ZONE_DEVICE folio or one larger than
  * MAX_PAGE_ORDER, -EBUSY if @folio is saved already, -ENOMEM.
  */
-int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
+int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
+			unsigned long index)
 {
 	struct folio *copy = NULL;
 	int err;
@@ -879,7 +883,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	    folio_test_reserved(folio) || folio_is_zone_device(folio) ||
 	    !folio_pfn(folio))
 		return -EOPNOTSUPP;
-	if (folio->index > (U64_MAX >> PAGE_SHIFT))
+	if ((u64)index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
 	err = pkram_track_usable(folio_pfn(folio), folio_nr_pages(folio),
@@ -892,7 +896,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 		err = 0;
 	}
 	if (!err) {
-		err = pkram_add_entry(pa, pkram_folio_entry(folio), folio->index,
+		err = pkram_add_entry(pa, pkram_folio_entry(folio), index,
 				      folio_nr_pages(folio));
 		if (err)
 			pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
@@ -907,6 +911,21 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 		folio_get(folio);
 	pkram_account_folio(folio, 1);
 	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_save_folio_at);
+
+/**
+ * pkram_save_folio - save a folio into the folio stream of the object
+ * @pa: an access of type folios to the object being saved
+ * @folio: the folio; its index (&folio.index) is saved with it
+ *
+ * As pkram_save_folio_at() at the folio's own index.
+ *
+ * Return: as pkram_save_folio_at().
+ */
+int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
+{
+	return pkram_save_folio_at(pa, folio, folio->index);
 }
 EXPORT_SYMBOL_GPL(pkram_save_folio);
 

@@ -403,46 +403,98 @@ none:
 /* --- new kernel: taking the nodes back ----------------------------------- */
 
 /*
- * While the nodes are checked, two sets of pfns, as bitmaps like the
- * tracker's: the pages handed over (the ranges), and the pages reached from
- * the super block and the nodes.  No lock: nothing else runs PKRAM yet.
- * Once all is checked, the second set becomes the tracker's.
+ * A set of pfns, as bitmaps like the tracker's, with the bitmap looked up
+ * last kept at hand: every entry of every node is checked against two sets,
+ * and a GiB of memory has only eight bitmaps.
+ */
+struct pkram_bitset {
+	struct xarray xa;
+	unsigned long key;		/* of @bm */
+	unsigned long *bm;		/* looked up last, or NULL */
+};
+
+/*
+ * While the nodes are checked, two sets of pfns: the pages handed over (the
+ * ranges), and the pages reached from the super block and the nodes.  No
+ * lock: nothing else runs PKRAM yet.  Once all is checked, the second set
+ * becomes the tracker's.
  */
 struct pkram_restore {
-	struct xarray in;		/* pages handed over */
-	struct xarray own;		/* pages reached */
+	struct pkram_bitset in;		/* pages handed over */
+	struct pkram_bitset own;	/* pages reached */
 	unsigned long owned;		/* how many */
 	struct list_head nodes;		/* checked nodes, through page::lru */
 };
 
 enum pkram_bits_op { PKRAM_BITS_SET, PKRAM_BITS_CLEAR, PKRAM_BITS_ALL,
-		     PKRAM_BITS_NONE };
+		     PKRAM_BITS_CLAIM };
 
-/* Set, clear or test the bits of [@pfn, @pfn + @nr) in @xa. */
-static bool pkram_bits(struct xarray *xa, unsigned long pfn, unsigned long nr,
-		       enum pkram_bits_op op)
+static void pkram_bits_init(struct pkram_bitset *bs)
+{
+	xa_init(&bs->xa);
+	bs->bm = NULL;
+}
+
+static void pkram_bits_destroy(struct pkram_bitset *bs)
+{
+	unsigned long key;
+	void *bm;
+
+	xa_for_each(&bs->xa, key, bm)
+		free_page((unsigned long)bm);
+	xa_destroy(&bs->xa);
+	bs->bm = NULL;
+}
+
+/* The bitmap of @key in @bs, allocated if @alloc; NULL if none. */
+static unsigned long *pkram_bits_map(struct pkram_bitset *bs,
+				     unsigned long key, bool alloc)
+{
+	unsigned long *bm;
+
+	if (bs->bm && bs->key == key)
+		return bs->bm;
+	bm = xa_load(&bs->xa, key);
+	if (!bm && alloc) {
+		bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
+		if (!bm)
+			return NULL;
+		if (xa_err(xa_store(&bs->xa, key, bm, GFP_KERNEL))) {
+			free_page((unsigned long)bm);
+			return NULL;
+		}
+	}
+	if (bm) {
+		bs->key = key;
+		bs->bm = bm;
+	}
+	return bm;
+}
+
+/*
+ * Set, clear, test or claim (test that none is set, then set) the bits of
+ * [@pfn, @pfn + @nr) in @bs.
+ */
+static bool pkram_bits(struct pkram_bitset *bs, unsigned long pfn,
+		       unsigned long nr, enum pkram_bits_op op)
 {
 	unsigned long p, end = pfn + nr, n, bit, *bm;
+	bool alloc = op == PKRAM_BITS_SET || op == PKRAM_BITS_CLAIM;
 
 	for (p = pfn; p < end; p += n) {
 		bit = p % PKRAM_TRACK_PFNS;
 		n = min(end - p, PKRAM_TRACK_PFNS - bit);
-		bm = xa_load(xa, p / PKRAM_TRACK_PFNS);
+		bm = pkram_bits_map(bs, p / PKRAM_TRACK_PFNS, alloc);
 		if (!bm) {
-			if (op == PKRAM_BITS_NONE || op == PKRAM_BITS_CLEAR)
+			if (op == PKRAM_BITS_CLEAR)
 				continue;
-			if (op == PKRAM_BITS_ALL)
-				return false;
-			bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-			if (!bm)
-				return false;
-			if (xa_err(xa_store(xa, p / PKRAM_TRACK_PFNS, bm,
-					    GFP_KERNEL))) {
-				free_page((unsigned long)bm);
-				return false;
-			}
+			return false;
 		}
 		switch (op) {
+		case PKRAM_BITS_CLAIM:
+			if (find_next_bit(bm, bit + n, bit) < bit + n)
+				return false;
+			fallthrough;
 		case PKRAM_BITS_SET:
 			bitmap_set(bm, bit, n);
 			break;
@@ -453,23 +505,9 @@ static bool pkram_bits(struct xarray *xa, unsigned long pfn, unsigned long nr,
 			if (find_next_zero_bit(bm, bit + n, bit) < bit + n)
 				return false;
 			break;
-		case PKRAM_BITS_NONE:
-			if (find_next_bit(bm, bit + n, bit) < bit + n)
-				return false;
-			break;
 		}
 	}
 	return true;
-}
-
-static void pkram_bits_destroy(struct xarray *xa)
-{
-	unsigned long key;
-	void *bm;
-
-	xa_for_each(xa, key, bm)
-		free_page((unsigned long)bm);
-	xa_destroy(xa);
 }
 
 /*
@@ -480,8 +518,7 @@ static bool pkram_claim(struct pkram_restore *rs, u64 pfn, u64 nr)
 {
 	if (!pfn || pfn + nr < pfn ||
 	    !pkram_bits(&rs->in, pfn, nr, PKRAM_BITS_ALL) ||
-	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_NONE) ||
-	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_SET))
+	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_CLAIM))
 		return false;
 	rs->owned += nr;
 	return true;
@@ -662,8 +699,8 @@ static int __init pkram_restore(void)
 	if (!pkram_sb_pfn)
 		return 0;
 	start = sched_clock();
-	xa_init(&rs.in);
-	xa_init(&rs.own);
+	pkram_bits_init(&rs.in);
+	pkram_bits_init(&rs.own);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
@@ -702,7 +739,7 @@ static int __init pkram_restore(void)
 		pkram_scratch_release();
 		INIT_LIST_HEAD(&rs.nodes);
 		pkram_bits_destroy(&rs.own);
-		xa_init(&rs.own);
+		pkram_bits_init(&rs.own);
 		rs.owned = 0;
 		if (!pkram_own_list(&rs, list, sb->nr_range_pages,
 				    PKRAM_BITS_SET)) {
@@ -713,7 +750,7 @@ static int __init pkram_restore(void)
 
 	/* Nothing of the old super block may come back with a later pkram=. */
 	nr_list = sb->nr_range_pages;
-	pkram_free_unclaimed(sb, list, &rs.own);
+	pkram_free_unclaimed(sb, list, &rs.own.xa);
 	sb = NULL;	/* freed */
 	pkram_own_list(&rs, list, nr_list, PKRAM_BITS_CLEAR);
 
@@ -725,7 +762,7 @@ static int __init pkram_restore(void)
 		pkram_add_node(node);
 	}
 	/* What the nodes hold is preserved again, for the next kernel. */
-	pkram_track_adopt(&rs.own);
+	pkram_track_adopt(&rs.own.xa);
 	if (ok)
 		pr_info("%llu nodes handed over, %llu pages, in %llu us\n", n,
 			rs.owned - nr_list - 1,

@@ -123,6 +123,8 @@ void pkram_finish_load(struct pkram_stream *ps);
 void pkram_finish_access(struct pkram_access *pa, bool status_ok);
 
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
+int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
+			unsigned long index);
 struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index);
 
 ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
@@ -180,6 +182,12 @@ static inline void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 
 static inline int pkram_save_folio(struct pkram_access *pa,
 				   struct folio *folio)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pkram_save_folio_at(struct pkram_access *pa,
+				      struct folio *folio, unsigned long index)
 {
 	return -EOPNOTSUPP;
 }

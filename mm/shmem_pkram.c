@@ -1,0 +1,1009 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tmpfs files preserved across kexec with PKRAM.
+ *
+ * A tmpfs mounted with pkram=NAME is saved by "mount -o remount,preserve,ro":
+ * its tree goes into the PKRAM node "tmpfs:NAME", and the pages of its files
+ * with it, not copied.  The next kernel, started with kexec, brings the tree
+ * back when a tmpfs is mounted with the same pkram=NAME: its files are
+ * backed by the very pages that backed them before.
+ *
+ * The node has one object.  Its folio stream holds the pages of every
+ * regular file, file after file: the page at index i of a file whose record
+ * says @base is saved at index @base + i.  Its byte stream holds a header
+ * (struct shmem_pkram_header) and one record per inode (struct
+ * shmem_pkram_inode): the root's first, then the other directories, each
+ * after its parent, then every other inode once, with all its names (hard
+ * links).  A symbolic link's target follows its record, then come the
+ * names (struct shmem_pkram_name and the bytes of the name).  The next
+ * kernel checks every record before it uses it.
+ */
+#define pr_fmt(fmt) "tmpfs: " fmt
+
+#include <linux/bsearch.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/pkram.h>
+#include <linux/posix_acl.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "shmem_pkram.h"
+
+#define SHMEM_PKRAM_MAGIC	0x666d7074	/* "tpmf" */
+#define SHMEM_PKRAM_VERSION	1
+
+/* struct shmem_pkram_header.flags */
+#define SHMEM_PKRAM_INODE64	0x1
+#define SHMEM_PKRAM_NOSWAP	0x2
+
+/* Where the pages of a file start in the stream: huge folios stay aligned. */
+#define SHMEM_PKRAM_ALIGN	(1ULL << MAX_PAGE_ORDER)
+/* Indexes of the folio stream end there (see pkram_save_folio_at()). */
+#define SHMEM_PKRAM_INDEX_END	((U64_MAX >> PAGE_SHIFT) + 1)
+
+/**
+ * struct shmem_pkram_header - first record of a preserved tmpfs
+ * @magic: SHMEM_PKRAM_MAGIC
+ * @version: SHMEM_PKRAM_VERSION
+ * @nr_inodes: number of inode records that follow, the root's first
+ * @nr_dirs: how many of them are directories, the root included: records
+ *	0 to @nr_dirs - 1
+ * @blocks: size= of the mount, in pages, 0 for no limit
+ * @inodes: nr_inodes= of the mount, 0 for no limit
+ * @huge: huge= of the mount (SHMEM_HUGE_*)
+ * @flags: SHMEM_PKRAM_INODE64, SHMEM_PKRAM_NOSWAP
+ */
+struct shmem_pkram_header {
+	__u32	magic;
+	__u32	version;
+	__u64	nr_inodes;
+	__u64	nr_dirs;
+	__u64	blocks;
+	__u64	inodes;
+	__u32	huge;
+	__u32	flags;
+};
+
+/**
+ * struct shmem_pkram_inode - the record of one inode of a preserved tmpfs
+ * @base: regular file: index in the folio stream of its page at index 0
+ * @span: regular file: its pages are in [@base, @base + @span) of the
+ *	stream, and the next file's @base is at least @base + @span; 0 for
+ *	other inodes
+ * @nr_pages: regular file: pages saved, in all its folios
+ * @size: i_size
+ * @atime_sec: access time, seconds
+ * @mtime_sec: modification time, seconds
+ * @ctime_sec: change time, seconds
+ * @atime_nsec: access time, nanoseconds
+ * @mtime_nsec: modification time, nanoseconds
+ * @ctime_nsec: change time, nanoseconds
+ * @mode: i_mode: type and permissions
+ * @uid: owner, in the initial user namespace
+ * @gid: group, in the initial user namespace
+ * @fsflags: FS_IOC_SETFLAGS flags (SHMEM_FL_USER_MODIFIABLE)
+ * @nr_names: names that follow (struct shmem_pkram_name): none for the
+ *	root, one for another directory, one or more for other inodes
+ * @target_len: symbolic link: bytes of its target, which follow the
+ *	record, before the names; 0 for other inodes
+ */
+struct shmem_pkram_inode {
+	__u64	base;
+	__u64	span;
+	__u64	nr_pages;
+	__u64	size;
+	__s64	atime_sec;
+	__s64	mtime_sec;
+	__s64	ctime_sec;
+	__u32	atime_nsec;
+	__u32	mtime_nsec;
+	__u32	ctime_nsec;
+	__u32	mode;
+	__u32	uid;
+	__u32	gid;
+	__u32	fsflags;
+	__u32	nr_names;
+	__u32	target_len;
+};
+
+/**
+ * struct shmem_pkram_name - a name of an inode
+ * @parent: record of the directory that holds the name: a directory record
+ *	before this one (0 is the root)
+ * @len: bytes of the name, which follow: 1 to NAME_MAX, neither "." nor
+ *	"..", no '/' and no NUL
+ * @pad: 0
+ */
+struct shmem_pkram_name {
+	__u64	parent;
+	__u32	len;
+	__u32	pad;
+};
+
+static int shmem_pkram_node_name(char *buf, const char *name)
+{
+	int n = snprintf(buf, PKRAM_NAME_MAX, SHMEM_PKRAM_PREFIX "%s", name);
+
+	return n < PKRAM_NAME_MAX ? 0 : -ENAMETOOLONG;
+}
+
+/* --- saving ---------------------------------------------------------------- */
+
+/* A name of an inode being saved: a dentry, and its parent's record. */
+struct shmem_pkram_dent {
+	struct dentry *dentry;
+	u64 parent;
+};
+
+/* A non-directory inode being saved: its names, and where its pages go. */
+struct shmem_pkram_file {
+	u64 first;			/* its first name in @links */
+	u32 nr_names;
+	u64 base;
+	u64 span;
+	u64 nr_pages;
+};
+
+struct shmem_pkram_save {
+	struct shmem_pkram_dent *dirs;	/* records 0 to nr_dirs - 1 */
+	u64 nr_dirs;
+	u64 max_dirs;
+	struct shmem_pkram_dent *links;	/* names of the other inodes */
+	u64 nr_links;
+	u64 max_links;
+	struct shmem_pkram_file *files;	/* the other inodes, in record order */
+	u64 nr_files;
+	u64 next_base;			/* of the folio stream */
+	struct pkram_stream ps;
+};
+
+/* The path of @dentry, for a message. */
+static const char *shmem_pkram_path(struct dentry *dentry, char *buf, int len)
+{
+	char *p = dentry_path_raw(dentry, buf, len);
+
+	return IS_ERR(p) ? "?" : p;
+}
+
+/* Make room in an array of @size-byte elements for @more after @nr. */
+static int shmem_pkram_room(void **array, u64 *max, u64 nr, u64 more,
+			    size_t size)
+{
+	u64 n = max_t(u64, *max, 64);
+	void *new;
+
+	if (nr + more <= *max)
+		return 0;
+	while (n < nr + more)
+		n *= 2;
+	new = kvrealloc(*array, array_size(n, size), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	*array = new;
+	*max = n;
+	return 0;
+}
+
+/* Can the inode of @dentry be preserved?  If not, say why, naming it. */
+static int shmem_pkram_check(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct shmem_inode_info *info = SHMEM_I(inode);
+	const char *what = NULL;
+	char buf[256];
+
+	if (!S_ISDIR(inode->i_mode) && !S_ISREG(inode->i_mode) &&
+	    !S_ISLNK(inode->i_mode))
+		what = "special files are not supported";
+	else if (!RB_EMPTY_ROOT(&info->xattrs.rb_root))
+		what = "extended attributes are not supported";
+#ifdef CONFIG_FS_POSIX_ACL
+	else if ((inode->i_acl && !is_uncached_acl(inode->i_acl)) ||
+		 (inode->i_default_acl &&
+		  !is_uncached_acl(inode->i_default_acl)))
+		what = "access control lists are not supported";
+#endif
+	else if (info->seals & ~F_SEAL_SEAL)
+		what = "sealed files are not supported";
+	if (!what)
+		return 0;
+	pr_err("cannot preserve %s: %s\n",
+	       shmem_pkram_path(dentry, buf, sizeof(buf)), what);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Take the positive children of directory record @rec: directories become
+ * records after the ones there are, the others names in @sv->links.  The
+ * tree does not change: the mount is being made read-only.  Lookups may
+ * still add negative dentries, which are skipped.
+ */
+static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
+{
+	struct dentry *dir = sv->dirs[rec].dentry, *child;
+	struct shmem_pkram_dent *d;
+	unsigned int n = 0;
+	int err;
+
+	spin_lock(&dir->d_lock);
+	hlist_for_each_entry(child, &dir->d_children, d_sib)
+		n++;
+	spin_unlock(&dir->d_lock);
+	err = shmem_pkram_room((void **)&sv->dirs, &sv->max_dirs, sv->nr_dirs,
+			       n, sizeof(*sv->dirs));
+	if (!err)
+		err = shmem_pkram_room((void **)&sv->links, &sv->max_links,
+				       sv->nr_links, n, sizeof(*sv->links));
+	if (err)
+		return err;
+
+	/* No more positive children than counted: none can be created. */
+	spin_lock(&dir->d_lock);
+	hlist_for_each_entry(child, &dir->d_children, d_sib) {
+		spin_lock_nested(&child->d_lock, DENTRY_D_LOCK_NESTED);
+		if (simple_positive(child) && n) {
+			n--;
+			d = d_is_dir(child) ? &sv->dirs[sv->nr_dirs++] :
+					      &sv->links[sv->nr_links++];
+			d->dentry = dget_dlock(child);
+			d->parent = rec;
+		}
+		spin_unlock(&child->d_lock);
+	}
+	spin_unlock(&dir->d_lock);
+	return 0;
+}
+
+static int shmem_pkram_cmp_inode(const void *a, const void *b)
+{
+	const struct inode *x = d_inode(((const struct shmem_pkram_dent *)a)->dentry);
+	const struct inode *y = d_inode(((const struct shmem_pkram_dent *)b)->dentry);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Walk the tree from the root: every directory a record, each after its
+ * parent; then every other inode once, its names together.
+ */
+static int shmem_pkram_scan(struct shmem_pkram_save *sv, struct dentry *root)
+{
+	u64 i, j;
+	int err;
+
+	err = shmem_pkram_room((void **)&sv->dirs, &sv->max_dirs, 0, 1,
+			       sizeof(*sv->dirs));
+	if (err)
+		return err;
+	sv->dirs[0].dentry = dget(root);
+	sv->dirs[0].parent = 0;
+	sv->nr_dirs = 1;
+	for (i = 0; i < sv->nr_dirs; i++) {
+		err = shmem_pkram_check(sv->dirs[i].dentry);
+		if (!err)
+			err = shmem_pkram_scan_dir(sv, i);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	for (i = 0; i < sv->nr_links; i++) {
+		err = shmem_pkram_check(sv->links[i].dentry);
+		if (err)
+			return err;
+	}
+
+	sort(sv->links, sv->nr_links, sizeof(*sv->links),
+	     shmem_pkram_cmp_inode, NULL);
+	sv->files = kvcalloc(max_t(u64, sv->nr_links, 1), sizeof(*sv->files),
+			     GFP_KERNEL);
+	if (!sv->files)
+		return -ENOMEM;
+	for (i = 0; i < sv->nr_links; i = j) {
+		for (j = i + 1; j < sv->nr_links &&
+		     d_inode(sv->links[j].dentry) == d_inode(sv->links[i].dentry);
+		     j++)
+			;
+		sv->files[sv->nr_files].first = i;
+		sv->files[sv->nr_files++].nr_names = j - i;
+	}
+	return 0;
+}
+
+static void shmem_pkram_scan_end(struct shmem_pkram_save *sv)
+{
+	u64 i;
+
+	for (i = 0; i < sv->nr_dirs; i++)
+		dput(sv->dirs[i].dentry);
+	for (i = 0; i < sv->nr_links; i++)
+		dput(sv->links[i].dentry);
+	kvfree(sv->dirs);
+	kvfree(sv->links);
+	kvfree(sv->files);
+}
+
+/*
+ * Save the pages of a regular file into the folio stream, from @sv->next_base
+ * on.  Pages on swap are read back first.  A folio never written (only
+ * allocated by fallocate()) reads as zeroes: it is left out, and comes back
+ * as a hole.
+ */
+static int shmem_pkram_save_pages(struct shmem_pkram_save *sv,
+				  struct pkram_access *pa,
+				  struct shmem_pkram_file *f)
+{
+	struct dentry *dentry = sv->links[f->first].dentry;
+	struct address_space *mapping = d_inode(dentry)->i_mapping;
+	unsigned long index = 0, end = 0;
+	struct folio *folio;
+	void *entry;
+	char buf[256];
+	int err = 0;
+
+	f->base = sv->next_base;
+	while ((entry = xa_find(&mapping->i_pages, &index, ULONG_MAX,
+				XA_PRESENT))) {
+		if (xa_is_value(entry))
+			folio = shmem_read_folio(mapping, index);
+		else
+			folio = filemap_get_folio(mapping, index);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		index = folio_next_index(folio);
+		if (folio_test_uptodate(folio)) {
+			if (f->base + index > SHMEM_PKRAM_INDEX_END)
+				err = -EFBIG;
+			else
+				err = pkram_save_folio_at(pa, folio,
+							  f->base + folio->index);
+			f->nr_pages += folio_nr_pages(folio);
+			end = index;
+		}
+		folio_put(folio);
+		if (err || !index)
+			break;
+		cond_resched();
+	}
+	if (err) {
+		pr_err("cannot preserve %s: error %d saving its pages\n",
+		       shmem_pkram_path(dentry, buf, sizeof(buf)), err);
+		return err;
+	}
+	f->span = round_up((u64)end, SHMEM_PKRAM_ALIGN);
+	sv->next_base += f->span;
+	return 0;
+}
+
+static int shmem_pkram_save_data(struct shmem_pkram_save *sv)
+{
+	PKRAM_ACCESS(pa, &sv->ps, folios);
+	struct shmem_pkram_file *f;
+	int err = 0;
+	u64 i;
+
+	for (i = 0; i < sv->nr_files && !err; i++) {
+		f = &sv->files[i];
+		if (S_ISREG(d_inode(sv->links[f->first].dentry)->i_mode))
+			err = shmem_pkram_save_pages(sv, &pa, f);
+		if (!err && fatal_signal_pending(current))
+			err = -EINTR;
+	}
+	pkram_finish_access(&pa, !err);
+	return err;
+}
+
+static int shmem_pkram_write(struct pkram_access *pa, const void *buf,
+			     size_t len)
+{
+	return pkram_write(pa, buf, len) == len ? 0 : -ENOMEM;
+}
+
+static int shmem_pkram_write_name(struct pkram_access *pa,
+				  struct shmem_pkram_dent *d)
+{
+	struct shmem_pkram_name name = {
+		.parent = d->parent,
+		.len = d->dentry->d_name.len,
+	};
+
+	return shmem_pkram_write(pa, &name, sizeof(name)) ?:
+	       shmem_pkram_write(pa, d->dentry->d_name.name, name.len);
+}
+
+/* Write the record of @inode, its @nr names in @names and its target. */
+static int shmem_pkram_write_inode(struct pkram_access *pa,
+				   struct inode *inode,
+				   struct shmem_pkram_dent *names,
+				   unsigned int nr, struct shmem_pkram_file *f)
+{
+	struct timespec64 atime = inode_get_atime(inode);
+	struct timespec64 mtime = inode_get_mtime(inode);
+	struct timespec64 ctime = inode_get_ctime(inode);
+	struct shmem_pkram_inode rec = {
+		.base = f ? f->base : 0,
+		.span = f ? f->span : 0,
+		.nr_pages = f ? f->nr_pages : 0,
+		.size = i_size_read(inode),
+		.atime_sec = atime.tv_sec,
+		.mtime_sec = mtime.tv_sec,
+		.ctime_sec = ctime.tv_sec,
+		.atime_nsec = atime.tv_nsec,
+		.mtime_nsec = mtime.tv_nsec,
+		.ctime_nsec = ctime.tv_nsec,
+		.mode = inode->i_mode,
+		.uid = from_kuid(&init_user_ns, inode->i_uid),
+		.gid = from_kgid(&init_user_ns, inode->i_gid),
+		.fsflags = SHMEM_I(inode)->fsflags & SHMEM_FL_USER_MODIFIABLE,
+		.nr_names = nr,
+	};
+	DEFINE_DELAYED_CALL(done);
+	const char *target = NULL;
+	unsigned int i;
+	int err;
+
+	if (S_ISLNK(inode->i_mode)) {
+		target = inode->i_op->get_link(NULL, inode, &done);
+		if (IS_ERR(target))
+			return PTR_ERR(target);
+		rec.target_len = strlen(target);
+	}
+	err = shmem_pkram_write(pa, &rec, sizeof(rec));
+	if (!err && target)
+		err = shmem_pkram_write(pa, target, rec.target_len);
+	for (i = 0; !err && i < nr; i++)
+		err = shmem_pkram_write_name(pa, &names[i]);
+	do_delayed_call(&done);
+	return err;
+}
+
+static int shmem_pkram_save_records(struct shmem_pkram_save *sv,
+				    const struct shmem_pkram_opts *opts)
+{
+	PKRAM_ACCESS(pa, &sv->ps, bytes);
+	struct shmem_pkram_header h = {
+		.magic = SHMEM_PKRAM_MAGIC,
+		.version = SHMEM_PKRAM_VERSION,
+		.nr_inodes = sv->nr_dirs + sv->nr_files,
+		.nr_dirs = sv->nr_dirs,
+		.blocks = opts->blocks,
+		.inodes = opts->inodes,
+		.huge = opts->huge,
+		.flags = (opts->full_inums ? SHMEM_PKRAM_INODE64 : 0) |
+			 (opts->noswap ? SHMEM_PKRAM_NOSWAP : 0),
+	};
+	struct shmem_pkram_file *f;
+	int err;
+	u64 i;
+
+	err = shmem_pkram_write(&pa, &h, sizeof(h));
+	for (i = 0; !err && i < sv->nr_dirs; i++)
+		err = shmem_pkram_write_inode(&pa, d_inode(sv->dirs[i].dentry),
+					      &sv->dirs[i], i ? 1 : 0, NULL);
+	for (i = 0; !err && i < sv->nr_files; i++) {
+		f = &sv->files[i];
+		err = shmem_pkram_write_inode(&pa,
+					      d_inode(sv->links[f->first].dentry),
+					      &sv->links[f->first], f->nr_names,
+					      f);
+	}
+	pkram_finish_access(&pa, !err);
+	return err;
+}
+
+/**
+ * shmem_pkram_save - preserve a tmpfs for the next kernel
+ * @sb: the tmpfs, being remounted read-only: its tree does not change
+ * @name: its pkram= name
+ * @opts: its mount options, which come back with it
+ *
+ * Saves the tree and the pages of its files into the PKRAM node
+ * "tmpfs:@name".  The pages are not copied: PKRAM takes a reference to each.
+ * On failure nothing is saved, and a message names the file at fault.
+ *
+ * Return: 0, -EEXIST if a node of that name is saved already, -EOPNOTSUPP
+ * for a file that cannot be preserved, -ENOMEM, or another error.
+ */
+int shmem_pkram_save(struct super_block *sb, const char *name,
+		     const struct shmem_pkram_opts *opts)
+{
+	struct shmem_pkram_save sv = { };
+	char node[PKRAM_NAME_MAX];
+	ktime_t start = ktime_get();
+	u64 i, pages = 0;
+	int err;
+
+	err = shmem_pkram_node_name(node, name);
+	if (err)
+		return err;
+	err = shmem_pkram_scan(&sv, sb->s_root);
+	if (err)
+		goto out;
+	err = pkram_prepare_save(&sv.ps, node, GFP_KERNEL);
+	if (err) {
+		pr_err("cannot preserve pkram=%s: error %d%s\n", name, err,
+		       err == -EEXIST ? " (that name is preserved already)" : "");
+		goto out;
+	}
+	err = pkram_prepare_save_obj(&sv.ps,
+				     PKRAM_DATA_folios | PKRAM_DATA_bytes);
+	if (!err) {
+		err = shmem_pkram_save_data(&sv) ?:
+		      shmem_pkram_save_records(&sv, opts);
+		pkram_finish_save_obj(&sv.ps);
+	}
+	if (err) {
+		pkram_discard_save(&sv.ps);
+		pr_err("pkram=%s not preserved: error %d\n", name, err);
+		goto out;
+	}
+	pkram_finish_save(&sv.ps);
+	for (i = 0; i < sv.nr_files; i++)
+		pages += sv.files[i].nr_pages;
+	pr_info("pkram=%s preserved: %llu inodes, %llu pages, in %lld us\n",
+		name, sv.nr_dirs + sv.nr_files, pages,
+		ktime_us_delta(ktime_get(), start));
+out:
+	shmem_pkram_scan_end(&sv);
+	return err;
+}
+
+/**
+ * shmem_pkram_discard - drop what shmem_pkram_save() saved
+ * @name: the pkram= name of the tmpfs
+ *
+ * The tmpfs keeps its files: PKRAM only gives back its references.
+ *
+ * Return: 0, or -ENOENT if nothing is saved under @name.
+ */
+int shmem_pkram_discard(const char *name)
+{
+	char node[PKRAM_NAME_MAX];
+	struct pkram_stream ps;
+	int err;
+
+	err = shmem_pkram_node_name(node, name);
+	if (!err)
+		err = pkram_prepare_load(&ps, node);
+	if (err)
+		return err;
+	pkram_finish_load(&ps);
+	pr_info("pkram=%s no longer preserved\n", name);
+	return 0;
+}
+
+/* --- loading --------------------------------------------------------------- */
+
+/* An inode brought back: its record, its first name, its pages so far. */
+struct shmem_pkram_restored {
+	struct dentry *dentry;
+	struct shmem_pkram_inode rec;
+	u64 loaded;
+};
+
+/**
+ * struct shmem_pkram_load - a preserved tmpfs being brought back
+ * @ps: its PKRAM node, being loaded
+ * @bytes: the access to the byte stream of its object
+ * @name: its pkram= name, for messages
+ * @header: its header, checked
+ * @inodes: the inodes restored, by record number
+ * @files: record numbers of the regular files with pages, by base
+ * @nr_files: how many
+ */
+struct shmem_pkram_load {
+	struct pkram_stream ps;
+	struct pkram_access bytes;
+	const char *name;
+	struct shmem_pkram_header header;
+	struct shmem_pkram_restored *inodes;
+	u64 *files;
+	u64 nr_files;
+};
+
+static int shmem_pkram_bad(struct shmem_pkram_load *ld, u64 rec,
+			   const char *what)
+{
+	pr_err("pkram=%s: bad preserved data at inode record %llu: %s\n",
+	       ld->name, rec, what);
+	return -EUCLEAN;
+}
+
+static bool shmem_pkram_header_ok(struct shmem_pkram_header *h)
+{
+	/* huge= is checked by shmem.c, which knows its values. */
+	return h->nr_dirs && h->nr_dirs <= h->nr_inodes &&
+	       !(h->flags & ~(SHMEM_PKRAM_INODE64 | SHMEM_PKRAM_NOSWAP));
+}
+
+/**
+ * shmem_pkram_load_start - find a preserved tmpfs and its mount options
+ * @name: the pkram= name of the new mount; kept until shmem_pkram_load_end()
+ * @opts: set to the mount options the tmpfs was saved with
+ *
+ * Return: what shmem_pkram_load_tree() brings back; NULL if nothing is
+ * preserved under @name (the mount starts empty, and a message says so); or
+ * an error pointer.
+ */
+struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
+						struct shmem_pkram_opts *opts)
+{
+	struct shmem_pkram_header *h;
+	struct shmem_pkram_load *ld;
+	char node[PKRAM_NAME_MAX];
+	int err;
+
+	err = shmem_pkram_node_name(node, name);
+	if (err)
+		return ERR_PTR(err);
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
+	if (!ld)
+		return ERR_PTR(-ENOMEM);
+	ld->name = name;
+	err = pkram_prepare_load(&ld->ps, node);
+	if (err) {
+		kfree(ld);
+		if (err != -ENOENT)
+			return ERR_PTR(err);
+		pr_info("pkram=%s: nothing preserved under that name, the mount starts empty\n",
+			name);
+		return NULL;
+	}
+	ld->bytes = (struct pkram_access) {
+		.dtype = PKRAM_DATA_bytes,
+		.ps = &ld->ps,
+	};
+	h = &ld->header;
+	if (pkram_prepare_load_obj(&ld->ps) ||
+	    pkram_read(&ld->bytes, h, sizeof(*h)) != sizeof(*h) ||
+	    h->magic != SHMEM_PKRAM_MAGIC)
+		err = shmem_pkram_bad(ld, 0, "no header");
+	else if (h->version != SHMEM_PKRAM_VERSION)
+		err = shmem_pkram_bad(ld, 0, "unknown version");
+	else if (!shmem_pkram_header_ok(h))
+		err = shmem_pkram_bad(ld, 0, "inconsistent header");
+	if (!err) {
+		ld->inodes = kvcalloc(h->nr_inodes, sizeof(*ld->inodes),
+				      GFP_KERNEL | __GFP_NOWARN);
+		ld->files = kvcalloc(h->nr_inodes, sizeof(*ld->files),
+				     GFP_KERNEL | __GFP_NOWARN);
+		if (!ld->inodes || !ld->files)
+			err = -ENOMEM;
+	}
+	if (err) {
+		shmem_pkram_load_end(ld);
+		return ERR_PTR(err);
+	}
+	opts->blocks = h->blocks;
+	opts->inodes = h->inodes;
+	opts->huge = h->huge;
+	opts->full_inums = h->flags & SHMEM_PKRAM_INODE64;
+	opts->noswap = h->flags & SHMEM_PKRAM_NOSWAP;
+	return ld;
+}
+
+/**
+ * shmem_pkram_load_end - end what shmem_pkram_load_start() began
+ * @ld: the preserved tmpfs, or NULL
+ *
+ * What was not brought back is freed, and the node with it.
+ */
+void shmem_pkram_load_end(struct shmem_pkram_load *ld)
+{
+	u64 i;
+
+	if (!ld)
+		return;
+	if (ld->inodes) {
+		for (i = 0; i < ld->header.nr_inodes; i++)
+			dput(ld->inodes[i].dentry);
+	}
+	pkram_finish_access(&ld->bytes, true);
+	pkram_finish_load_obj(&ld->ps);
+	pkram_finish_load(&ld->ps);
+	kvfree(ld->inodes);
+	kvfree(ld->files);
+	kfree(ld);
+}
+
+/* Is the record @r of inode @rec consistent? */
+static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
+			       struct shmem_pkram_inode *r)
+{
+	umode_t type = r->mode & S_IFMT;
+	bool dir = rec < ld->header.nr_dirs;
+
+	if (r->mode & ~(S_IFMT | S_IALLUGO) ||
+	    (dir ? type != S_IFDIR : type != S_IFREG && type != S_IFLNK))
+		return false;
+	if (r->atime_nsec >= NSEC_PER_SEC || r->mtime_nsec >= NSEC_PER_SEC ||
+	    r->ctime_nsec >= NSEC_PER_SEC ||
+	    r->fsflags & ~SHMEM_FL_USER_MODIFIABLE)
+		return false;
+	if (dir ? r->nr_names != (rec ? 1 : 0) : !r->nr_names)
+		return false;
+	if (type == S_IFLNK ?
+	    !r->target_len || r->target_len >= PAGE_SIZE ||
+	    r->size != r->target_len : r->target_len != 0)
+		return false;
+	if (type != S_IFREG)
+		return !r->base && !r->span && !r->nr_pages;
+	return r->size <= MAX_LFS_FILESIZE && r->nr_pages <= r->span &&
+	       IS_ALIGNED(r->base, SHMEM_PKRAM_ALIGN) &&
+	       IS_ALIGNED(r->span, SHMEM_PKRAM_ALIGN) &&
+	       r->base < SHMEM_PKRAM_INDEX_END &&
+	       r->span <= SHMEM_PKRAM_INDEX_END - r->base;
+}
+
+/* Read and check a name of record @rec: the name in @q, its directory. */
+static struct dentry *shmem_pkram_read_name(struct shmem_pkram_load *ld,
+					    u64 rec, struct qstr *q, char *buf)
+{
+	struct shmem_pkram_name name;
+
+	if (pkram_read(&ld->bytes, &name, sizeof(name)) != sizeof(name))
+		return ERR_PTR(shmem_pkram_bad(ld, rec, "truncated"));
+	if (name.parent >= rec || name.parent >= ld->header.nr_dirs ||
+	    name.pad)
+		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad parent"));
+	if (!name.len || name.len > NAME_MAX ||
+	    pkram_read(&ld->bytes, buf, name.len) != name.len)
+		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad name"));
+	buf[name.len] = '\0';
+	if (strlen(buf) != name.len || strchr(buf, '/') ||
+	    !strcmp(buf, ".") || !strcmp(buf, ".."))
+		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad name"));
+	*q = (struct qstr)QSTR_INIT(buf, name.len);
+	return ld->inodes[name.parent].dentry;
+}
+
+/*
+ * Create the inode of record @rec under name @q in @parent, or, if it has
+ * one already, link it there.
+ */
+static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
+			      struct dentry *parent, struct qstr *q,
+			      const char *target)
+{
+	struct shmem_pkram_restored *ri = &ld->inodes[rec];
+	umode_t mode = ri->rec.mode & S_IALLUGO;
+	struct inode *dir = d_inode(parent);
+	struct dentry *dentry;
+	int err;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(q->name, parent, q->len);
+	if (IS_ERR(dentry)) {
+		inode_unlock(dir);
+		return PTR_ERR(dentry);
+	}
+	if (d_really_is_positive(dentry))
+		err = shmem_pkram_bad(ld, rec, "name used twice");
+	else if (ri->dentry)
+		err = dir->i_op->link(ri->dentry, dir, dentry);
+	else if (S_ISDIR(ri->rec.mode))
+		err = dir->i_op->mkdir(&nop_mnt_idmap, dir, dentry, mode);
+	else if (S_ISREG(ri->rec.mode))
+		err = dir->i_op->create(&nop_mnt_idmap, dir, dentry, mode, true);
+	else
+		err = dir->i_op->symlink(&nop_mnt_idmap, dir, dentry, target);
+	inode_unlock(dir);
+	if (err || ri->dentry) {
+		dput(dentry);
+		return err;
+	}
+	ri->dentry = dentry;
+	if (S_ISREG(ri->rec.mode))
+		i_size_write(d_inode(dentry), ri->rec.size);
+	return 0;
+}
+
+/* Read, check and create the inodes of every record; @root is record 0. */
+static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
+				    struct dentry *root)
+{
+	struct shmem_pkram_inode *r;
+	struct dentry *parent;
+	char *name, *target;
+	u64 rec, next_base = 0;
+	struct qstr q;
+	unsigned int i;
+	int err = 0;
+
+	name = kmalloc(NAME_MAX + 1 + PAGE_SIZE, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+	target = name + NAME_MAX + 1;
+	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
+		r = &ld->inodes[rec].rec;
+		if (pkram_read(&ld->bytes, r, sizeof(*r)) != sizeof(*r)) {
+			err = shmem_pkram_bad(ld, rec, "truncated");
+			break;
+		}
+		if (!shmem_pkram_rec_ok(ld, rec, r) ||
+		    (S_ISREG(r->mode) && r->span && r->base < next_base)) {
+			err = shmem_pkram_bad(ld, rec, "inconsistent record");
+			break;
+		}
+		if (!rec) {
+			ld->inodes[0].dentry = dget(root);
+			continue;
+		}
+		if (r->target_len) {
+			if (pkram_read(&ld->bytes, target, r->target_len) !=
+			    r->target_len) {
+				err = shmem_pkram_bad(ld, rec, "truncated");
+				break;
+			}
+			target[r->target_len] = '\0';
+			if (strlen(target) != r->target_len) {
+				err = shmem_pkram_bad(ld, rec, "bad target");
+				break;
+			}
+		}
+		for (i = 0; !err && i < r->nr_names; i++) {
+			parent = shmem_pkram_read_name(ld, rec, &q, name);
+			err = IS_ERR(parent) ? PTR_ERR(parent) :
+			      shmem_pkram_create(ld, rec, parent, &q, target);
+		}
+		if (!err && S_ISREG(r->mode) && r->span) {
+			ld->files[ld->nr_files++] = rec;
+			next_base = r->base + r->span;
+		}
+		cond_resched();
+	}
+	kfree(name);
+	return err;
+}
+
+/* The regular file whose pages take index @idx of the stream, or NULL. */
+static struct shmem_pkram_restored *shmem_pkram_file_at(struct shmem_pkram_load *ld,
+							u64 idx)
+{
+	struct shmem_pkram_restored *ri;
+	u64 lo = 0, hi = ld->nr_files, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		ri = &ld->inodes[ld->files[mid]];
+		if (idx < ri->rec.base)
+			hi = mid;
+		else if (idx - ri->rec.base >= ri->rec.span)
+			lo = mid + 1;
+		else
+			return ri;
+	}
+	return NULL;
+}
+
+/*
+ * A folio loaded in the kernel that saved it may still be, or have been, in
+ * the page cache of the tmpfs it came from (preserved, unmounted and mounted
+ * again without a kexec in between): it is copied into a fresh folio.  A
+ * folio handed over by kexec is fresh.
+ */
+static struct folio *shmem_pkram_fresh(struct folio *folio)
+{
+	struct folio *copy;
+
+	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio))
+		return folio;
+	copy = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+			   folio_order(folio));
+	if (copy)
+		folio_copy(copy, folio);
+	folio_put(folio);
+	return copy;
+}
+
+/* Put every folio of the stream back into the page cache of its file. */
+static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
+{
+	PKRAM_ACCESS(pa, &ld->ps, folios);
+	struct shmem_pkram_restored *ri = NULL;
+	struct folio *folio;
+	unsigned long idx, nr;
+	char buf[256];
+	int err = 0;
+	u64 i;
+
+	while (!err && (folio = pkram_load_folio(&pa, &idx))) {
+		nr = folio_nr_pages(folio);
+		ri = shmem_pkram_file_at(ld, idx);
+		if (!ri || idx - ri->rec.base + nr > ri->rec.span ||
+		    !IS_ALIGNED(idx - ri->rec.base, nr) ||
+		    ri->loaded + nr > ri->rec.nr_pages) {
+			folio_put(folio);
+			err = shmem_pkram_bad(ld, ri ? ri - ld->inodes : 0,
+					      "a page out of place");
+			break;
+		}
+		folio = shmem_pkram_fresh(folio);
+		err = folio ? shmem_add_folio(d_inode(ri->dentry), folio,
+					      idx - ri->rec.base) : -ENOMEM;
+		if (folio)
+			folio_put(folio);
+		ri->loaded += nr;
+		cond_resched();
+	}
+	pkram_finish_access(&pa, true);
+	if (err && ri)
+		pr_err("pkram=%s: %s: error %d bringing its pages back\n",
+		       ld->name, shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
+		       err);
+	for (i = 0; !err && i < ld->nr_files; i++) {
+		ri = &ld->inodes[ld->files[i]];
+		if (ri->loaded != ri->rec.nr_pages)
+			err = shmem_pkram_bad(ld, ld->files[i], "pages missing");
+	}
+	return err;
+}
+
+/* Attributes last: creating names changed the times of directories. */
+static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
+{
+	unsigned int flags = 0, fsflags;
+	struct shmem_pkram_inode *r;
+	struct inode *inode;
+	u64 rec;
+
+	for (rec = 0; rec < ld->header.nr_inodes; rec++) {
+		r = &ld->inodes[rec].rec;
+		inode = d_inode(ld->inodes[rec].dentry);
+		inode_lock(inode);
+		inode->i_mode = (inode->i_mode & S_IFMT) | (r->mode & S_IALLUGO);
+		inode->i_uid = make_kuid(&init_user_ns, r->uid);
+		inode->i_gid = make_kgid(&init_user_ns, r->gid);
+		inode_set_atime(inode, r->atime_sec, r->atime_nsec);
+		inode_set_mtime(inode, r->mtime_sec, r->mtime_nsec);
+		inode_set_ctime(inode, r->ctime_sec, r->ctime_nsec);
+		fsflags = r->fsflags;
+		SHMEM_I(inode)->fsflags = fsflags;
+		flags = (fsflags & FS_NOATIME_FL ? S_NOATIME : 0) |
+			(fsflags & FS_APPEND_FL ? S_APPEND : 0) |
+			(fsflags & FS_IMMUTABLE_FL ? S_IMMUTABLE : 0);
+		inode_set_flags(inode, flags, S_NOATIME | S_APPEND | S_IMMUTABLE);
+		inode_unlock(inode);
+	}
+}
+
+/**
+ * shmem_pkram_load_tree - bring a preserved tmpfs back
+ * @ld: from shmem_pkram_load_start()
+ * @sb: the new tmpfs, with its root and nothing else yet
+ *
+ * Creates every directory, file and link the records describe, and puts
+ * the preserved pages of the files back into their page cache.  Any record
+ * found inconsistent stops it with a message; the caller then fails the
+ * mount, and shmem_pkram_load_end() frees what was preserved.
+ *
+ * Return: 0 or an error.
+ */
+int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
+{
+	ktime_t start = ktime_get();
+	u64 pages = 0, i;
+	int err;
+
+	err = shmem_pkram_load_records(ld, sb->s_root) ?:
+	      shmem_pkram_load_pages(ld);
+	if (err) {
+		pr_err("pkram=%s: not brought back (error %d)\n", ld->name, err);
+		return err;
+	}
+	shmem_pkram_set_attrs(ld);
+	for (i = 0; i < ld->nr_files; i++)
+		pages += ld->inodes[ld->files[i]].loaded;
+	pr_info("pkram=%s brought back: %llu inodes, %llu pages, in %lld us\n",
+		ld->name, ld->header.nr_inodes, pages,
+		ktime_us_delta(ktime_get(), start));
+	return 0;
+}
