@@ -1,77 +1,122 @@
 # SPDX-License-Identifier: GPL-2.0
-# A tmpfs survives kexec: stage 1 mounts a tmpfs with pkram=, writes a tree
-# of files and preserves it; every later stage mounts it again with the
-# same pkram=, checks every byte and attribute against the digest of stage
-# 1, and preserves it again for the next kernel.
+# A tmpfs survives kexec.  Stage 1 checks that bad requests fail and lose
+# nothing, then mounts a tmpfs with pkram=t1, has the kselftest tmpfs_pkram
+# write a tree of files of many shapes (contents from a seed), preserves it
+# and records which physical pages back the files.  Every later stage mounts
+# it again with the same pkram=, runs the kselftest's checks of every byte,
+# attribute, link, hole, huge page and physical page, and preserves it again
+# for the next kernel; the last checks that the tmpfs is writable.
 SCENARIO_STAGES=2
 M=/mnt/t
+E=/mnt/e
 
-# A digest of the tree: every name, type, mode, owner, size, link count,
-# modification time and symbolic link target, and the bytes of every file.
-tree_digest() {
-	(cd "$M" && find . | sort | while IFS= read -r f; do
-		stat -c '%n %F %a %u %g %s %h %Y' "$f"
-		[ -L "$f" ] && readlink "$f"
-		[ -f "$f" ] && [ ! -L "$f" ] && md5sum <"$f"
-	done) | md5sum | cut -d' ' -f1
-}
-
-make_tree() {
-	mkdir -p "$M/a/b/c/d" "$M/empty-dir" &&
-	: >"$M/empty" &&
-	printf x >"$M/one-byte" &&
-	dd if=/dev/urandom of="$M/a/16k" bs=4096 count=4 2>/dev/null &&
-	dd if=/dev/urandom of="$M/a/b/c/d/3m+1" bs=1 count=1 seek=3145728 2>/dev/null &&
-	dd if=/dev/urandom of="$M/a/b/c/d/3m+1" bs=1M count=3 conv=notrunc 2>/dev/null &&
-	dd if=/dev/urandom of="$M/sparse" bs=4096 count=1 seek=262144 2>/dev/null &&
-	dd if=/dev/urandom of="$M/sparse" bs=4096 count=1 conv=notrunc 2>/dev/null &&
-	ln "$M/a/16k" "$M/a/b/hardlink" &&
-	ln -s a/b/c/d/3m+1 "$M/symlink" &&
-	ln -s "$(printf '%0200d' 0)" "$M/long-symlink" &&
-	touch -d '2001-02-03 04:05:06' "$M/one-byte" &&
-	chmod 0640 "$M/one-byte" && chown 12:34 "$M/a/16k" &&
-	chmod 0700 "$M/a/b"
+# kselftest TEST: one test of tmpfs_pkram as one result, its log as
+# diagnostics.
+kselftest() {
+	out=$(PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED \
+	      PKRAM_TMPFS_PFNS=/tmp/pfns tmpfs_pkram -t "$1" 2>&1)
+	rc=$?
+	echo "$out" | grep '^# ' | grep -v '^# \(Starting\|Totals\|PASSED\)'
+	check "tmpfs_pkram $1" [ $rc -eq 0 ]
 }
 
 preserve() {
-	check "remount,preserve,ro saves pkram=$1" \
+	check "remount,preserve,ro preserves pkram=$1" \
 		mount -o remount,preserve,ro "$M"
-	check "/proc/mounts shows pkram=$1 and preserve" \
-		grep -q " $M tmpfs .*pkram=$1,preserve" /proc/mounts
-	NEXT_DROP="pkram="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+	check "/proc/mounts shows pkram=$1, ro" \
+		grep -q " $M tmpfs ro,.*pkram=$1" /proc/mounts
+	check "the node tmpfs:$1 is saved" \
+		grep -q "^node tmpfs:$1: saved" /sys/kernel/debug/pkram/nodes
+	NEXT_DROP="pkram= pkram_pfns= pkram_seed="
+	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram) pkram_seed=$SEED"
+}
+
+last_log() {
+	dmesg | grep 'tmpfs: ' | tail -n 1
+}
+
+# What an administrator can get wrong fails, says why, and loses nothing.
+bad_requests() {
+	mkdir -p "$E"
+	mount -t tmpfs -o pkram=nosuch tmpfs "$E"
+	check "an unknown name mounts an empty tmpfs" \
+		[ -z "$(ls -A "$E")" ]
+	check "... and says so" \
+		sh -c "dmesg | grep -q 'pkram=nosuch: nothing preserved under that name'"
+	echo data >"$E/f"
+	check "preserve without ro fails" \
+		sh -c "! mount -o remount,preserve $E"
+	exec 3>>"$E/f"
+	check "preserve with a file open for writing fails" \
+		sh -c "! mount -o remount,preserve,ro $E"
+	exec 3>&-
+	check "... and the mount stays writable, not preserved" \
+		sh -c "echo more >>$E/f && ! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
+	mkfifo "$E/fifo"
+	check "preserve with a special file fails" \
+		sh -c "! mount -o remount,preserve,ro $E"
+	check "... and the message names the file" \
+		sh -c "dmesg | grep -q 'cannot preserve /fifo: special files are not supported'"
+	check "... and the mount stays writable" sh -c "echo more >>$E/f"
+	rm "$E/fifo"
+	check "preserve works once the fifo is gone" \
+		mount -o remount,preserve,ro "$E"
+	check "the node is listed" \
+		grep -q '^node tmpfs:nosuch: saved' /sys/kernel/debug/pkram/nodes
+	check "remount without preserve drops it and keeps the files" \
+		sh -c "mount -o remount,rw $E && [ \"\$(cat $E/f)\" = 'data
+more
+more' ] && ! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
+	mkdir -p "$E.2"
+	mount -t tmpfs -o pkram=nosuch tmpfs "$E.2"
+	mount -o remount,preserve,ro "$E"
+	check "a name preserved already cannot be preserved again" \
+		sh -c "! mount -o remount,preserve,ro $E.2"
+	check "... and says so" \
+		sh -c "dmesg | grep -q 'that name is preserved already'"
+	umount "$E.2"
+	umount "$E"
+	check "preserved and unmounted, the same name mounts in this kernel" \
+		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = 'data
+more
+more' ]"
+	umount "$E"
+	check "nothing of it is left preserved" \
+		sh -c "! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
 }
 
 stage_1() {
+	SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	diag "seed $SEED"
+	bad_requests
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
-		mount -t tmpfs -o pkram=t1,size=256m,mode=0751 tmpfs "$M"
-	check "write a tree of files" make_tree
-	digest=$(tree_digest)
-	diag "digest $digest"
+		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751 tmpfs "$M"
+	kselftest create
 	preserve t1
-	NEXT_APPEND="$NEXT_APPEND pkram_digest=$digest"
+	diag "$(last_log)"
+	kselftest record_pfns
+	NEXT_APPEND="$NEXT_APPEND pkram_pfns=$(cat /tmp/pfns)"
 }
 
 stage_any() {
+	SEED=$(param pkram_seed)
+	param pkram_pfns >/tmp/pfns
 	mkdir -p "$M"
 	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
-	diag "$(dmesg | grep 'tmpfs: ' | tr '\n' ' ')"
-	check "every name, attribute and byte is back" \
-		[ "$(tree_digest)" = "$(param pkram_digest)" ]
-	check "the mount options came back (size=256m, mode=0751)" \
-		sh -c "grep -q ' $M tmpfs .*size=262144k' /proc/mounts && [ \$(stat -c %a $M) = 751 ]"
-	check "the hard link is one inode" \
-		[ "$(stat -c %i "$M/a/16k")" = "$(stat -c %i "$M/a/b/hardlink")" ]
-	check "the sparse file has 2 pages, not 262145" \
-		[ "$(stat -c %b "$M/sparse")" -le 16 ]
+	diag "$(last_log)"
+	check "the mount options came back: size=1g, huge=within_size, mode 0751" \
+		sh -c "grep -q ' $M tmpfs .*size=1048576k.*huge=within_size' /proc/mounts && [ \$(stat -c %a $M) = 751 ]"
+	for t in verify_attributes verify_data verify_holes verify_links \
+		 verify_not_copied; do
+		kselftest $t
+	done
 	if [ "$STAGE" -lt "$STAGES" ]; then
 		preserve t1
-		NEXT_APPEND="$NEXT_APPEND pkram_digest=$(param pkram_digest)"
+		NEXT_APPEND="$NEXT_APPEND pkram_pfns=$(param pkram_pfns)"
 		return
 	fi
-	mount | grep $M
-	check "the files are writable" sh -c "echo more >>$M/a/16k"
+	kselftest verify_writable
 	check "nothing is left preserved" \
 		sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
 }

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A tmpfs preserved across kexec with PKRAM (mount -o pkram=NAME, then
+ * remount,preserve,ro): the tests of one kernel and of the next.
+ *
+ * The tree is made of files of many shapes whose contents follow from a
+ * seed, so that the next kernel knows every byte to expect without a copy
+ * of it.  What it cannot know, the physical pages that back the files, is
+ * written as a digest by "record_pfns", once the tmpfs is preserved, and
+ * given back to "verify_not_copied".
+ *
+ * Run by tools/testing/selftests/pkram/guest/scenarios/tmpfs.sh, one test
+ * at a time (-t NAME), with the environment:
+ *
+ *   PKRAM_TMPFS_DIR   the tmpfs, mounted with pkram= and huge=within_size
+ *   PKRAM_TMPFS_SEED  the seed of the contents
+ *   PKRAM_TMPFS_PFNS  file where "record_pfns" writes the digest of the physical
+ *                     pages, and from which "verify_not_copied" reads it
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define PAGE		4096UL
+#define HUGE		(2UL << 20)
+#define GIB		(1UL << 30)
+#define KPF_THP		22
+
+/* A regular file: its size, and the pages that hold data (the rest: holes). */
+struct shape {
+	const char *path;
+	unsigned long size;
+	unsigned long data[4][2];	/* [first byte, last byte + 1), ... */
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool huge;			/* backed by huge pages */
+};
+
+static char long_name[256];
+
+static const struct shape shapes[] = {
+	{ "empty", 0, { }, 0644, 0, 0 },
+	{ "one-byte", 1, { { 0, 1 } }, 0600, 1000, 1000 },
+	{ "pages/exact-1", PAGE, { { 0, PAGE } }, 0644, 0, 0 },
+	{ "pages/exact-16", 16 * PAGE, { { 0, 16 * PAGE } }, 0444, 7, 8 },
+	{ "pages/odd", 5 * PAGE + 123, { { 0, 5 * PAGE + 123 } }, 0755, 0, 0 },
+	{ "sparse/beyond-1g", GIB + 3 * PAGE + 1,
+	  { { 0, PAGE }, { GIB + 2 * PAGE, GIB + 3 * PAGE + 1 } }, 0644, 0, 0 },
+	{ "sparse/only-far", 5 * GIB,
+	  { { 5 * GIB - 2 * PAGE, 5 * GIB - PAGE } }, 0640, 0, 0 },
+	{ "sparse/hole-end", 64 * PAGE, { { 0, 3 * PAGE } }, 0644, 0, 0 },
+	{ "huge/8m", 8 << 20, { { 0, 8 << 20 } }, 0644, 0, 0, true },
+	{ "huge/4m-hole", 6 << 20,
+	  { { 0, 2 << 20 }, { 4 << 20, 6 << 20 } }, 0644, 0, 0, true },
+	{ "d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/deep", 3000,
+	  { { 0, 3000 } }, 0644, 0, 0 },
+	{ long_name, 777, { { 0, 777 } }, 0644, 0, 0 },
+	{ "links/target", 2 * PAGE + 1, { { 0, 2 * PAGE + 1 } }, 0640, 5, 6 },
+};
+
+#define NR_SMALL	300	/* many/<n>: n * 37 bytes each */
+
+static const char * const hard_links[] = {
+	"links/target", "links/second-name", "d0/d1/third-name",
+};
+
+static const struct { const char *path, *target; } symlinks[] = {
+	{ "links/short", "target" },
+	{ "links/long", "../d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/"
+			"d15/deep/../../../../../../../../../../../../../../../"
+			"../../links/target" },
+	{ "links/dangling", "/nowhere/at/all" },
+};
+
+static const char *dir(void)
+{
+	const char *d = getenv("PKRAM_TMPFS_DIR");
+
+	return d ? d : "/mnt/t";
+}
+
+static uint64_t seed(void)
+{
+	const char *s = getenv("PKRAM_TMPFS_SEED");
+
+	return s ? strtoull(s, NULL, 0) : 1;
+}
+
+static void path_of(char *buf, const char *rel)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir(), rel);
+}
+
+/* The byte at @off of file @path, from the seed. */
+static uint64_t page_seed(const char *path, unsigned long off)
+{
+	uint64_t h = seed() ^ 0xcbf29ce484222325ULL;
+
+	while (*path)
+		h = (h ^ (unsigned char)*path++) * 0x100000001b3ULL;
+	return (h ^ (off / PAGE)) * 0x9e3779b97f4a7c15ULL | 1;
+}
+
+static void fill_page(unsigned char *buf, const char *path, unsigned long off)
+{
+	uint64_t x = page_seed(path, off);
+	unsigned long i;
+
+	for (i = 0; i < PAGE; i += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(buf + i, &x, 8);
+	}
+}
+
+static void set_long_name(void)
+{
+	memset(long_name, 'n', 255);
+	memcpy(long_name, "long-", 5);
+}
+
+static int mkdirs(const char *rel)
+{
+	char p[PATH_MAX], *s;
+
+	path_of(p, rel);
+	for (s = p + strlen(dir()) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return 0;
+}
+
+static int write_shape(const struct shape *sh)
+{
+	unsigned char page[PAGE];
+	unsigned long r, off, n;
+	char p[PATH_MAX];
+	int fd;
+
+	if (mkdirs(sh->path))
+		return -1;
+	path_of(p, sh->path);
+	fd = open(p, O_CREAT | O_EXCL | O_WRONLY, 0600);
+	if (fd < 0)
+		return -1;
+	/*
+	 * huge=within_size: huge pages where the file is that large; so the
+	 * huge files get their size first, the others last.
+	 */
+	if (sh->huge && ftruncate(fd, sh->size))
+		return -1;
+	for (r = 0; r < 4 && sh->data[r][1]; r++) {
+		for (off = sh->data[r][0]; off < sh->data[r][1]; off += n) {
+			n = PAGE - off % PAGE;
+			if (off + n > sh->data[r][1])
+				n = sh->data[r][1] - off;
+			fill_page(page, sh->path, off);
+			if (pwrite(fd, page + off % PAGE, n, off) != (ssize_t)n)
+				return -1;
+		}
+	}
+	if (ftruncate(fd, sh->size) || fchmod(fd, sh->mode) ||
+	    fchown(fd, sh->uid, sh->gid))
+		return -1;
+	return close(fd);
+}
+
+static bool in_data(const struct shape *sh, unsigned long off)
+{
+	unsigned long r;
+
+	for (r = 0; r < 4 && sh->data[r][1]; r++)
+		if (off >= sh->data[r][0] && off < sh->data[r][1])
+			return true;
+	return false;
+}
+
+/* Times every file gets: atime and mtime with nanoseconds. */
+static const struct timespec file_times[2] = {
+	{ 1000000001, 123456789 }, { 1234567890, 987654321 },
+};
+
+/*
+ * A digest of the physical pages that back the data of every shape, in
+ * order; @thp counts those that are part of a huge page.  Maps only pages
+ * that hold data: touching a hole would fill it.
+ */
+static int pfn_digest(uint64_t *digest, unsigned long *thp,
+		      unsigned long *pages)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	uint64_t h = 0xcbf29ce484222325ULL, e, flags;
+	unsigned long i, off;
+	char p[PATH_MAX];
+	volatile char c;
+	char *m;
+	int fd;
+
+	if (pm < 0 || kf < 0)
+		return -1;
+	*thp = *pages = 0;
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct shape *sh = &shapes[i];
+
+		if (!sh->size)
+			continue;
+		path_of(p, sh->path);
+		fd = open(p, O_RDONLY | O_NOATIME);
+		if (fd < 0)
+			return -1;
+		m = mmap(NULL, sh->size, PROT_READ, MAP_SHARED, fd, 0);
+		close(fd);
+		if (m == MAP_FAILED)
+			return -1;
+		for (off = 0; off < sh->size; off += PAGE) {
+			if (!in_data(sh, off))
+				continue;
+			c = m[off];
+			(void)c;
+			if (pread(pm, &e, 8, ((unsigned long)m + off) / PAGE * 8) != 8 ||
+			    !(e & (1ULL << 63)))
+				return -1;
+			e &= (1ULL << 55) - 1;
+			if (pread(kf, &flags, 8, e * 8) != 8)
+				return -1;
+			*thp += !!(flags & (1ULL << KPF_THP));
+			(*pages)++;
+			h = (h ^ (e + i * 7919 + off)) * 0x100000001b3ULL;
+		}
+		munmap(m, sh->size);
+	}
+	close(pm);
+	close(kf);
+	*digest = h;
+	return 0;
+}
+
+TEST(create)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	unsigned long i;
+
+	set_long_name();
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		ASSERT_EQ(0, write_shape(&shapes[i]))
+			TH_LOG("%s: %m", shapes[i].path ?: "?");
+	}
+	ASSERT_EQ(0, mkdir(strcat(strcpy(p, dir()), "/many"), 0700));
+	for (i = 0; i < NR_SMALL; i++) {
+		struct shape sh = { p, i * 37, { { 0, i * 37 } }, 0644 };
+
+		snprintf(p, sizeof(p), "many/%lu", i);
+		ASSERT_EQ(0, write_shape(&sh)) TH_LOG("%s: %m", p);
+	}
+	path_of(p, hard_links[0]);
+	for (i = 1; i < sizeof(hard_links) / sizeof(hard_links[0]); i++) {
+		path_of(q, hard_links[i]);
+		ASSERT_EQ(0, link(p, q)) TH_LOG("%s: %m", q);
+	}
+	for (i = 0; i < sizeof(symlinks) / sizeof(symlinks[0]); i++) {
+		path_of(q, symlinks[i].path);
+		ASSERT_EQ(0, symlink(symlinks[i].target, q)) TH_LOG("%s: %m", q);
+	}
+	path_of(q, "empty-dir");
+	ASSERT_EQ(0, mkdir(q, 0700));
+	ASSERT_EQ(0, chmod(q, 01777));
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		path_of(p, shapes[i].path);
+		ASSERT_EQ(0, utimensat(AT_FDCWD, p, file_times, 0));
+	}
+}
+
+/*
+ * Once the tmpfs is preserved (PKRAM holds its pages, which cannot move
+ * any more): the digest of the pages that back the files.
+ */
+TEST(record_pfns)
+{
+	unsigned long thp, pages;
+	uint64_t digest;
+	FILE *f;
+
+	set_long_name();
+	ASSERT_EQ(0, pfn_digest(&digest, &thp, &pages));
+	/* The huge files have huge pages. */
+	ASSERT_EQ((12UL << 20) / PAGE, thp);
+	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%016llx\n", (unsigned long long)digest);
+	ASSERT_EQ(0, fclose(f));
+	TH_LOG("%lu data pages, %lu in huge pages, digest %016llx", pages, thp,
+	       (unsigned long long)digest);
+}
+
+/* Every shape is back: type, size, mode, owner, times, link count. */
+TEST(verify_attributes)
+{
+	struct stat st;
+	char p[PATH_MAX];
+	unsigned long i;
+
+	set_long_name();
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct shape *sh = &shapes[i];
+
+		path_of(p, sh->path);
+		ASSERT_EQ(0, lstat(p, &st)) TH_LOG("%s: %m", sh->path);
+		EXPECT_TRUE(S_ISREG(st.st_mode)) TH_LOG("%s", sh->path);
+		EXPECT_EQ(sh->size, st.st_size) TH_LOG("%s", sh->path);
+		EXPECT_EQ(sh->mode, st.st_mode & 07777) TH_LOG("%s", sh->path);
+		EXPECT_EQ(sh->uid, st.st_uid) TH_LOG("%s", sh->path);
+		EXPECT_EQ(sh->gid, st.st_gid) TH_LOG("%s", sh->path);
+		EXPECT_EQ(file_times[0].tv_sec, st.st_atim.tv_sec) TH_LOG("%s", sh->path);
+		EXPECT_EQ(file_times[0].tv_nsec, st.st_atim.tv_nsec) TH_LOG("%s", sh->path);
+		EXPECT_EQ(file_times[1].tv_sec, st.st_mtim.tv_sec) TH_LOG("%s", sh->path);
+		EXPECT_EQ(file_times[1].tv_nsec, st.st_mtim.tv_nsec) TH_LOG("%s", sh->path);
+		EXPECT_EQ(!strcmp(sh->path, hard_links[0]) ? 3 : 1, st.st_nlink)
+			TH_LOG("%s", sh->path);
+	}
+	path_of(p, "empty-dir");
+	ASSERT_EQ(0, lstat(p, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(01777, st.st_mode & 07777);
+}
+
+/* Every byte of every file, holes included. */
+TEST(verify_data)
+{
+	static unsigned char want[PAGE], got[PAGE], zero[PAGE];
+	unsigned long i, off, n;
+	char p[PATH_MAX];
+	int fd;
+
+	set_long_name();
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct shape *sh = &shapes[i];
+
+		path_of(p, sh->path);
+		fd = open(p, O_RDONLY | O_NOATIME);
+		ASSERT_LE(0, fd) TH_LOG("%s: %m", sh->path);
+		for (off = 0; off < sh->size; off += PAGE) {
+			/* Far holes: one page in 256 is enough. */
+			if (!in_data(sh, off) && (off / PAGE) % 256)
+				continue;
+			n = sh->size - off < PAGE ? sh->size - off : PAGE;
+			ASSERT_EQ((ssize_t)n, pread(fd, got, n, off));
+			if (in_data(sh, off)) {
+				fill_page(want, sh->path, off);
+				ASSERT_EQ(0, memcmp(want, got, n))
+					TH_LOG("%s at %lu", sh->path, off);
+			} else {
+				ASSERT_EQ(0, memcmp(zero, got, n))
+					TH_LOG("%s hole at %lu", sh->path, off);
+			}
+		}
+		close(fd);
+	}
+	for (i = 0; i < NR_SMALL; i++) {
+		struct shape sh = { p, i * 37, { { 0, i * 37 } } };
+		char name[32];
+		struct stat st;
+
+		snprintf(name, sizeof(name), "many/%lu", i);
+		sh.path = name;
+		path_of(p, name);
+		fd = open(p, O_RDONLY | O_NOATIME);
+		ASSERT_LE(0, fd) TH_LOG("%s: %m", name);
+		ASSERT_EQ(0, fstat(fd, &st));
+		ASSERT_EQ(sh.size, st.st_size);
+		for (off = 0; off < sh.size; off += PAGE) {
+			n = sh.size - off < PAGE ? sh.size - off : PAGE;
+			ASSERT_EQ((ssize_t)n, pread(fd, got, n, off));
+			fill_page(want, name, off);
+			ASSERT_EQ(0, memcmp(want, got, n)) TH_LOG("%s", name);
+		}
+		close(fd);
+	}
+}
+
+/* Holes stay holes: no page was allocated for them. */
+TEST(verify_holes)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	unsigned long i, r, bytes;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct shape *sh = &shapes[i];
+
+		if (strncmp(sh->path, "sparse/", 7))
+			continue;
+		for (bytes = 0, r = 0; r < 4 && sh->data[r][1]; r++)
+			bytes += (sh->data[r][1] + PAGE - 1) / PAGE * PAGE -
+				 sh->data[r][0] / PAGE * PAGE;
+		path_of(p, sh->path);
+		ASSERT_EQ(0, stat(p, &st));
+		EXPECT_EQ(bytes / 512, st.st_blocks) TH_LOG("%s", sh->path);
+	}
+}
+
+/* Hard links are one inode; symbolic links keep their targets. */
+TEST(verify_links)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	struct stat st0, st;
+	unsigned long i;
+	ssize_t n;
+
+	path_of(p, hard_links[0]);
+	ASSERT_EQ(0, stat(p, &st0));
+	for (i = 1; i < sizeof(hard_links) / sizeof(hard_links[0]); i++) {
+		path_of(p, hard_links[i]);
+		ASSERT_EQ(0, stat(p, &st)) TH_LOG("%s: %m", hard_links[i]);
+		EXPECT_EQ(st0.st_ino, st.st_ino) TH_LOG("%s", hard_links[i]);
+	}
+	for (i = 0; i < sizeof(symlinks) / sizeof(symlinks[0]); i++) {
+		path_of(p, symlinks[i].path);
+		n = readlink(p, t, sizeof(t) - 1);
+		ASSERT_EQ((ssize_t)strlen(symlinks[i].target), n)
+			TH_LOG("%s: %m", symlinks[i].path);
+		t[n] = '\0';
+		EXPECT_STREQ(symlinks[i].target, t);
+	}
+}
+
+/* The very pages that backed the files before back them now: no copy. */
+TEST(verify_not_copied)
+{
+	unsigned long thp, pages;
+	unsigned long long want;
+	uint64_t digest;
+	FILE *f;
+
+	set_long_name();
+	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%llx", &want));
+	fclose(f);
+	ASSERT_EQ(0, pfn_digest(&digest, &thp, &pages));
+	EXPECT_EQ(want, digest);
+	/* Huge pages stay huge. */
+	EXPECT_EQ((12UL << 20) / PAGE, thp);
+	TH_LOG("%lu data pages, %lu in huge pages", pages, thp);
+}
+
+/* The tmpfs brought back is an ordinary, writable one. */
+TEST(verify_writable)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	path_of(p, "pages/odd");
+	fd = open(p, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, write(fd, "more\n", 5));
+	close(fd);
+	path_of(p, "new-file");
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, unlink(p));
+}
+
+TEST_HARNESS_MAIN
