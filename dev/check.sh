@@ -93,7 +93,7 @@ while IFS= read -r f; do
 	checkpatch "$f" -f "$f"
 done <"$out/newfiles"
 
-for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.[ch] lib/test_pkram.c 2>/dev/null); do
+for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.[ch] mm/shmem_pkram*.[ch] lib/test_pkram.c 2>/dev/null); do
 	r=$(cd "$TREE" && scripts/kernel-doc -Wall -none "$f" 2>&1)
 	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
 	result "kernel-doc -Wall $f" $([ -z "$r" ]; echo $?)
@@ -117,7 +117,7 @@ step "W=1 build of the PKRAM objects"
 w1=$PKRAM_CACHE/build-w1
 mkdir -p "$w1"
 cmp -s "$BUILD/.config" "$w1/.config" || cp "$BUILD/.config" "$w1/.config"
-objs=$(grep -h '^obj-$(CONFIG_PKRAM' "$TREE/mm/Makefile" "$TREE/lib/Makefile" |
+objs=$(grep -h '^obj-$(CONFIG_[A-Z_]*PKRAM' "$TREE/mm/Makefile" "$TREE/lib/Makefile" |
 	sed 's/.*+= *//' | tr ' ' '\n' | grep '\.o$' |
 	while read -r o; do
 		[ -f "$TREE/mm/${o%.o}.c" ] && echo "mm/$o"
@@ -190,6 +190,9 @@ vmtests=(
 	"badinput 2 file -m 1G -a pkram_corrupt=garbage"
 	# a consumed super block does not bring data back
 	"stale 3 alt -m 1G"
+	# a tmpfs: bad requests, then a tree of files over 2 and 3 kernels
+	"tmpfs 2 file -m 1G"
+	"tmpfs 3 alt -m 1G"
 )
 for t in "${vmtests[@]}"; do
 	# shellcheck disable=SC2086

@@ -44,7 +44,7 @@
 #define SHMEM_PKRAM_NOSWAP	0x2
 
 /* Where the pages of a file start in the stream: huge folios stay aligned. */
-#define SHMEM_PKRAM_ALIGN	(1ULL << MAX_PAGE_ORDER)
+#define SHMEM_PKRAM_ALIGN	BIT_ULL(MAX_PAGE_ORDER)
 /* Indexes of the folio stream end there (see pkram_save_folio_at()). */
 #define SHMEM_PKRAM_INDEX_END	((U64_MAX >> PAGE_SHIFT) + 1)
 

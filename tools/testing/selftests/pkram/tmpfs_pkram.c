@@ -35,7 +35,7 @@
 
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
-#define GIB		(1UL << 30)
+#define GIB		(1024UL * 1024 * 1024)
 #define KPF_THP		22
 
 /* A regular file: its size, and the pages that hold data (the rest: holes). */
@@ -49,7 +49,7 @@ struct shape {
 	bool huge;			/* backed by huge pages */
 };
 
-static char long_name[256];
+static char long_name[256], long_target[201];
 
 static const struct shape shapes[] = {
 	{ "empty", 0, { }, 0644, 0, 0 },
@@ -79,9 +79,7 @@ static const char * const hard_links[] = {
 
 static const struct { const char *path, *target; } symlinks[] = {
 	{ "links/short", "target" },
-	{ "links/long", "../d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/"
-			"d15/deep/../../../../../../../../../../../../../../../"
-			"../../links/target" },
+	{ "links/long", long_target },	/* longer than an inline one */
 	{ "links/dangling", "/nowhere/at/all" },
 };
 
@@ -131,6 +129,8 @@ static void set_long_name(void)
 {
 	memset(long_name, 'n', 255);
 	memcpy(long_name, "long-", 5);
+	memset(long_target, 't', 200);
+	memcpy(long_target, "../long/", 8);
 }
 
 static int mkdirs(const char *rel)
@@ -210,14 +210,13 @@ static int pfn_digest(uint64_t *digest, unsigned long *thp,
 	uint64_t h = 0xcbf29ce484222325ULL, e, flags;
 	unsigned long i, off;
 	char p[PATH_MAX];
-	volatile char c;
 	char *m;
 	int fd;
 
 	if (pm < 0 || kf < 0)
 		return -1;
 	*thp = *pages = 0;
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		const struct shape *sh = &shapes[i];
 
 		if (!sh->size)
@@ -233,8 +232,8 @@ static int pfn_digest(uint64_t *digest, unsigned long *thp,
 		for (off = 0; off < sh->size; off += PAGE) {
 			if (!in_data(sh, off))
 				continue;
-			c = m[off];
-			(void)c;
+			/* Fault the page in. */
+			asm volatile("" : : "r" (m[off]) : "memory");
 			if (pread(pm, &e, 8, ((unsigned long)m + off) / PAGE * 8) != 8 ||
 			    !(e & (1ULL << 63)))
 				return -1;
@@ -259,11 +258,12 @@ TEST(create)
 	unsigned long i;
 
 	set_long_name();
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		ASSERT_EQ(0, write_shape(&shapes[i]))
 			TH_LOG("%s: %m", shapes[i].path ?: "?");
 	}
-	ASSERT_EQ(0, mkdir(strcat(strcpy(p, dir()), "/many"), 0700));
+	path_of(p, "many");
+	ASSERT_EQ(0, mkdir(p, 0700));
 	for (i = 0; i < NR_SMALL; i++) {
 		struct shape sh = { p, i * 37, { { 0, i * 37 } }, 0644 };
 
@@ -271,18 +271,18 @@ TEST(create)
 		ASSERT_EQ(0, write_shape(&sh)) TH_LOG("%s: %m", p);
 	}
 	path_of(p, hard_links[0]);
-	for (i = 1; i < sizeof(hard_links) / sizeof(hard_links[0]); i++) {
+	for (i = 1; i < ARRAY_SIZE(hard_links); i++) {
 		path_of(q, hard_links[i]);
 		ASSERT_EQ(0, link(p, q)) TH_LOG("%s: %m", q);
 	}
-	for (i = 0; i < sizeof(symlinks) / sizeof(symlinks[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(symlinks); i++) {
 		path_of(q, symlinks[i].path);
 		ASSERT_EQ(0, symlink(symlinks[i].target, q)) TH_LOG("%s: %m", q);
 	}
 	path_of(q, "empty-dir");
 	ASSERT_EQ(0, mkdir(q, 0700));
 	ASSERT_EQ(0, chmod(q, 01777));
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		path_of(p, shapes[i].path);
 		ASSERT_EQ(0, utimensat(AT_FDCWD, p, file_times, 0));
 	}
@@ -318,7 +318,7 @@ TEST(verify_attributes)
 	unsigned long i;
 
 	set_long_name();
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		const struct shape *sh = &shapes[i];
 
 		path_of(p, sh->path);
@@ -350,7 +350,7 @@ TEST(verify_data)
 	int fd;
 
 	set_long_name();
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		const struct shape *sh = &shapes[i];
 
 		path_of(p, sh->path);
@@ -402,7 +402,7 @@ TEST(verify_holes)
 	struct stat st;
 	unsigned long i, r, bytes;
 
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
 		const struct shape *sh = &shapes[i];
 
 		if (strncmp(sh->path, "sparse/", 7))
@@ -426,12 +426,12 @@ TEST(verify_links)
 
 	path_of(p, hard_links[0]);
 	ASSERT_EQ(0, stat(p, &st0));
-	for (i = 1; i < sizeof(hard_links) / sizeof(hard_links[0]); i++) {
+	for (i = 1; i < ARRAY_SIZE(hard_links); i++) {
 		path_of(p, hard_links[i]);
 		ASSERT_EQ(0, stat(p, &st)) TH_LOG("%s: %m", hard_links[i]);
 		EXPECT_EQ(st0.st_ino, st.st_ino) TH_LOG("%s", hard_links[i]);
 	}
-	for (i = 0; i < sizeof(symlinks) / sizeof(symlinks[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(symlinks); i++) {
 		path_of(p, symlinks[i].path);
 		n = readlink(p, t, sizeof(t) - 1);
 		ASSERT_EQ((ssize_t)strlen(symlinks[i].target), n)

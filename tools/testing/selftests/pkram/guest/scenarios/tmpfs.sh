@@ -9,6 +9,7 @@
 SCENARIO_STAGES=2
 M=/mnt/t
 E=/mnt/e
+NODES=/sys/kernel/debug/pkram/nodes
 
 # kselftest TEST: one test of tmpfs_pkram as one result, its log as
 # diagnostics.
@@ -26,7 +27,7 @@ preserve() {
 	check "/proc/mounts shows pkram=$1, ro" \
 		grep -q " $M tmpfs ro,.*pkram=$1" /proc/mounts
 	check "the node tmpfs:$1 is saved" \
-		grep -q "^node tmpfs:$1: saved" /sys/kernel/debug/pkram/nodes
+		grep -q "^node tmpfs:$1: saved" $NODES
 	NEXT_DROP="pkram= pkram_pfns= pkram_seed="
 	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram) pkram_seed=$SEED"
 }
@@ -51,7 +52,7 @@ bad_requests() {
 		sh -c "! mount -o remount,preserve,ro $E"
 	exec 3>&-
 	check "... and the mount stays writable, not preserved" \
-		sh -c "echo more >>$E/f && ! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
+		sh -c "echo more >>$E/f && ! grep -q '^node tmpfs:nosuch' $NODES"
 	mkfifo "$E/fifo"
 	check "preserve with a special file fails" \
 		sh -c "! mount -o remount,preserve,ro $E"
@@ -61,12 +62,11 @@ bad_requests() {
 	rm "$E/fifo"
 	check "preserve works once the fifo is gone" \
 		mount -o remount,preserve,ro "$E"
-	check "the node is listed" \
-		grep -q '^node tmpfs:nosuch: saved' /sys/kernel/debug/pkram/nodes
+	check "the node is listed" grep -q '^node tmpfs:nosuch: saved' $NODES
 	check "remount without preserve drops it and keeps the files" \
 		sh -c "mount -o remount,rw $E && [ \"\$(cat $E/f)\" = 'data
 more
-more' ] && ! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
+more' ] && ! grep -q '^node tmpfs:nosuch' $NODES"
 	mkdir -p "$E.2"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E.2"
 	mount -o remount,preserve,ro "$E"
@@ -82,7 +82,7 @@ more
 more' ]"
 	umount "$E"
 	check "nothing of it is left preserved" \
-		sh -c "! grep -q '^node tmpfs:nosuch' /sys/kernel/debug/pkram/nodes"
+		sh -c "! grep -q '^node tmpfs:nosuch' $NODES"
 }
 
 stage_1() {
@@ -105,8 +105,9 @@ stage_any() {
 	mkdir -p "$M"
 	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
 	diag "$(last_log)"
-	check "the mount options came back: size=1g, huge=within_size, mode 0751" \
-		sh -c "grep -q ' $M tmpfs .*size=1048576k.*huge=within_size' /proc/mounts && [ \$(stat -c %a $M) = 751 ]"
+	check "the mount options came back: size=1g, huge=within_size" \
+		grep -q " $M tmpfs .*size=1048576k.*huge=within_size" /proc/mounts
+	check "the root's mode came back: 0751" [ "$(stat -c %a $M)" = 751 ]
 	for t in verify_attributes verify_data verify_holes verify_links \
 		 verify_not_copied; do
 		kselftest $t
@@ -118,5 +119,5 @@ stage_any() {
 	fi
 	kselftest verify_writable
 	check "nothing is left preserved" \
-		sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
+		sh -c "! grep -q '^node' $NODES"
 }
