@@ -403,6 +403,58 @@ static void pkram_test_folios_sparse(struct kunit *test)
 						    NULL, 0, indexes));
 }
 
+/*
+ * pkram_save_folio_at(): the index given is what the load gives back, the
+ * folio's own is left alone; an index beyond what an entry holds is refused.
+ */
+static void pkram_test_folios_at(struct kunit *test)
+{
+	static const unsigned long at[] = { 1UL << 45, 3, U64_MAX >> PAGE_SHIFT };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 3, NULL, 0, NULL);
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned long index;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME,
+						 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		KUNIT_EXPECT_EQ(test, pkram_save_folio_at(&pa, tf->folio[0],
+							  (U64_MAX >> PAGE_SHIFT) + 1),
+				-EINVAL);
+		for (i = 0; i < tf->nr; i++)
+			KUNIT_EXPECT_EQ(test, pkram_save_folio_at(&pa, tf->folio[i],
+								  at[i]), 0);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save_obj(&ps);
+	pkram_finish_save(&ps);
+	for (i = 0; i < tf->nr; i++)
+		KUNIT_EXPECT_EQ(test, tf->folio[i]->index, (unsigned long)i);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; (folio = pkram_load_folio(&pa, &index)); i++) {
+			if (i < tf->nr) {
+				KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
+				KUNIT_EXPECT_EQ(test, index, at[i]);
+			}
+			folio_put(folio);
+		}
+		KUNIT_EXPECT_EQ(test, i, tf->nr);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load(&ps);
+	pkram_test_free(tf);
+	pkram_test_expect_empty(test);
+}
+
 static void pkram_test_folios_descending(struct kunit *test)
 {
 	unsigned int nr = PKRAM_LINK_ENTRIES_MAX + 10, i;
@@ -1314,6 +1366,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_folios_many),
 	KUNIT_CASE(pkram_test_folios_mixed_orders),
 	KUNIT_CASE(pkram_test_folios_sparse),
+	KUNIT_CASE(pkram_test_folios_at),
 	KUNIT_CASE(pkram_test_folios_descending),
 	KUNIT_CASE(pkram_test_folios_index_at_link_end),
 	KUNIT_CASE(pkram_test_folios_one_entry_each),
