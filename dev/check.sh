@@ -8,7 +8,7 @@ set -uo pipefail
 
 # Documentation directories the series adds to, and what marks its files.
 DOC_DIRS="mm admin-guide"
-DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram)'
+DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkram)'
 
 passed=0
 failed=0
