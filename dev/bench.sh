@@ -12,8 +12,13 @@ mib=${1:-1024}
 # DEBUG_VM would weigh on every lock and page operation measured.
 if [ -z "${PKRAM_BENCH_KERNEL:-}" ]; then
 	mkdir -p "$PKRAM_CACHE"
-	grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP)=' \
-		"$KCONFIG_FRAGMENT" >"$PKRAM_CACHE/bench.config"
+	# It has a virtio disk too, to compare with what PKRAM spares: writing
+	# the data to a disk and reading it back.
+	{
+		grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP)=' \
+			"$KCONFIG_FRAGMENT"
+		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK
+	} >"$PKRAM_CACHE/bench.config"
 	PKRAM_BENCH_KERNEL=1 PKRAM_BUILD=$PKRAM_CACHE/build-bench \
 		PKRAM_GUEST=$PKRAM_CACHE/guest-bench \
 		PKRAM_FRAGMENT=$PKRAM_CACHE/bench.config exec "$0" "$@"
@@ -59,4 +64,40 @@ for order in 0 9; do
 	sed -n 's/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)$/| \1 | \2 s | \3 | \4 |/p' \
 		"$log.ktap" >>"$table"
 done
+cat "$table"
+
+step "benchmark: a tmpfs of $mib MiB across kexec, against copying it"
+disk=$PKRAM_CACHE/bench-disk.img
+truncate -s $((mib + 16))M "$disk"
+log=$LOGS/bench-tmpfs.log
+vmtest -s tmpfsbench -K file -t 1800 -m $((mib * 4 + 1024))M -d "$disk" \
+	-l "$log" -a "pkram_bench_mib=$mib" >"$log.ktap" ||
+	{ rm -f "$disk"; die "the tmpfs benchmark failed (serial log: $log)"; }
+rm -f "$disk"
+# ms with two decimals from us
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }'; }
+{
+	echo
+	echo "tmpfs, $mib MiB file, preserved in one kernel and mounted again in the next (same run, QEMU TCG, 2 CPUs); times in ms, ms/GiB in brackets:"
+	echo
+	echo "| pages | preserve | restore | memcpy | preserve+restore vs memcpy | copy to a new tmpfs file and back | preserve+restore vs copy | disk write and read back | preserve+restore vs disk |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for name in b4k b2m; do
+		line=$(grep "# tmpfsbench: $name: $mib MiB" "$log.ktap") ||
+			die "no tmpfs benchmark output for $name (serial log: $log)"
+		n='\([0-9]*\)'
+		memcpy=$(echo "$line" | sed -n "s/.*memcpy $n ms.*/\\1/p")
+		cout=$(echo "$line" | sed -n "s/.*new tmpfs file $n ms, and back $n ms.*/\\1/p")
+		cback=$(echo "$line" | sed -n "s/.*new tmpfs file $n ms, and back $n ms.*/\\2/p")
+		dout=$(echo "$line" | sed -n "s/.*disk write $n ms, read back $n ms.*/\\1/p")
+		dback=$(echo "$line" | sed -n "s/.*disk write $n ms, read back $n ms.*/\\2/p")
+		save=$(echo "$line" | sed -n "s/.*preserve $n us.*/\\1/p")
+		rest=$(grep "# tmpfsbench: $name: restore" "$log.ktap" |
+		       sed -n "s/.*restore $n us.*/\\1/p")
+		both=$((save + rest))
+		per() { awk -v us="$1" -v mib="$mib" 'BEGIN { printf "%.1f", us / 1000 * 1024 / mib }'; }
+		echo "| ${name#b} | $(ms "$save") ($(per "$save")) | $(ms "$rest") ($(per "$rest")) | $memcpy | $(ratio "$both" "$((memcpy * 1000))") | $cout + $cback | $(ratio "$both" "$(((cout + cback) * 1000))") | $dout + $dback | $(ratio "$both" "$(((dout + dback) * 1000))") |"
+	done
+} >>"$table"
 cat "$table"

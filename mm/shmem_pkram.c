@@ -20,18 +20,20 @@
  */
 #define pr_fmt(fmt) "tmpfs: " fmt
 
-#include <linux/bsearch.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/pkram.h>
 #include <linux/posix_acl.h>
+#include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "shmem_pkram.h"
@@ -148,7 +150,7 @@ struct shmem_pkram_file {
 	u32 nr_names;
 	u64 base;
 	u64 span;
-	u64 nr_pages;
+	atomic64_t nr_pages;
 };
 
 struct shmem_pkram_save {
@@ -162,6 +164,8 @@ struct shmem_pkram_save {
 	u64 nr_files;
 	u64 next_base;			/* of the folio stream */
 	struct pkram_stream ps;
+	atomic64_t next_chunk;		/* of the folio stream, to save next */
+	atomic_t err;			/* of the workers */
 };
 
 /* The path of @dentry, for a message. */
@@ -261,6 +265,34 @@ static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 	return 0;
 }
 
+/*
+ * Where the pages of a regular file go in the folio stream: from the end of
+ * the previous file's, over every page it may have, below i_size or
+ * fallocate()d beyond it, and a huge folio that crosses either end.
+ */
+static int shmem_pkram_place(struct shmem_pkram_save *sv,
+			     struct shmem_pkram_file *f)
+{
+	struct dentry *dentry = sv->links[f->first].dentry;
+	struct inode *inode = d_inode(dentry);
+	u64 end;
+	char buf[256];
+
+	f->base = sv->next_base;
+	if (!S_ISREG(inode->i_mode))
+		return 0;
+	end = max_t(u64, DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE),
+		    SHMEM_I(inode)->fallocend);
+	f->span = round_up(end, SHMEM_PKRAM_ALIGN);
+	if (f->span > SHMEM_PKRAM_INDEX_END - f->base) {
+		pr_err("cannot preserve %s: too large, with the files before it\n",
+		       shmem_pkram_path(dentry, buf, sizeof(buf)));
+		return -EFBIG;
+	}
+	sv->next_base += f->span;
+	return 0;
+}
+
 static int shmem_pkram_cmp_inode(const void *a, const void *b)
 {
 	const struct inode *x = d_inode(((const struct shmem_pkram_dent *)a)->dentry);
@@ -311,7 +343,10 @@ static int shmem_pkram_scan(struct shmem_pkram_save *sv, struct dentry *root)
 		     j++)
 			;
 		sv->files[sv->nr_files].first = i;
-		sv->files[sv->nr_files++].nr_names = j - i;
+		sv->files[sv->nr_files].nr_names = j - i;
+		err = shmem_pkram_place(sv, &sv->files[sv->nr_files++]);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -329,26 +364,112 @@ static void shmem_pkram_scan_end(struct shmem_pkram_save *sv)
 	kvfree(sv->files);
 }
 
+/* --- several CPUs --------------------------------------------------------- */
+
+/* Threads that save or load one tmpfs at most. */
+#define SHMEM_PKRAM_THREADS	16
+
+struct shmem_pkram_worker {
+	struct work_struct work;
+	int (*fn)(void *arg);
+	void *arg;
+	struct mem_cgroup *memcg;
+	int err;
+};
+
+static void shmem_pkram_work(struct work_struct *work)
+{
+	struct shmem_pkram_worker *w = container_of(work, typeof(*w), work);
+	struct mem_cgroup *old = set_active_memcg(w->memcg);
+
+	w->err = w->fn(w->arg);
+	set_active_memcg(old);
+}
+
 /*
- * Save the pages of a regular file into the folio stream, from @sv->next_base
- * on.  Pages on swap are read back first.  A folio never written (only
- * allocated by fallocate()) reads as zeroes: it is left out, and comes back
- * as a hole.
+ * Run @fn(@arg) on as many CPUs as there are, this thread one of them, and
+ * wait for every run.  Pages the other threads allocate or charge go to
+ * the memory cgroup of this one.
+ *
+ * Return: 0, or the error of a run.
  */
-static int shmem_pkram_save_pages(struct shmem_pkram_save *sv,
+static int shmem_pkram_run(int (*fn)(void *arg), void *arg)
+{
+	unsigned int n = min(num_online_cpus(), SHMEM_PKRAM_THREADS), i;
+	struct shmem_pkram_worker *w;
+	struct mem_cgroup *memcg;
+	int err;
+
+	w = n > 1 ? kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
+	if (!w)
+		return fn(arg);
+	memcg = get_mem_cgroup_from_mm(current->mm);
+	for (i = 0; i < n - 1; i++) {
+		INIT_WORK(&w[i].work, shmem_pkram_work);
+		w[i].fn = fn;
+		w[i].arg = arg;
+		w[i].memcg = memcg;
+		queue_work(system_unbound_wq, &w[i].work);
+	}
+	err = fn(arg);
+	for (i = 0; i < n - 1; i++) {
+		flush_work(&w[i].work);
+		if (!err)
+			err = w[i].err;
+	}
+	mem_cgroup_put(memcg);
+	kfree(w);
+	return err;
+}
+
+/* --- saving the pages ------------------------------------------------------ */
+
+/*
+ * Pages of the stream a thread takes at a time: a multiple of
+ * SHMEM_PKRAM_ALIGN, so that no folio crosses from one chunk to the next.
+ */
+#define SHMEM_PKRAM_CHUNK	(8 * SHMEM_PKRAM_ALIGN)
+
+/* The file whose pages take index @idx of the stream: files are by base. */
+static struct shmem_pkram_file *shmem_pkram_save_file_at(struct shmem_pkram_save *sv,
+							 u64 idx)
+{
+	u64 lo = 0, hi = sv->nr_files, mid;
+	struct shmem_pkram_file *f;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		f = &sv->files[mid];
+		if (idx < f->base)
+			hi = mid;
+		else if (idx - f->base >= f->span)
+			lo = mid + 1;
+		else
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * Save the pages of file @f in [@start, @end) (file indexes).  Pages on swap
+ * are read back first.  A folio never written (only allocated by
+ * fallocate()) reads as zeroes: it is left out, and comes back as a hole.
+ */
+static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 				  struct pkram_access *pa,
-				  struct shmem_pkram_file *f)
+				  struct shmem_pkram_file *f,
+				  unsigned long start, unsigned long end)
 {
 	struct dentry *dentry = sv->links[f->first].dentry;
 	struct address_space *mapping = d_inode(dentry)->i_mapping;
-	unsigned long index = 0, end = 0;
+	unsigned long index = start;
 	struct folio *folio;
 	void *entry;
 	char buf[256];
 	int err = 0;
 
-	f->base = sv->next_base;
-	while ((entry = xa_find(&mapping->i_pages, &index, ULONG_MAX,
+	while (!err && index < end &&
+	       (entry = xa_find(&mapping->i_pages, &index, end - 1,
 				XA_PRESENT))) {
 		if (xa_is_value(entry))
 			folio = shmem_read_folio(mapping, index);
@@ -359,44 +480,46 @@ static int shmem_pkram_save_pages(struct shmem_pkram_save *sv,
 			break;
 		}
 		index = folio_next_index(folio);
-		if (folio_test_uptodate(folio)) {
-			if (f->base + index > SHMEM_PKRAM_INDEX_END)
-				err = -EFBIG;
-			else
-				err = pkram_save_folio_at(pa, folio,
-							  f->base + folio->index);
-			f->nr_pages += folio_nr_pages(folio);
-			end = index;
-		}
+		if (index > f->span)
+			err = -EFBIG;	/* cannot be: see shmem_pkram_place() */
+		else if (folio_test_uptodate(folio))
+			err = pkram_save_folio_at(pa, folio,
+						  f->base + folio->index);
+		if (!err && folio_test_uptodate(folio))
+			atomic64_add(folio_nr_pages(folio), &f->nr_pages);
 		folio_put(folio);
-		if (err || !index)
-			break;
-		cond_resched();
 	}
-	if (err) {
+	if (err)
 		pr_err("cannot preserve %s: error %d saving its pages\n",
 		       shmem_pkram_path(dentry, buf, sizeof(buf)), err);
-		return err;
-	}
-	f->span = round_up((u64)end, SHMEM_PKRAM_ALIGN);
-	sv->next_base += f->span;
-	return 0;
+	return err;
 }
 
-static int shmem_pkram_save_data(struct shmem_pkram_save *sv)
+/* One thread's share: chunks of the stream until there are none left. */
+static int shmem_pkram_save_chunks(void *arg)
 {
+	struct shmem_pkram_save *sv = arg;
 	PKRAM_ACCESS(pa, &sv->ps, folios);
 	struct shmem_pkram_file *f;
+	u64 chunk, start;
 	int err = 0;
-	u64 i;
 
-	for (i = 0; i < sv->nr_files && !err; i++) {
-		f = &sv->files[i];
-		if (S_ISREG(d_inode(sv->links[f->first].dentry)->i_mode))
-			err = shmem_pkram_save_pages(sv, &pa, f);
+	while (!err && !atomic_read(&sv->err)) {
+		chunk = atomic64_fetch_add(SHMEM_PKRAM_CHUNK, &sv->next_chunk);
+		if (chunk >= sv->next_base)
+			break;
+		f = shmem_pkram_save_file_at(sv, chunk);
+		if (!f)
+			continue;
+		start = chunk - f->base;
+		err = shmem_pkram_save_range(sv, &pa, f, start,
+					     min(start + SHMEM_PKRAM_CHUNK, f->span));
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
+		cond_resched();
 	}
+	if (err)
+		atomic_cmpxchg(&sv->err, 0, err);
 	pkram_finish_access(&pa, !err);
 	return err;
 }
@@ -431,7 +554,7 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 	struct shmem_pkram_inode rec = {
 		.base = f ? f->base : 0,
 		.span = f ? f->span : 0,
-		.nr_pages = f ? f->nr_pages : 0,
+		.nr_pages = f ? atomic64_read(&f->nr_pages) : 0,
 		.size = i_size_read(inode),
 		.atime_sec = atime.tv_sec,
 		.mtime_sec = mtime.tv_sec,
@@ -536,7 +659,7 @@ int shmem_pkram_save(struct super_block *sb, const char *name,
 	err = pkram_prepare_save_obj(&sv.ps,
 				     PKRAM_DATA_folios | PKRAM_DATA_bytes);
 	if (!err) {
-		err = shmem_pkram_save_data(&sv) ?:
+		err = shmem_pkram_run(shmem_pkram_save_chunks, &sv) ?:
 		      shmem_pkram_save_records(&sv, opts);
 		pkram_finish_save_obj(&sv.ps);
 	}
@@ -547,7 +670,7 @@ int shmem_pkram_save(struct super_block *sb, const char *name,
 	}
 	pkram_finish_save(&sv.ps);
 	for (i = 0; i < sv.nr_files; i++)
-		pages += sv.files[i].nr_pages;
+		pages += atomic64_read(&sv.files[i].nr_pages);
 	pr_info("pkram=%s preserved: %llu inodes, %llu pages, in %lld us\n",
 		name, sv.nr_dirs + sv.nr_files, pages,
 		ktime_us_delta(ktime_get(), start));
@@ -586,7 +709,7 @@ int shmem_pkram_discard(const char *name)
 struct shmem_pkram_restored {
 	struct dentry *dentry;
 	struct shmem_pkram_inode rec;
-	u64 loaded;
+	atomic64_t loaded;
 };
 
 /**
@@ -598,6 +721,7 @@ struct shmem_pkram_restored {
  * @inodes: the inodes restored, by record number
  * @files: record numbers of the regular files with pages, by base
  * @nr_files: how many
+ * @err: the first error of the threads that put pages back
  */
 struct shmem_pkram_load {
 	struct pkram_stream ps;
@@ -607,6 +731,7 @@ struct shmem_pkram_load {
 	struct shmem_pkram_restored *inodes;
 	u64 *files;
 	u64 nr_files;
+	atomic_t err;
 };
 
 static int shmem_pkram_bad(struct shmem_pkram_load *ld, u64 rec,
@@ -904,23 +1029,27 @@ static struct folio *shmem_pkram_fresh(struct folio *folio)
 	return copy;
 }
 
-/* Put every folio of the stream back into the page cache of its file. */
-static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
+/*
+ * One thread's share of putting the folios of the stream back into the page
+ * cache of their files: link pages of the stream until there are none left.
+ */
+static int shmem_pkram_load_folios(void *arg)
 {
+	struct shmem_pkram_load *ld = arg;
 	PKRAM_ACCESS(pa, &ld->ps, folios);
 	struct shmem_pkram_restored *ri = NULL;
-	struct folio *folio;
 	unsigned long idx, nr;
+	struct folio *folio;
 	char buf[256];
 	int err = 0;
-	u64 i;
 
-	while (!err && (folio = pkram_load_folio(&pa, &idx))) {
+	while (!err && !atomic_read(&ld->err) &&
+	       (folio = pkram_load_folio(&pa, &idx))) {
 		nr = folio_nr_pages(folio);
 		ri = shmem_pkram_file_at(ld, idx);
 		if (!ri || idx - ri->rec.base + nr > ri->rec.span ||
 		    !IS_ALIGNED(idx - ri->rec.base, nr) ||
-		    ri->loaded + nr > ri->rec.nr_pages) {
+		    atomic64_add_return(nr, &ri->loaded) > ri->rec.nr_pages) {
 			folio_put(folio);
 			err = shmem_pkram_bad(ld, ri ? ri - ld->inodes : 0,
 					      "a page out of place");
@@ -931,17 +1060,30 @@ static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
 					      idx - ri->rec.base) : -ENOMEM;
 		if (folio)
 			folio_put(folio);
-		ri->loaded += nr;
+		if (err && err != -EUCLEAN)
+			pr_err("pkram=%s: %s: error %d bringing its pages back\n",
+			       ld->name,
+			       shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
+			       err);
 		cond_resched();
 	}
+	if (err)
+		atomic_cmpxchg(&ld->err, 0, err);
 	pkram_finish_access(&pa, true);
-	if (err && ri)
-		pr_err("pkram=%s: %s: error %d bringing its pages back\n",
-		       ld->name, shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
-		       err);
+	return err;
+}
+
+/* Put every folio of the stream back into the page cache of its file. */
+static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
+{
+	struct shmem_pkram_restored *ri;
+	int err;
+	u64 i;
+
+	err = shmem_pkram_run(shmem_pkram_load_folios, ld);
 	for (i = 0; !err && i < ld->nr_files; i++) {
 		ri = &ld->inodes[ld->files[i]];
-		if (ri->loaded != ri->rec.nr_pages)
+		if (atomic64_read(&ri->loaded) != ri->rec.nr_pages)
 			err = shmem_pkram_bad(ld, ld->files[i], "pages missing");
 	}
 	return err;
@@ -1001,7 +1143,7 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 	}
 	shmem_pkram_set_attrs(ld);
 	for (i = 0; i < ld->nr_files; i++)
-		pages += ld->inodes[ld->files[i]].loaded;
+		pages += atomic64_read(&ld->inodes[ld->files[i]].loaded);
 	pr_info("pkram=%s brought back: %llu inodes, %llu pages, in %lld us\n",
 		ld->name, ld->header.nr_inodes, pages,
 		ktime_us_delta(ktime_get(), start));

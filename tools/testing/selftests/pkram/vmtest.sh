@@ -33,6 +33,7 @@ append=""
 log=""
 jobs=$(nproc)
 kunit=0
+disk=""
 
 usage() {
 	cat <<EOF
@@ -51,12 +52,13 @@ usage: $0 [options]
   -a words	more kernel command line
   -u		run the KUnit suites built into the kernel at boot
   -l file	keep the serial log in file
+  -d file	a raw disk image for the guest, as a virtio disk (/dev/vda)
   -j n		build jobs (default: $jobs)
 EOF
 	exit 2
 }
 
-while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:h" opt; do
+while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:h" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -72,6 +74,7 @@ while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:h" opt; do
 	u) kunit=1 ;;
 	l) log=$OPTARG ;;
 	j) jobs=$OPTARG ;;
+	d) disk=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -130,12 +133,16 @@ cmdline="console=ttyS0 panic=-1 oops=panic retain_initrd"
 cmdline="$cmdline pkram_vmtest=$scenario pkram_stage=1 pkram_stages=$stages"
 cmdline="$cmdline pkram_kexec=$kexec_mode $numa_args $append"
 
+disk_args=()
+[ -z "$disk" ] || disk_args=(-drive "file=$disk,if=virtio,format=raw")
+
 serial=${log:-$tmp_dir/serial.log}
 : >"$serial"
 start=$(date +%s.%N)
 timeout -k 5 "$timeout" "$qemu" -machine pc -accel tcg -m "$mem" \
 	-smp "$cpus" -display none -nodefaults \
 	-no-reboot -monitor none -serial file:"$serial" \
+	"${disk_args[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
 qemu_rc=$?
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark (reports, never fails on numbers): a tmpfs file of
+# pkram_bench_mib MiB in 4 KiB pages and one in huge pages, preserved in
+# stage 1 and brought back in stage 2, against what an administrator does
+# without PKRAM, measured in the same run: copy the bytes to a new tmpfs
+# file and back, or write them to a disk (the virtio disk /dev/vda) and
+# read them back.  "memcpy" is reading the file into a user buffer: a copy
+# of the same bytes.  Times from /proc/uptime (10 ms) and from the kernel's
+# own messages (us).
+SCENARIO_STAGES=2
+
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# timed VAR COMMAND...: run COMMAND, set VAR to its time in ms.
+timed() {
+	var=$1
+	shift
+	t0=$(now_ms)
+	"$@" || not_ok "$*"
+	eval "$var=\$((\$(now_ms) - t0))"
+}
+
+# The kernel's time for pkram=$1 $2 ("preserved" or "brought back"), in us.
+pkram_us() {
+	dmesg | sed -n "s/.*tmpfs: pkram=$1 $2: .* in \([0-9]*\) us/\1/p" | tail -n 1
+}
+
+measure() {
+	name=$1 huge=$2 mib=$3
+	m=/mnt/$name
+	mkdir -p $m /mnt/copy
+	mount -t tmpfs -o pkram=$name,huge=$huge tmpfs $m
+	mount -t tmpfs -o huge=$huge tmpfs /mnt/copy
+	check "write $mib MiB to $m/file (huge=$huge)" \
+		dd if=/dev/zero of=$m/file bs=1M count=$mib
+	sync
+	timed memcpy dd if=$m/file of=/dev/null bs=1M
+	timed copy_out cp $m/file /mnt/copy/file
+	timed copy_back cp /mnt/copy/file /mnt/copy/back
+	rm /mnt/copy/file /mnt/copy/back
+	timed disk_out dd if=$m/file of=/dev/vda bs=1M oflag=direct
+	timed disk_back dd if=/dev/vda of=/mnt/copy/file bs=1M count=$mib iflag=direct
+	rm /mnt/copy/file
+	umount /mnt/copy
+	check "preserve $m" mount -o remount,preserve,ro $m
+	diag "tmpfsbench: $name: $mib MiB, huge=$huge: memcpy $memcpy ms; copy to a new tmpfs file $copy_out ms, and back $copy_back ms; disk write $disk_out ms, read back $disk_back ms; preserve $(pkram_us $name preserved) us"
+}
+
+stage_1() {
+	mib=$(param pkram_bench_mib)
+	check "/dev/vda is there" [ -b /dev/vda ]
+	measure b4k never "$mib"
+	measure b2m always "$mib"
+	NEXT_DROP="pkram="
+	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+}
+
+stage_2() {
+	for name in b4k b2m; do
+		mkdir -p /mnt/$name
+		check "mount pkram=$name" mount -t tmpfs -o pkram=$name tmpfs /mnt/$name
+		diag "tmpfsbench: $name: restore $(pkram_us $name 'brought back') us"
+	done
+}
