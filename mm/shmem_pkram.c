@@ -430,24 +430,19 @@ static int shmem_pkram_run(int (*fn)(void *arg), void *arg)
  */
 #define SHMEM_PKRAM_CHUNK	(8 * SHMEM_PKRAM_ALIGN)
 
-/* The file whose pages take index @idx of the stream: files are by base. */
-static struct shmem_pkram_file *shmem_pkram_save_file_at(struct shmem_pkram_save *sv,
-							 u64 idx)
+/* The first file whose pages end after index @idx of the stream. */
+static u64 shmem_pkram_first_file(struct shmem_pkram_save *sv, u64 idx)
 {
 	u64 lo = 0, hi = sv->nr_files, mid;
-	struct shmem_pkram_file *f;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		f = &sv->files[mid];
-		if (idx < f->base)
-			hi = mid;
-		else if (idx - f->base >= f->span)
+		if (sv->files[mid].base + sv->files[mid].span <= idx)
 			lo = mid + 1;
 		else
-			return f;
+			hi = mid;
 	}
-	return NULL;
+	return lo;
 }
 
 /*
@@ -501,19 +496,24 @@ static int shmem_pkram_save_chunks(void *arg)
 	struct shmem_pkram_save *sv = arg;
 	PKRAM_ACCESS(pa, &sv->ps, folios);
 	struct shmem_pkram_file *f;
-	u64 chunk, start;
+	u64 chunk, end, i;
 	int err = 0;
 
 	while (!err && !atomic_read(&sv->err)) {
 		chunk = atomic64_fetch_add(SHMEM_PKRAM_CHUNK, &sv->next_chunk);
 		if (chunk >= sv->next_base)
 			break;
-		f = shmem_pkram_save_file_at(sv, chunk);
-		if (!f)
-			continue;
-		start = chunk - f->base;
-		err = shmem_pkram_save_range(sv, &pa, f, start,
-					     min(start + SHMEM_PKRAM_CHUNK, f->span));
+		end = chunk + SHMEM_PKRAM_CHUNK;
+		/* Every file with pages in the chunk, its part of them. */
+		for (i = shmem_pkram_first_file(sv, chunk);
+		     !err && i < sv->nr_files && sv->files[i].base < end; i++) {
+			f = &sv->files[i];
+			if (!f->span)
+				continue;
+			err = shmem_pkram_save_range(sv, &pa, f,
+					max(chunk, f->base) - f->base,
+					min(end, f->base + f->span) - f->base);
+		}
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
 		cond_resched();
@@ -552,7 +552,7 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 	struct timespec64 mtime = inode_get_mtime(inode);
 	struct timespec64 ctime = inode_get_ctime(inode);
 	struct shmem_pkram_inode rec = {
-		.base = f ? f->base : 0,
+		.base = f && S_ISREG(inode->i_mode) ? f->base : 0,
 		.span = f ? f->span : 0,
 		.nr_pages = f ? atomic64_read(&f->nr_pages) : 0,
 		.size = i_size_read(inode),
@@ -1029,6 +1029,38 @@ static struct folio *shmem_pkram_fresh(struct folio *folio)
 	return copy;
 }
 
+/* Folios a thread puts into the page cache of a file at once. */
+#define SHMEM_PKRAM_BATCH	32
+
+/* Folios of one file, to go into its page cache together. */
+struct shmem_pkram_batch {
+	struct shmem_pkram_restored *ri;
+	struct folio *folios[SHMEM_PKRAM_BATCH];
+	pgoff_t indices[SHMEM_PKRAM_BATCH];
+	unsigned int nr;
+};
+
+static int shmem_pkram_flush(struct shmem_pkram_load *ld,
+			     struct shmem_pkram_batch *b)
+{
+	unsigned int i, added = 0;
+	char buf[256];
+	int err;
+
+	if (!b->nr)
+		return 0;
+	err = shmem_add_folios(d_inode(b->ri->dentry), b->folios, b->indices,
+			       b->nr, &added);
+	for (i = 0; i < b->nr; i++)
+		folio_put(b->folios[i]);
+	if (err)
+		pr_err("pkram=%s: %s: error %d bringing its pages back\n",
+		       ld->name, shmem_pkram_path(b->ri->dentry, buf, sizeof(buf)),
+		       err);
+	b->nr = 0;
+	return err;
+}
+
 /*
  * One thread's share of putting the folios of the stream back into the page
  * cache of their files: link pages of the stream until there are none left.
@@ -1037,12 +1069,17 @@ static int shmem_pkram_load_folios(void *arg)
 {
 	struct shmem_pkram_load *ld = arg;
 	PKRAM_ACCESS(pa, &ld->ps, folios);
-	struct shmem_pkram_restored *ri = NULL;
+	struct shmem_pkram_restored *ri;
+	struct shmem_pkram_batch *b;
 	unsigned long idx, nr;
 	struct folio *folio;
-	char buf[256];
 	int err = 0;
 
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		err = -ENOMEM;
+	else
+		b->nr = 0;
 	while (!err && !atomic_read(&ld->err) &&
 	       (folio = pkram_load_folio(&pa, &idx))) {
 		nr = folio_nr_pages(folio);
@@ -1056,16 +1093,23 @@ static int shmem_pkram_load_folios(void *arg)
 			break;
 		}
 		folio = shmem_pkram_fresh(folio);
-		err = folio ? shmem_add_folio(d_inode(ri->dentry), folio,
-					      idx - ri->rec.base) : -ENOMEM;
-		if (folio)
-			folio_put(folio);
-		if (err && err != -EUCLEAN)
-			pr_err("pkram=%s: %s: error %d bringing its pages back\n",
-			       ld->name,
-			       shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
-			       err);
-		cond_resched();
+		if (!folio) {
+			err = -ENOMEM;
+			break;
+		}
+		if (b->nr && (b->ri != ri || b->nr == SHMEM_PKRAM_BATCH))
+			err = shmem_pkram_flush(ld, b);
+		b->ri = ri;
+		b->folios[b->nr] = folio;
+		b->indices[b->nr++] = idx - ri->rec.base;
+		if (need_resched()) {
+			err = err ?: shmem_pkram_flush(ld, b);
+			cond_resched();
+		}
+	}
+	if (b) {
+		err = shmem_pkram_flush(ld, b) ?: err;
+		kfree(b);
 	}
 	if (err)
 		atomic_cmpxchg(&ld->err, 0, err);

@@ -45,7 +45,9 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 void shmem_pkram_load_end(struct shmem_pkram_load *ld);
 
 /* mm/shmem.c */
-int shmem_add_folio(struct inode *inode, struct folio *folio, pgoff_t index);
+int shmem_add_folios(struct inode *inode, struct folio **folios,
+		     const pgoff_t *indices, unsigned int nr,
+		     unsigned int *added);
 #else
 static inline struct shmem_pkram_load *
 shmem_pkram_load_start(const char *name, struct shmem_pkram_opts *opts)

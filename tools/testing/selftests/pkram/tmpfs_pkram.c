@@ -424,6 +424,7 @@ TEST(verify_links)
 	unsigned long i;
 	ssize_t n;
 
+	set_long_name();
 	path_of(p, hard_links[0]);
 	ASSERT_EQ(0, stat(p, &st0));
 	for (i = 1; i < ARRAY_SIZE(hard_links); i++) {
