@@ -37,8 +37,8 @@ measure() {
 		dd if=/dev/zero of=$m/file bs=1M count=$mib
 	sync
 	timed memcpy dd if=$m/file of=/dev/null bs=1M
-	timed copy_out cp $m/file /mnt/copy/file
-	timed copy_back cp /mnt/copy/file /mnt/copy/back
+	timed copy_out dd if=$m/file of=/mnt/copy/file bs=1M
+	timed copy_back dd if=/mnt/copy/file of=/mnt/copy/back bs=1M
 	rm /mnt/copy/file /mnt/copy/back
 	timed disk_out dd if=$m/file of=/dev/vda bs=1M oflag=direct
 	timed disk_back dd if=/dev/vda of=/mnt/copy/file bs=1M count=$mib iflag=direct
