@@ -665,7 +665,6 @@ int shmem_pkram_save(struct super_block *sb, const char *name,
 	}
 	if (err) {
 		pkram_discard_save(&sv.ps);
-		pr_err("pkram=%s not preserved: error %d\n", name, err);
 		goto out;
 	}
 	pkram_finish_save(&sv.ps);

@@ -36,8 +36,60 @@ last_log() {
 	dmesg | grep 'tmpfs: ' | tail -n 1
 }
 
+# meta_pages: PKRAM's metadata pages now.
+meta_pages() {
+	sed -n 's/^metadata pages: \([0-9]*\).*/\1/p' $NODES
+}
+
+# fail_save_after N: page allocations made while a tmpfs saves its pages
+# (under shmem_pkram_save_chunks()) fail once N pages were allocated (the
+# budget of fail_page_alloc counts pages).
+fail_save_after() {
+	f=/sys/kernel/debug/fail_page_alloc
+	range=$(sort /proc/kallsyms | awk '
+		found { print $1; exit }
+		$3 == "shmem_pkram_save_chunks" { printf "%s ", $1; found = 1 }')
+	set -- "$1" $range
+	echo "0x$2" >$f/require-start &&
+	echo "0x$3" >$f/require-end &&
+	echo N >$f/ignore-gfp-wait && echo N >$f/task-filter &&
+	echo 0 >$f/min-order &&
+	echo 0 >$f/verbose && echo 1 >$f/interval && echo -1 >$f/times &&
+	echo "$1" >$f/space && echo 100 >$f/probability
+}
+
+fail_off() {
+	echo 0 >/sys/kernel/debug/fail_page_alloc/probability
+}
+
+# Memory running out in the middle of a save leaves the mount as it was.
+memory_pressure() {
+	dd if=/dev/urandom of="$E/big" bs=1M count=8 2>/dev/null
+	sum=$(md5sum <"$E/big")
+	before=$(meta_pages)
+	check "fail allocations after 2 pages, in the middle of the save" \
+		fail_save_after 2
+	check "preserve fails when memory runs out" \
+		sh -c "! mount -o remount,preserve,ro $E"
+	fail_off
+	check "... and says so" \
+		sh -c "dmesg | grep -q 'pkram=nosuch not preserved: error -12'"
+	check "... and the mount stays writable, its files intact" \
+		sh -c "echo more >>$E/f && [ \"\$(md5sum <$E/big)\" = '$sum' ]"
+	check "... and nothing is left preserved" \
+		sh -c "! grep -q '^node tmpfs:nosuch' $NODES"
+	check "... and PKRAM's metadata pages are back to $before" \
+		[ "$(meta_pages)" -eq "$before" ]
+	rm -f "$E/big"
+}
+
 # What an administrator can get wrong fails, says why, and loses nothing.
 bad_requests() {
+	mkdir -p /mnt/u
+	check "pkram= is refused in a user namespace" \
+		sh -c "! unshare -U -r -m mount -t tmpfs -o pkram=userns tmpfs /mnt/u"
+	check "... where a plain tmpfs mounts" \
+		unshare -U -r -m mount -t tmpfs tmpfs /mnt/u
 	mkdir -p "$E"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E"
 	check "an unknown name mounts an empty tmpfs" \
@@ -53,6 +105,7 @@ bad_requests() {
 	exec 3>&-
 	check "... and the mount stays writable, not preserved" \
 		sh -c "echo more >>$E/f && ! grep -q '^node tmpfs:nosuch' $NODES"
+	memory_pressure
 	mkfifo "$E/fifo"
 	check "preserve with a special file fails" \
 		sh -c "! mount -o remount,preserve,ro $E"
@@ -66,6 +119,7 @@ bad_requests() {
 	check "remount without preserve drops it and keeps the files" \
 		sh -c "mount -o remount,rw $E && [ \"\$(cat $E/f)\" = 'data
 more
+more
 more' ] && ! grep -q '^node tmpfs:nosuch' $NODES"
 	mkdir -p "$E.2"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E.2"
@@ -78,6 +132,7 @@ more' ] && ! grep -q '^node tmpfs:nosuch' $NODES"
 	umount "$E"
 	check "preserved and unmounted, the same name mounts in this kernel" \
 		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = 'data
+more
 more
 more' ]"
 	umount "$E"
