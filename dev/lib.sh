@@ -21,6 +21,9 @@ JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$PKRAM_CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Depend mode: no preprocessor run on a miss, which is every file of a
+# first build (kbuild gives the compiler -MMD, which depend mode needs).
+export CCACHE_DEPEND=${CCACHE_DEPEND:-true}
 export LC_ALL=C
 
 # Reproducible build stamps: keep ccache hits across rebuilds.
@@ -50,11 +53,21 @@ info() {
 	echo "    $*"
 }
 
+# ccache, for incremental builds and once it holds results.  A clean build
+# on an empty cache only pays for it: the first build of the test kernel
+# took 404 s with it, 331 s without (here, -j2, 2026-11-25).  Incremental
+# builds fill it, and clean builds that find results in it use it.
+use_ccache() {
+	command -v ccache >/dev/null || return 1
+	[ -f "$BUILD/vmlinux" ] ||
+		[ -n "$(find "$CCACHE_DIR" -type f -name '*R' -print -quit 2>/dev/null)" ]
+}
+
 # Paths of the kernel make invocation.
 kmake() {
 	local cc=gcc
 
-	command -v ccache >/dev/null && cc="ccache gcc"
+	use_ccache && cc="ccache gcc"
 	make -C "$TREE" O="$BUILD" ARCH=x86_64 CC="$cc" HOSTCC="$cc" \
 		-j"$JOBS" "$@"
 }
