@@ -491,9 +491,8 @@ static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 }
 
 /* One thread's share: chunks of the stream until there are none left. */
-static int shmem_pkram_save_chunks(void *arg)
+static int shmem_pkram_save_share(struct shmem_pkram_save *sv)
 {
-	struct shmem_pkram_save *sv = arg;
 	PKRAM_ACCESS(pa, &sv->ps, folios);
 	struct shmem_pkram_file *f;
 	u64 chunk, end, i;
@@ -511,8 +510,9 @@ static int shmem_pkram_save_chunks(void *arg)
 			if (!f->span)
 				continue;
 			err = shmem_pkram_save_range(sv, &pa, f,
-					max(chunk, f->base) - f->base,
-					min(end, f->base + f->span) - f->base);
+						     max(chunk, f->base) - f->base,
+						     min(end, f->base + f->span) -
+						     f->base);
 		}
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
@@ -522,6 +522,11 @@ static int shmem_pkram_save_chunks(void *arg)
 		atomic_cmpxchg(&sv->err, 0, err);
 	pkram_finish_access(&pa, !err);
 	return err;
+}
+
+static int shmem_pkram_save_chunks(void *arg)
+{
+	return shmem_pkram_save_share(arg);
 }
 
 static int shmem_pkram_write(struct pkram_access *pa, const void *buf,
@@ -1064,9 +1069,8 @@ static int shmem_pkram_flush(struct shmem_pkram_load *ld,
  * One thread's share of putting the folios of the stream back into the page
  * cache of their files: link pages of the stream until there are none left.
  */
-static int shmem_pkram_load_folios(void *arg)
+static int shmem_pkram_load_share(struct shmem_pkram_load *ld)
 {
-	struct shmem_pkram_load *ld = arg;
 	PKRAM_ACCESS(pa, &ld->ps, folios);
 	struct shmem_pkram_restored *ri;
 	struct shmem_pkram_batch *b;
@@ -1114,6 +1118,11 @@ static int shmem_pkram_load_folios(void *arg)
 		atomic_cmpxchg(&ld->err, 0, err);
 	pkram_finish_access(&pa, true);
 	return err;
+}
+
+static int shmem_pkram_load_folios(void *arg)
+{
+	return shmem_pkram_load_share(arg);
 }
 
 /* Put every folio of the stream back into the page cache of its file. */

@@ -87,9 +87,9 @@ memory_pressure() {
 bad_requests() {
 	mkdir -p /mnt/u
 	check "pkram= is refused in a user namespace" \
-		sh -c "! unshare -U -r -m mount -t tmpfs -o pkram=userns tmpfs /mnt/u"
+		sh -c "! unshare -U -r -m mount -t tmpfs -o pkram=userns none /mnt/u"
 	check "... where a plain tmpfs mounts" \
-		unshare -U -r -m mount -t tmpfs tmpfs /mnt/u
+		unshare -U -r -m mount -t tmpfs none /mnt/u
 	mkdir -p "$E"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E"
 	check "an unknown name mounts an empty tmpfs" \

@@ -45,7 +45,10 @@ measure() {
 	rm /mnt/copy/file
 	umount /mnt/copy
 	check "preserve $m" mount -o remount,preserve,ro $m
-	diag "tmpfsbench: $name: $mib MiB, huge=$huge: memcpy $memcpy ms; copy to a new tmpfs file $copy_out ms, and back $copy_back ms; disk write $disk_out ms, read back $disk_back ms; preserve $(pkram_us $name preserved) us"
+	copy="copy to a new tmpfs file $copy_out ms, and back $copy_back ms"
+	disk="disk write $disk_out ms, read back $disk_back ms"
+	save="preserve $(pkram_us $name preserved) us"
+	diag "tmpfsbench: $name: $mib MiB, huge=$huge: memcpy $memcpy ms; $copy; $disk; $save"
 }
 
 stage_1() {
