@@ -8,28 +8,31 @@ set -euo pipefail
 "$REPO/dev/kernel.sh"
 "$REPO/dev/initramfs.sh"
 
-step "demo: data saved in kernel 1, found intact in kernels 2 and 3"
+# demo NAME KTAP-PATTERN LOG-PATTERN VMTEST-ARGS...: run a scenario, show the
+# lines of its report and of the guest's log that tell the story.
+demo() {
+	local name=$1 ktap_re=$2 log_re=$3
+
+	shift 3
+	log=$LOGS/$name.log
+	if ! vmtest -l "$log" "$@" >"$LOGS/$name.ktap" 2>&1; then
+		sed 's/^/    /' "$LOGS/$name.ktap"
+		die "the demo failed (serial log: $log)"
+	fi
+	grep -E "$ktap_re" "$LOGS/$name.ktap" | sed 's/^ */    /'
+	grep -E "$log_re" "$log" | sed 's/^/    /'
+}
+
 mkdir -p "$LOGS"
-log=$LOGS/demo.log
-if ! vmtest -s handover -S 3 -K alt -m 1G -l "$log" >"$LOGS/demo.ktap" 2>&1; then
-	sed 's/^/    /' "$LOGS/demo.ktap"
-	die "the demo failed (serial log: $log)"
-fi
-grep -E '^    ok .*(save|intact|folio|gone)|^    # kexec \(' "$LOGS/demo.ktap" |
-	sed 's/^ */    /'
-grep -E '\] PKRAM: ' "$log" | sed 's/^/    /'
+step "demo: data saved in kernel 1, found intact in kernels 2 and 3"
+demo demo '^    ok .*(save|intact|folio|gone)|^    # kexec \(' '\] PKRAM: ' \
+	-s handover -S 3 -K alt -m 1G
 secs=$(sed -n 's/^# handover: \([0-9.]*\) s.*/\1/p' "$LOGS/demo.ktap")
 echo "${c_grn}PKRAM demo: Linux $(kernel_version) saved 64 MiB of random folios, kexec'ed (kexec_file_load) into a kernel that loaded them and saved them again, kexec'ed (kexec_load) into a third that found every folio intact in the same physical pages: 3 kernels in ${secs} s${c_off}"
 
 step "demo: a tmpfs written in kernel 1, preserved, and mounted again in kernel 2"
-log=$LOGS/demo-tmpfs.log
-if ! vmtest -s tmpfs -S 2 -K file -m 1G -l "$log" >"$LOGS/demo-tmpfs.ktap" 2>&1; then
-	sed 's/^/    /' "$LOGS/demo-tmpfs.ktap"
-	die "the tmpfs demo failed (serial log: $log)"
-fi
-grep -E '^    ok .*(mount|preserve|tmpfs_pkram)' "$LOGS/demo-tmpfs.ktap" |
-	sed 's/^ */    /'
-grep -E '\] tmpfs: pkram=t1 (preserved|brought back)' "$log" | sed 's/^/    /'
+demo demo-tmpfs '^    ok .*(mount|preserve|tmpfs_pkram)' \
+	'\] tmpfs: pkram=t1 (preserved|brought back)' -s tmpfs -S 2 -K file -m 1G
 saved=$(sed -n 's/.*tmpfs: pkram=t1 preserved: \(.*\)/\1/p' "$log")
 back=$(sed -n 's/.*tmpfs: pkram=t1 brought back: \(.*\)/\1/p' "$log")
 echo "${c_grn}PKRAM tmpfs demo: a tree of files (huge pages, holes, links) preserved in kernel 1 ($saved), mounted again in kernel 2 ($back), every byte, attribute and physical page checked${c_off}"
