@@ -25,14 +25,15 @@ demo() {
 
 mkdir -p "$LOGS"
 step "demo: data saved in kernel 1, found intact in kernels 2 and 3"
-demo demo '^    ok .*(save|intact|folio|gone)|^    # kexec \(' '\] PKRAM: ' \
+demo demo '^    ok .*(save|intact|folio|gone)|^    # kexec \(' '^\[[ 0-9.]*\] PKRAM: ' \
 	-s handover -S 3 -K alt -m 1G
 secs=$(sed -n 's/^# handover: \([0-9.]*\) s.*/\1/p' "$LOGS/demo.ktap")
 echo "${c_grn}PKRAM demo: Linux $(kernel_version) saved 64 MiB of random folios, kexec'ed (kexec_file_load) into a kernel that loaded them and saved them again, kexec'ed (kexec_load) into a third that found every folio intact in the same physical pages: 3 kernels in ${secs} s${c_off}"
 
 step "demo: a tmpfs written in kernel 1, preserved, and mounted again in kernel 2"
 demo demo-tmpfs '^    ok .*(mount|preserve|tmpfs_pkram)' \
-	'\] tmpfs: pkram=t1 (preserved|brought back)' -s tmpfs -S 2 -K file -m 1G
-saved=$(sed -n 's/.*tmpfs: pkram=t1 preserved: \(.*\)/\1/p' "$log")
-back=$(sed -n 's/.*tmpfs: pkram=t1 brought back: \(.*\)/\1/p' "$log")
+	'^\[[ 0-9.]*\] tmpfs: pkram=t1 (preserved|brought back)' \
+	-s tmpfs -S 2 -K file -m 1G
+saved=$(sed -n 's/^\[.*tmpfs: pkram=t1 preserved: \(.*\)/\1/p' "$log")
+back=$(sed -n 's/^\[.*tmpfs: pkram=t1 brought back: \(.*\)/\1/p' "$log")
 echo "${c_grn}PKRAM tmpfs demo: a tree of files (huge pages, holes, links) preserved in kernel 1 ($saved), mounted again in kernel 2 ($back), every byte, attribute and physical page checked${c_off}"
