@@ -53,21 +53,32 @@ info() {
 	echo "    $*"
 }
 
-# ccache, for incremental builds and once it holds results.  A clean build
-# on an empty cache only pays for it: the first build of the test kernel
-# took 404 s with it, 331 s without (here, -j2, 2026-11-25).  Incremental
-# builds fill it, and clean builds that find results in it use it.
-use_ccache() {
-	command -v ccache >/dev/null || return 1
-	[ -f "$BUILD/vmlinux" ] ||
-		[ -n "$(find "$CCACHE_DIR" -type f -name '*R' -print -quit 2>/dev/null)" ]
+# The compiler of a build directory: ccache if it holds results already.
+# A clean build on an empty cache only pays for it: the first build of the
+# test kernel took 404 s with it, 331 s without (here, -j2, 2026-11-25).
+# The choice is made once per build directory and kept (in .pkram-cc):
+# kbuild rebuilds every object whose compiler command changes.
+build_cc() {
+	local f=$BUILD/.pkram-cc cc=gcc
+
+	if [ -s "$f" ]; then
+		cat "$f"
+		return
+	fi
+	if command -v ccache >/dev/null &&
+	   [ -n "$(find "$CCACHE_DIR" -type f -name '*R' -print -quit 2>/dev/null)" ]; then
+		cc="ccache gcc"
+	fi
+	mkdir -p "$BUILD"
+	echo "$cc" >"$f"
+	echo "$cc"
 }
 
 # Paths of the kernel make invocation.
 kmake() {
-	local cc=gcc
+	local cc
 
-	use_ccache && cc="ccache gcc"
+	cc=$(build_cc)
 	make -C "$TREE" O="$BUILD" ARCH=x86_64 CC="$cc" HOSTCC="$cc" \
 		-j"$JOBS" "$@"
 }
