@@ -37,3 +37,13 @@ demo demo-tmpfs '^    ok .*(mount|preserve|tmpfs_pkram)' \
 saved=$(sed -n 's/^\[.*tmpfs: pkram=t1 preserved: \(.*\)/\1/p' "$log")
 back=$(sed -n 's/^\[.*tmpfs: pkram=t1 brought back: \(.*\)/\1/p' "$log")
 echo "${c_grn}PKRAM tmpfs demo: a tree of files (huge pages, holes, links) preserved in kernel 1 ($saved), mounted again in kernel 2 ($back), every byte, attribute and physical page checked${c_off}"
+
+step "demo: a running VM kept across a kernel update, its RAM in a preserved tmpfs"
+demo demo-vm '^    ok .*(QEMU|guest|heartbeat|state|physical)' \
+	'^\[[ 0-9.]*\] tmpfs: pkram=vms (preserved|brought back)' \
+	-s vm -S 2 -K file -m 1G -a pkram_vm_huge=within_size
+line=$(grep '# vm: blackout' "$LOGS/demo-vm.ktap")
+ms=$(echo "$line" | sed -n 's/.*blackout \([0-9]*\) ms.*/\1/p')
+mib=$(echo "$line" | sed -n 's/.* \([0-9]*\) MiB of RAM never copied.*/\1/p')
+echo "    ${line#*# }"
+echo "${c_grn}PKRAM VM demo: a VM kept running across a kernel update (Debian's QEMU, kexec of the host kernel): paused $(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }') s, $mib MiB of its RAM never copied${c_off}"

@@ -30,13 +30,19 @@ fi
 step "KUnit: $filter"
 mkdir -p "$LOGS"
 log=$LOGS/kunit.log
-vmtest -s boot -u -t 300 -m 1G -a "kunit.filter_glob=$filter" -l "$log" >/dev/null ||
+[ -n "$json" ] || json=$LOGS/kunit.json
+rm -f "$json"
+rc=0
+# The boot must end cleanly: its one stage passed and QEMU exited.
+vmtest -s boot -u -t 300 -m 1G -a "kunit.filter_glob=$filter" -l "$log" \
+	>"$LOGS/kunit.ktap" 2>&1 || {
+	sed 's/^/    /' "$LOGS/kunit.ktap"
 	info "the boot did not end cleanly (log: $log)"
-parse=("$TREE/tools/testing/kunit/kunit.py" parse)
-[ -z "$json" ] || parse+=(--json="$json")
-if [ -n "$json" ]; then
-	python3 "${parse[@]}" "$log" >/dev/null || true
-	python3 "$TREE/tools/testing/kunit/kunit.py" parse "$log"
-else
-	python3 "${parse[@]}" "$log"
-fi
+	rc=1
+}
+python3 "$TREE/tools/testing/kunit/kunit.py" parse --json="$json" "$log" || rc=1
+# Every case the sources declare, and nothing else, reported PASS once.
+cases=$(python3 "$REPO/dev/kunit-cases.py" "$filter" "$json" $(kunit_sources)) || rc=1
+echo "$cases" | grep -v '^PASS' | sed 's/^/    /' || true
+info "$(echo "$cases" | grep -c '^PASS') of $(echo "$cases" | wc -l) declared cases passed"
+exit $rc

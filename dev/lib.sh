@@ -92,10 +92,30 @@ KERNEL_IMAGE=$BUILD/arch/x86/boot/bzImage
 INITRAMFS=$GUEST/initramfs.cpio
 VMTEST=$TREE/tools/testing/selftests/pkram/vmtest.sh
 
-# vmtest ARGS...: run one vmtest.sh scenario on the test kernel.
+# kunit_sources: the files of the tree that declare PKRAM's KUnit suites.
+kunit_sources() {
+	grep -l 'struct kunit_suite' "$TREE"/lib/test_pkram*.c "$TREE"/mm/*pkram*.c \
+		2>/dev/null
+}
+
+# The image of the scenarios that run QEMU inside the guest (mkinitramfs.sh
+# -q): only they pay for its size.
+INITRAMFS_QEMU=$GUEST/initramfs-qemu.cpio
+
+# vmtest ARGS...: run one vmtest.sh scenario on the test kernel, with the
+# image the scenario asks for (SCENARIO_IMAGE=qemu in its file).
 vmtest() {
+	local a prev="" image=$INITRAMFS
+
+	for a in "$@"; do
+		if [ "$prev" = -s ] && grep -qx 'SCENARIO_IMAGE=qemu' \
+			"$TREE/tools/testing/selftests/pkram/guest/scenarios/$a.sh" 2>/dev/null; then
+			image=$INITRAMFS_QEMU
+		fi
+		prev=$a
+	done
 	mkdir -p "$LOGS"
-	"$VMTEST" -k "$KERNEL_IMAGE" -i "$INITRAMFS" "$@"
+	"$VMTEST" -k "$KERNEL_IMAGE" -i "$image" "$@"
 }
 
 # new_dirs LIST: the directories of the paths in LIST (one per line) that

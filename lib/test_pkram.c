@@ -20,11 +20,13 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pkram.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringhash.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -32,6 +34,33 @@
 
 #define PKRAM_TEST_NAME		"pkram-kunit"
 #define PKRAM_TEST_PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+
+/*
+ * The contents of every folio follow from one seed, printed when the suite
+ * starts: test_pkram.seed=<seed> on the command line replays a run.  Each
+ * case draws from its own stream (the seed and the case's name), so that
+ * one case replays alone (kunit.filter_glob) as it ran with the others.
+ */
+static ulong seed;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "seed of the test data (0: a random one)");
+static struct rnd_state pkram_test_rnd;
+
+static int pkram_test_suite_init(struct kunit_suite *suite)
+{
+	if (!seed)
+		seed = get_random_u32() ?: 1;
+	pr_info("%s: seed %lu (test_pkram.seed=%lu replays this run)\n",
+		suite->name, seed, seed);
+	return 0;
+}
+
+static void pkram_test_seed_case(struct kunit *test)
+{
+	prandom_seed_state(&pkram_test_rnd,
+			   seed ^ full_name_hash(NULL, test->name,
+						 strlen(test->name)));
+}
 
 /* Folios of a test, with the seed of their contents. */
 struct pkram_test_folios {
@@ -95,7 +124,7 @@ pkram_test_alloc(struct kunit *test, unsigned int nr, const unsigned int *orders
 		KUNIT_ASSERT_NOT_NULL(test, folio);
 		tf->folio[i] = folio;
 		tf->nr = i + 1;
-		tf->seed[i] = get_random_u32();
+		tf->seed[i] = prandom_u32_state(&pkram_test_rnd);
 		folio->index = indexes ? indexes[i] : index;
 		index += folio_nr_pages(folio);
 		pkram_test_fill(folio_address(folio), folio_size(folio),
@@ -1348,9 +1377,16 @@ static int pkram_test_init(struct kunit *test)
 {
 	struct pkram_stats stats;
 
+	pkram_test_seed_case(test);
 	/* Every case starts with nothing saved. */
 	pkram_get_stats(&stats);
 	KUNIT_ASSERT_EQ(test, stats.meta_pages, 0);
+	return 0;
+}
+
+static int pkram_bench_init(struct kunit *test)
+{
+	pkram_test_seed_case(test);
 	return 0;
 }
 
@@ -1389,6 +1425,7 @@ static struct kunit_case pkram_test_cases[] = {
 
 static struct kunit_suite pkram_test_suite = {
 	.name = "pkram",
+	.suite_init = pkram_test_suite_init,
 	.init = pkram_test_init,
 	.test_cases = pkram_test_cases,
 };
@@ -1400,6 +1437,8 @@ static struct kunit_case pkram_bench_cases[] = {
 
 static struct kunit_suite pkram_bench_suite = {
 	.name = "pkram_bench",
+	.suite_init = pkram_test_suite_init,
+	.init = pkram_bench_init,
 	.test_cases = pkram_bench_cases,
 };
 

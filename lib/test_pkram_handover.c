@@ -14,10 +14,12 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pkram.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringhash.h>
 #include <linux/uaccess.h>
 
 #include "../mm/pkram_internal.h"
@@ -62,10 +64,33 @@ struct pkram_ho_record {
 
 struct pkram_ho {
 	struct pkram_ho_header hdr;
+	struct rnd_state rnd;		/* orders, indexes and bytes */
 	struct pkram_ho_record *rec;
 	struct folio **folios;
 	u8 *bytes;
 };
+
+/*
+ * What save and frag fill folios with follows from one seed, printed with
+ * each: test_pkram_handover.seed=<seed> on the command line replays them.
+ */
+static ulong seed;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "seed of the saved data (0: a random one)");
+
+static void pkram_ho_seed(struct pkram_ho *ho, const char *name)
+{
+	if (!seed)
+		seed = get_random_u32() ?: 1;
+	prandom_seed_state(&ho->rnd, seed ^ full_name_hash(NULL, name, strlen(name)));
+	pr_info("%s: seed %lu (test_pkram_handover.seed=%lu replays it)\n",
+		name, seed, seed);
+}
+
+static u64 pkram_ho_random(struct pkram_ho *ho)
+{
+	return (u64)prandom_u32_state(&ho->rnd) << 32 | prandom_u32_state(&ho->rnd);
+}
 
 static void pkram_ho_free(struct pkram_ho *ho, bool put)
 {
@@ -122,12 +147,12 @@ static void pkram_ho_record(struct pkram_ho *ho, u64 n, struct folio *folio)
 	u64 *p, x;
 	long i;
 
-	/* Random bytes: a xorshift stream from a random seed, for speed. */
+	/* Random bytes: a xorshift stream from a seed per page, for speed. */
 	for (i = 0; i < folio_nr_pages(folio); i++) {
 		unsigned int w;
 
 		p = page_address(folio_page(folio, i));
-		x = get_random_u64() | 1;
+		x = pkram_ho_random(ho) | 1;
 		for (w = 0; w < PAGE_SIZE / sizeof(*p); w++) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -136,7 +161,7 @@ static void pkram_ho_record(struct pkram_ho *ho, u64 n, struct folio *folio)
 		}
 	}
 	folio->index = n ? ho->rec[n - 1].index + (1UL << ho->rec[n - 1].order) +
-			   get_random_u32_below(2) * 1000 : 0;
+			   (prandom_u32_state(&ho->rnd) & 1) * 1000 : 0;
 	ho->folios[n] = folio;
 	ho->rec[n].pfn = folio_pfn(folio);
 	ho->rec[n].index = folio->index;
@@ -158,10 +183,10 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 	ho->bytes = kvmalloc(nr_bytes + 1, GFP_KERNEL);
 	if (!ho->folios || !ho->rec || !ho->bytes)
 		return -ENOMEM;
-	get_random_bytes(ho->bytes, nr_bytes);
+	prandom_bytes_state(&ho->rnd, ho->bytes, nr_bytes);
 	while (left) {
 		unsigned int order = fixed_order >= 0 ? fixed_order :
-				     get_random_u32_below(MAX_PAGE_ORDER + 1);
+				     prandom_u32_state(&ho->rnd) % (MAX_PAGE_ORDER + 1);
 
 		while ((1UL << order) > left)
 			order--;
@@ -334,6 +359,7 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&pkram_ho_mutex);
 	if (!strcmp(op, "save")) {
 		ret = -EINVAL;
+		pkram_ho_seed(&ho, name);
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
 			ret = pkram_ho_fill(&ho, mib, nr_bytes,
 					    min(order, MAX_PAGE_ORDER));
@@ -345,6 +371,7 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		pkram_ho_free(&ho, true);
 	} else if (!strcmp(op, "frag")) {
 		ret = -EINVAL;
+		pkram_ho_seed(&ho, name);
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
 			ret = pkram_ho_frag(&ho, mib);
 		if (!ret)

@@ -4,9 +4,11 @@
 # Build the initramfs of the PKRAM VM tests: busybox, kexec-tools (with the
 # shared libraries it needs), the test programs of this directory compiled
 # statically, the guest /init and its scenarios, and the kernel itself so that
-# the guest can kexec into it.
+# the guest can kexec into it.  With -q, for the scenario vm only: Debian's
+# QEMU (qemu-system-x86_64, its libraries, its TCG module and the firmware
+# it loads) and the inner guest it runs (guest/vm/payload.c).
 #
-# Usage: mkinitramfs.sh -k bzImage -o initramfs.cpio [-w workdir]
+# Usage: mkinitramfs.sh -k bzImage -o initramfs.cpio [-w workdir] [-q]
 
 set -euo pipefail
 
@@ -15,17 +17,19 @@ kernel_dir=$(realpath "$test_dir/../../../..")
 kernel=""
 out=""
 work=""
+qemu=0
 
 usage() {
-	echo "usage: $0 -k bzImage -o initramfs.cpio [-w workdir]" >&2
+	echo "usage: $0 -k bzImage -o initramfs.cpio [-w workdir] [-q]" >&2
 	exit 2
 }
 
-while getopts "k:o:w:h" opt; do
+while getopts "k:o:w:qh" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	o) out=$OPTARG ;;
 	w) work=$OPTARG ;;
+	q) qemu=1 ;;
 	*) usage ;;
 	esac
 done
@@ -39,6 +43,18 @@ kexec=$(command -v kexec || ls /sbin/kexec /usr/sbin/kexec 2>/dev/null | head -n
 [ -n "$kexec" ] || { echo "$0: kexec not found (kexec-tools)" >&2; exit 4; }
 case "$(ldd "$busybox" 2>&1)" in *"not a dynamic"*) ;; *) false ;; esac ||
 	{ echo "$0: $busybox is not static (install busybox-static)" >&2; exit 4; }
+
+# QEMU finds its TCG module relative to its binary, and its firmware in
+# /usr/share/qemu and /usr/share/seabios (Debian's build).
+qemu_bin=/usr/bin/qemu-system-x86_64
+qemu_tcg=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+qemu_fw="/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
+	 /usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/multiboot_dma.bin"
+if [ $qemu -eq 1 ]; then
+	for f in $qemu_bin $qemu_tcg $qemu_fw; do
+		[ -f "$f" ] || { echo "$0: $f not found (qemu-system-x86)" >&2; exit 4; }
+	done
+fi
 
 cleanup=""
 if [ -z "$work" ]; then
@@ -75,11 +91,31 @@ fi
 	for s in "$test_dir"/guest/scenarios/*.sh; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
 	done
+	if [ $qemu -eq 1 ]; then
+		for d in /usr/share /usr/share/qemu /usr/share/seabios /usr/share/pkram; do
+			echo "dir $d 0755 0 0"
+		done
+		echo "file $qemu_bin $qemu_bin 0755 0 0"
+		echo "file $qemu_tcg $qemu_tcg 0644 0 0"
+		for f in $qemu_fw; do
+			echo "file $f $(realpath "$f") 0644 0 0"
+		done
+		echo "file /usr/share/pkram/vm-payload.elf $work/vm-payload.elf 0644 0 0"
+	fi
 } >"$list"
 
-# kexec-tools is dynamically linked: bring its libraries and loader.
-ldd "$kexec" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u |
-while IFS= read -r lib; do
+# libs FILE...: the shared libraries and loader FILE needs.
+libs() {
+	ldd "$@" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'
+}
+
+# The libraries of kexec-tools, and of QEMU and its TCG module with -q.
+{
+	libs "$kexec"
+	if [ $qemu -eq 1 ]; then
+		libs "$qemu_bin" "$qemu_tcg"
+	fi
+} | sort -u | while IFS= read -r lib; do
 	echo "file $lib $(realpath "$lib") 0755 0 0"
 done >>"$list"
 # Directories of the libraries.
@@ -101,6 +137,14 @@ for c in "$test_dir"/*.c; do
 		-o "$p" "$c" -lpthread
 	echo "file /usr/bin/$(basename "$p") $p 0755 0 0" >>"$list.all"
 done
+
+# The inner guest of the scenario vm: a 32-bit Multiboot payload.
+if [ $qemu -eq 1 ]; then
+	${CC:-cc} -m32 -O2 -ffreestanding -fno-pic -no-pie -fno-stack-protector \
+		-nostdlib -static -Wall -Werror -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments -Wl,-T,"$test_dir/guest/vm/payload.lds" \
+		-o "$work/vm-payload.elf" "$test_dir/guest/vm/payload.c"
+fi
 
 "$gen" "$list.all" >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -32,11 +32,11 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "pfn_digest.h"
 
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)
 #define GIB		(1024UL * 1024 * 1024)
-#define KPF_THP		22
 
 /* A regular file: its size, and the pages that hold data (the rest: holes). */
 struct shape {
@@ -205,18 +205,19 @@ static const struct timespec file_times[2] = {
 static int pfn_digest(uint64_t *digest, unsigned long *thp,
 		      unsigned long *pages)
 {
-	int pm = open("/proc/self/pagemap", O_RDONLY);
-	int kf = open("/proc/kpageflags", O_RDONLY);
-	uint64_t h = 0xcbf29ce484222325ULL, e, flags;
-	unsigned long i, off;
+	struct pfn_digest d = {
+		.pagemap = open("/proc/self/pagemap", O_RDONLY),
+		.kpageflags = open("/proc/kpageflags", O_RDONLY),
+		.hash = PFN_DIGEST_INIT,
+	};
+	unsigned long i, r;
 	char p[PATH_MAX];
 	char *m;
-	int fd;
+	int fd, err = 0;
 
-	if (pm < 0 || kf < 0)
+	if (d.pagemap < 0 || d.kpageflags < 0)
 		return -1;
-	*thp = *pages = 0;
-	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+	for (i = 0; !err && i < ARRAY_SIZE(shapes); i++) {
 		const struct shape *sh = &shapes[i];
 
 		if (!sh->size)
@@ -229,27 +230,17 @@ static int pfn_digest(uint64_t *digest, unsigned long *thp,
 		close(fd);
 		if (m == MAP_FAILED)
 			return -1;
-		for (off = 0; off < sh->size; off += PAGE) {
-			if (!in_data(sh, off))
-				continue;
-			/* Fault the page in. */
-			asm volatile("" : : "r" (m[off]) : "memory");
-			if (pread(pm, &e, 8, ((unsigned long)m + off) / PAGE * 8) != 8 ||
-			    !(e & (1ULL << 63)))
-				return -1;
-			e &= (1ULL << 55) - 1;
-			if (pread(kf, &flags, 8, e * 8) != 8)
-				return -1;
-			*thp += !!(flags & (1ULL << KPF_THP));
-			(*pages)++;
-			h = (h ^ (e + i * 7919 + off)) * 0x100000001b3ULL;
-		}
+		for (r = 0; !err && r < 4 && sh->data[r][1]; r++)
+			err = pfn_digest_range(&d, m, sh->data[r][0],
+					       sh->data[r][1] - sh->data[r][0], i);
 		munmap(m, sh->size);
 	}
-	close(pm);
-	close(kf);
-	*digest = h;
-	return 0;
+	close(d.pagemap);
+	close(d.kpageflags);
+	*digest = d.hash;
+	*thp = d.thp;
+	*pages = d.pages;
+	return err;
 }
 
 TEST(create)
@@ -480,4 +471,57 @@ TEST(verify_writable)
 	ASSERT_EQ(0, unlink(p));
 }
 
-TEST_HARNESS_MAIN
+/*
+ * The harness runs nothing, and passes, when -t names no test: a misspelt
+ * name in a scenario would count as a pass.  Refuse a name that matches no
+ * test, and a selection that leaves nothing to run.
+ */
+static bool known_test(const char *name)
+{
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			if (!strcmp(t->name, name))
+				return true;
+	return false;
+}
+
+static unsigned int selected_tests(int argc, char **argv)
+{
+	struct __fixture_variant_metadata no_variant = { .name = "", };
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	unsigned int n = 0;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant ?: &no_variant; v; v = v->next)
+			for (t = f->tests; t; t = t->next)
+				n += test_enabled(argc, argv, f, v, t);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "hlF:f:V:v:t:T:r:")) != -1) {
+		if ((opt == 't' || opt == 'T') && !known_test(optarg)) {
+			ksft_print_header();
+			ksft_exit_fail_msg("no test named '%s' (-l lists them)\n",
+					   optarg);
+		}
+	}
+	/* -h and -l are the harness's: it prints the usage or the list */
+	opterr = 0;
+	if (!selected_tests(argc, argv)) {
+		ksft_print_header();
+		ksft_exit_fail_msg("the selection leaves no test to run\n");
+	}
+	opterr = 1;
+	optind = 1;
+	return test_harness_run(argc, argv);
+}

@@ -118,7 +118,10 @@ if [ -z "$kernel" ]; then
 fi
 if [ -z "$initrd" ]; then
 	initrd=$tmp_dir/initramfs.cpio
-	"$test_dir/mkinitramfs.sh" -k "$kernel" -o "$initrd"
+	# the scenarios that run QEMU inside the guest need it in the image
+	with_qemu=""
+	grep -qx 'SCENARIO_IMAGE=qemu' "$scenario_file" && with_qemu=-q
+	"$test_dir/mkinitramfs.sh" -k "$kernel" -o "$initrd" $with_qemu
 	rc=$?
 	[ $rc -eq 0 ] || exit $rc
 fi
@@ -148,7 +151,11 @@ qemu_rc=$?
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 
 # Collect the results of each stage from the serial log: lines printed by the
-# guest's /init, which the kernel's own messages never start with.
+# guest's /init, which the kernel's own messages never start with.  A stage
+# passes only if it declared a plan, reported that many results, and ended
+# with "done, 0 failed"; if it ended twice (kexec -e returned), the last
+# verdict counts.  The last stage must be followed by a clean exit of QEMU:
+# a hang or a panic after it fails it.
 tr -d '\r' <"$serial" >"$tmp_dir/serial"
 echo "KTAP version 1"
 echo "# $scenario: $stages kernels, kexec mode $kexec_mode, ${mem} ${cpus} CPUs, $numa nodes"
@@ -156,6 +163,7 @@ echo "1..$stages"
 failed=0
 stage=0
 reached=0
+declare -A plan results verdict
 while IFS= read -r line; do
 	case "$line" in
 	"# pkram-vmtest: $scenario stage "*)
@@ -163,16 +171,44 @@ while IFS= read -r line; do
 		set -- ${line#\# pkram-vmtest: $scenario stage }
 		stage=$1
 		case "$line" in
-		*" done, 0 failed") echo "ok $stage $scenario.stage$stage"; reached=$stage ;;
-		*" done, "*) echo "not ok $stage $scenario.stage$stage"; failed=1; reached=$stage ;;
-		*) echo "    KTAP version 1"; echo "    # Subtest: $scenario.stage$stage" ;;
+		*" done, 0 failed") verdict[$stage]=ok; reached=$stage ;;
+		*" done, "*) verdict[$stage]="not ok"; reached=$stage ;;
+		*) results[$stage]=0 ;;
 		esac
 		;;
-	"ok "*|"not ok "*|"# "*)
-		[ "$stage" -gt 0 ] && echo "    $line"
+	"ok "*|"not ok "*|"# "*|"1.."*)
+		[ "$stage" -gt 0 ] || continue
+		case "$line" in
+		"1.."*) plan[$stage]=${line#1..} ;;
+		"ok "*|"not ok "*) results[$stage]=$((${results[$stage]:-0} + 1)) ;;
+		esac
+		echo "    $line" >>"$tmp_dir/stage.$stage"
 		;;
 	esac
 done <"$tmp_dir/serial"
+
+clean_exit=1
+if [ "$reached" -eq "$stages" ] && [ $qemu_rc -ne 0 ]; then
+	clean_exit=0
+	echo "# QEMU did not exit after the last stage (exit code $qemu_rc)" \
+		>>"$tmp_dir/stage.$stages"
+fi
+for ((s = 1; s <= reached; s++)); do
+	echo "    KTAP version 1"
+	echo "    # Subtest: $scenario.stage$s"
+	cat "$tmp_dir/stage.$s" 2>/dev/null
+	v=${verdict[$s]:-not ok}
+	why=""
+	if [ -z "${plan[$s]:-}" ]; then
+		v="not ok" why=" # no plan"
+	elif [ "${plan[$s]}" -ne "${results[$s]:-0}" ]; then
+		v="not ok" why=" # planned ${plan[$s]}, reported ${results[$s]:-0}"
+	fi
+	[ $s -lt "$stages" ] || [ $clean_exit -eq 1 ] ||
+		v="not ok" why=" # no clean exit"
+	[ "$v" = ok ] || failed=1
+	echo "$v $s $scenario.stage$s$why"
+done
 
 if [ "$reached" -lt "$stages" ]; then
 	why="stopped in stage $((reached + 1))"
@@ -180,13 +216,17 @@ if [ "$reached" -lt "$stages" ]; then
 	grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops' "$tmp_dir/serial" |
 		sed 's/^/# /'
 	for ((s = reached + 1; s <= stages; s++)); do
+		if [ -f "$tmp_dir/stage.$s" ]; then
+			echo "    # Subtest: $scenario.stage$s"
+			cat "$tmp_dir/stage.$s"
+		fi
 		echo "not ok $s $scenario.stage$s # $why"
 	done
 	failed=1
 fi
-# A kernel warning in any stage is a failure too.
-if grep -qE '(WARNING|BUG):|Call Trace:' "$tmp_dir/serial"; then
-	grep -m3 -E '(WARNING|BUG):' "$tmp_dir/serial" | sed 's/^/# /'
+# A kernel warning or panic in any stage is a failure too.
+if grep -qE '(WARNING|BUG):|Call Trace:|Kernel panic' "$tmp_dir/serial"; then
+	grep -m3 -E '(WARNING|BUG):|Kernel panic' "$tmp_dir/serial" | sed 's/^/# /'
 	failed=1
 fi
 printf '# %s: %.1f s, serial log: %s\n' "$scenario" "$elapsed" \

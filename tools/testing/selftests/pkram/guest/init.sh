@@ -18,7 +18,7 @@ mount -t proc none /proc
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev 2>/dev/null
 mount -t tmpfs none /tmp
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mount -t debugfs none /sys/kernel/debug
 
 cmdline=$(cat /proc/cmdline)
 
@@ -35,6 +35,19 @@ KEXEC_MODE=$(param pkram_kexec)
 : "${KEXEC_MODE:=file}"
 TESTNUM=0
 FAILED=0
+PLAN=""
+NODES=/sys/kernel/debug/pkram/nodes
+T=/sys/kernel/debug/pkram_test
+
+# plan N: the number of results this stage reports, printed before the first
+# of them (KTAP); the check that the next kernel was loaded, which every
+# stage but the last adds, is counted here.  A stage that reports a
+# different number, or declares no plan, fails.
+plan() {
+	PLAN=$1
+	[ "$STAGE" -ge "$STAGES" ] || PLAN=$((PLAN + 1))
+	echo "1..$PLAN"
+}
 
 # KTAP helpers for the stages.
 ok() {
@@ -64,8 +77,53 @@ diag() {
 	echo "# $*"
 }
 
-finish() {
+# Negative checks assert what they depend on first, so that a missing
+# debugfs or test module cannot make them pass.
+#
+# none_listed [NAME]: PKRAM's debugfs node list is there and lists no node
+# (named NAME, if given).
+none_listed() {
+	[ -r "$NODES" ] || { diag "$NODES is missing"; return 1; }
+	! grep -q "^node ${1:-}" "$NODES"
+}
+
+# listed NAME: the node NAME is listed as saved.
+listed() {
+	grep -q "^node $1: saved" "$NODES"
+}
+
+# test_op OP ARGS: one operation of lib/test_pkram_handover.c.
+test_op() {
+	[ -w "$T/$1" ] || { diag "$T/$1 is missing"; return 1; }
+	echo "$2" >"$T/$1"
+}
+
+# test_op_fails OP ARGS: the operation is there, and fails.
+test_op_fails() {
+	[ -w "$T/$1" ] || { diag "$T/$1 is missing"; return 1; }
+	! echo "$2" >"$T/$1"
+}
+
+# hand_over: give the next kernel this kernel's super block.
+hand_over() {
+	NEXT_DROP="$NEXT_DROP pkram="
+	NEXT_APPEND="$NEXT_APPEND pkram=$(cat /sys/kernel/pkram)"
+}
+
+# verdict: the line that ends this stage, on which the host counts it.
+verdict() {
+	if [ -z "$PLAN" ]; then
+		diag "stage $STAGE declared no plan"
+		FAILED=$((FAILED + 1))
+	elif [ "$TESTNUM" -ne "$PLAN" ]; then
+		diag "stage $STAGE planned $PLAN results, reported $TESTNUM"
+		FAILED=$((FAILED + 1))
+	fi
 	diag "pkram-vmtest: $SCENARIO stage $STAGE done, $FAILED failed"
+}
+
+finish() {
+	verdict
 	sync
 	reboot -f
 	sleep 5
@@ -124,7 +182,8 @@ kexec_next() {
 	load) flag=-c ;;
 	*) not_ok "unknown kexec mode $mode"; finish ;;
 	esac
-	if ! cp /sys/firmware/initrd /tmp/initrd; then
+	# a scenario may have copied it before (vm: out of the timed blackout)
+	if [ ! -s /tmp/initrd ] && ! cp /sys/firmware/initrd /tmp/initrd; then
 		not_ok "initrd retained (retain_initrd)"
 		finish
 	fi
@@ -138,9 +197,10 @@ kexec_next() {
 	fi
 	check "kexec_$mode: next kernel loaded" \
 		grep -qx 1 /sys/kernel/kexec_loaded
-	diag "pkram-vmtest: $SCENARIO stage $STAGE done, $FAILED failed"
+	verdict
 	sync
 	kexec -e
+	# The host takes this stage's last verdict: failed, once.
 	not_ok "kexec -e returned"
 	finish
 }

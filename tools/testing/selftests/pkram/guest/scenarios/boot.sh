@@ -3,5 +3,6 @@
 SCENARIO_STAGES=1
 
 stage_1() {
+	plan 1
 	check "booted the test kernel" [ -n "$(uname -r)" ]
 }

@@ -5,7 +5,6 @@
 # reserve and restore times and the uptime at /init, frees them and kexecs
 # into stage 3, which reports the same with nothing preserved.
 SCENARIO_STAGES=3
-T=/sys/kernel/debug/pkram_test
 
 report() {
 	up=$(cut -d' ' -f1 /proc/uptime)
@@ -20,23 +19,22 @@ report() {
 stage_1() {
 	mib=$(param pkram_bench_mib)
 	order=$(param pkram_bench_order)
+	plan 1
 	check "save $mib MiB of order-$order folios" \
-		sh -c "echo 'bench $mib 0 $order' >$T/save"
-	NEXT_DROP="pkram="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+		test_op save "bench $mib 0 $order"
+	hand_over
 }
 
 stage_2() {
+	plan 2
 	report "with $(param pkram_bench_mib) MiB of order-$(param pkram_bench_order) folios"
-	check "the node was handed over" grep -q '^node bench: saved' \
-		/sys/kernel/debug/pkram/nodes
+	check "the node was handed over" listed bench
 	check "free it" sh -c "echo 0 >/sys/kernel/pkram"
-	NEXT_DROP="pkram="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+	hand_over
 }
 
 stage_3() {
+	plan 1
 	report "with nothing preserved"
-	check "nothing was handed over" \
-		sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
+	check "nothing was handed over" none_listed
 }

@@ -7,12 +7,6 @@
 # region handed over, and find every page intact at the same pfn; stage 2
 # saves them again for stage 3.
 SCENARIO_STAGES=3
-T=/sys/kernel/debug/pkram_test
-
-hand_over() {
-	NEXT_DROP="pkram="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
-}
 
 # reserved_at_least PAGES: the preserved pages reserved early, at least
 # PAGES of them, in at least as many ranges as half of them.
@@ -25,10 +19,11 @@ reserved_at_least() {
 }
 
 stage_1() {
+	plan 2
 	check "a scratch region is set aside at boot (pkram_scratch=)" \
 		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (new)'"
 	check "save every other page of all the memory it can take" \
-		sh -c "echo 'frag-1 8' >$T/frag"
+		test_op frag 'frag-1 8'
 	diag "$(dmesg | grep 'test_pkram_handover: .*frag' | tr '\n' ' ')"
 	diag "$(grep -E 'MemTotal|MemFree' /proc/meminfo | tr -s ' \n' ' ')"
 	hand_over
@@ -36,23 +31,22 @@ stage_1() {
 
 stage_any() {
 	prev=frag-$((STAGE - 1))
+	if [ "$STAGE" -lt "$STAGES" ]; then plan 4; else plan 5; fi
 	diag "$(dmesg | grep 'PKRAM:' | tr '\n' ' ')"
 	# 1/4 of a 1 GiB guest at least: the odd half of 512 MiB
 	check "every other page of most of memory is reserved early" \
 		reserved_at_least 65536
 	check "the scratch region was handed over and kept" \
 		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (handed over)'"
-	check "the node was handed over" \
-		grep -q "^node $prev: saved" /sys/kernel/debug/pkram/nodes
+	check "the node was handed over" listed "$prev"
 	if [ "$STAGE" -lt "$STAGES" ]; then
 		check "load $prev, check it, and save the same pages as frag-$STAGE" \
-			sh -c "echo '$prev frag-$STAGE' >$T/resave"
+			test_op resave "$prev frag-$STAGE"
 		hand_over
 		return
 	fi
 	check "every page of $prev: same pfn, index and crc32" \
-		sh -c "echo $prev >$T/verify"
-	check "nothing is left" \
-		sh -c "! grep -q '^node' /sys/kernel/debug/pkram/nodes"
+		test_op verify "$prev"
+	check "nothing is left" none_listed
 	diag "$(dmesg | grep 'test_pkram_handover:' | tr '\n' ' ')"
 }

@@ -5,12 +5,14 @@
 SCENARIO_STAGES=3
 
 stage_1() {
+	plan 1
 	check "booted the test kernel" [ -n "$(uname -r)" ]
 	NEXT_APPEND="pkram_prev_boot=$(cat /proc/sys/kernel/random/boot_id)"
 	NEXT_APPEND="$NEXT_APPEND pkram_release=$(uname -r)"
 }
 
 stage_any() {
+	plan 4
 	prev=$(param pkram_prev_boot)
 	check "reached through kexec from stage $((STAGE - 1))" [ -n "$prev" ]
 	check "a new boot (boot_id changed)" \

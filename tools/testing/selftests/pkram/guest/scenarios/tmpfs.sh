@@ -9,16 +9,50 @@
 SCENARIO_STAGES=2
 M=/mnt/t
 E=/mnt/e
-NODES=/sys/kernel/debug/pkram/nodes
 
 # kselftest TEST: one test of tmpfs_pkram as one result, its log as
-# diagnostics.
+# diagnostics.  It passes only if exactly that test ran and passed.
 kselftest() {
 	out=$(PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED \
 	      PKRAM_TMPFS_PFNS=/tmp/pfns tmpfs_pkram -t "$1" 2>&1)
 	rc=$?
 	echo "$out" | grep '^# ' | grep -v '^# \(Starting\|Totals\|PASSED\)'
-	check "tmpfs_pkram $1" [ $rc -eq 0 ]
+	plan1=$(echo "$out" | grep -c '^1\.\.1$')
+	ran=$(echo "$out" | grep -cx "ok 1 global.$1")
+	check "tmpfs_pkram $1" [ $rc -eq 0 -a "$plan1" -eq 1 -a "$ran" -eq 1 ]
+}
+
+# mounted DIR: DIR is a tmpfs mount point (what a refused request must find).
+mounted() {
+	grep -q " $1 tmpfs " /proc/mounts
+}
+
+# empty_mount DIR: DIR is a tmpfs mount point with nothing in it.
+empty_mount() {
+	mounted "$1" && [ -z "$(ls -A "$1")" ]
+}
+
+# writable_unpreserved DIR NAME: a file of DIR can be appended to, and no
+# node NAME is preserved.
+writable_unpreserved() {
+	echo more >>"$1/f" && none_listed "$2"
+}
+
+# What $E/f holds once bad_requests() appended to it three times.
+F='data
+more
+more
+more'
+
+# unpreserve_keeps DIR NAME: a remount to rw drops node NAME and keeps the
+# files.
+unpreserve_keeps() {
+	mount -o remount,rw "$1" && [ "$(cat "$1/f")" = "$F" ] && none_listed "$2"
+}
+
+# refused DIR OPTIONS: DIR is mounted, and the remount with OPTIONS fails.
+refused() {
+	mounted "$1" && ! mount -o "remount,$2" "$1"
 }
 
 preserve() {
@@ -26,10 +60,10 @@ preserve() {
 		mount -o remount,preserve,ro "$M"
 	check "/proc/mounts shows pkram=$1, ro" \
 		grep -q " $M tmpfs ro,.*pkram=$1" /proc/mounts
-	check "the node tmpfs:$1 is saved" \
-		grep -q "^node tmpfs:$1: saved" $NODES
-	NEXT_DROP="pkram= pkram_pfns= pkram_seed="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram) pkram_seed=$SEED"
+	check "the node tmpfs:$1 is saved" listed "tmpfs:$1"
+	NEXT_DROP="pkram_pfns= pkram_seed="
+	NEXT_APPEND="pkram_seed=$SEED"
+	hand_over
 }
 
 last_log() {
@@ -69,15 +103,13 @@ memory_pressure() {
 	before=$(meta_pages)
 	check "fail allocations after 2 pages, in the middle of the save" \
 		fail_save_after 2
-	check "preserve fails when memory runs out" \
-		sh -c "! mount -o remount,preserve,ro $E"
+	check "preserve fails when memory runs out" refused "$E" preserve,ro
 	fail_off
 	check "... and says so" \
 		sh -c "dmesg | grep -q 'pkram=nosuch not preserved: error -12'"
 	check "... and the mount stays writable, its files intact" \
 		sh -c "echo more >>$E/f && [ \"\$(md5sum <$E/big)\" = '$sum' ]"
-	check "... and nothing is left preserved" \
-		sh -c "! grep -q '^node tmpfs:nosuch' $NODES"
+	check "... and nothing is left preserved" none_listed tmpfs:nosuch
 	check "... and PKRAM's metadata pages are back to $before" \
 		[ "$(meta_pages)" -eq "$before" ]
 	rm -f "$E/big"
@@ -86,63 +118,56 @@ memory_pressure() {
 # What an administrator can get wrong fails, says why, and loses nothing.
 bad_requests() {
 	mkdir -p /mnt/u
-	check "pkram= is refused in a user namespace" \
-		sh -c "! unshare -U -r -m mount -t tmpfs -o pkram=userns none /mnt/u"
-	check "... where a plain tmpfs mounts" \
+	check "a plain tmpfs mounts in a user namespace" \
 		unshare -U -r -m mount -t tmpfs none /mnt/u
+	check "... where pkram= is refused" \
+		sh -c "! unshare -U -r -m mount -t tmpfs -o pkram=userns none /mnt/u"
 	mkdir -p "$E"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E"
-	check "an unknown name mounts an empty tmpfs" \
-		[ -z "$(ls -A "$E")" ]
+	check "an unknown name mounts an empty tmpfs" empty_mount "$E"
 	check "... and says so" \
 		sh -c "dmesg | grep -q 'pkram=nosuch: nothing preserved under that name'"
 	echo data >"$E/f"
-	check "preserve without ro fails" \
-		sh -c "! mount -o remount,preserve $E"
+	check "preserve without ro fails" refused "$E" preserve
 	exec 3>>"$E/f"
 	check "preserve with a file open for writing fails" \
-		sh -c "! mount -o remount,preserve,ro $E"
+		refused "$E" preserve,ro
 	exec 3>&-
 	check "... and the mount stays writable, not preserved" \
-		sh -c "echo more >>$E/f && ! grep -q '^node tmpfs:nosuch' $NODES"
+		writable_unpreserved "$E" tmpfs:nosuch
 	memory_pressure
 	mkfifo "$E/fifo"
-	check "preserve with a special file fails" \
-		sh -c "! mount -o remount,preserve,ro $E"
+	check "preserve with a special file fails" refused "$E" preserve,ro
 	check "... and the message names the file" \
 		sh -c "dmesg | grep -q 'cannot preserve /fifo: special files are not supported'"
 	check "... and the mount stays writable" sh -c "echo more >>$E/f"
 	rm "$E/fifo"
 	check "preserve works once the fifo is gone" \
 		mount -o remount,preserve,ro "$E"
-	check "the node is listed" grep -q '^node tmpfs:nosuch: saved' $NODES
+	check "the node is listed" listed tmpfs:nosuch
 	check "remount without preserve drops it and keeps the files" \
-		sh -c "mount -o remount,rw $E && [ \"\$(cat $E/f)\" = 'data
-more
-more
-more' ] && ! grep -q '^node tmpfs:nosuch' $NODES"
+		unpreserve_keeps "$E" tmpfs:nosuch
 	mkdir -p "$E.2"
 	mount -t tmpfs -o pkram=nosuch tmpfs "$E.2"
 	mount -o remount,preserve,ro "$E"
 	check "a name preserved already cannot be preserved again" \
-		sh -c "! mount -o remount,preserve,ro $E.2"
+		refused "$E.2" preserve,ro
 	check "... and says so" \
 		sh -c "dmesg | grep -q 'that name is preserved already'"
 	umount "$E.2"
 	umount "$E"
 	check "preserved and unmounted, the same name mounts in this kernel" \
-		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = 'data
-more
-more
-more' ]"
+		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = '$F' ]"
 	umount "$E"
-	check "nothing of it is left preserved" \
-		sh -c "! grep -q '^node tmpfs:nosuch' $NODES"
+	check "nothing of it is left preserved" none_listed tmpfs:nosuch
 }
 
 stage_1() {
-	SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-	diag "seed $SEED"
+	plan 29
+	# pkram_seed= (vmtest.sh -a) replays a run
+	SEED=$(param pkram_seed)
+	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	diag "seed $SEED (replay: vmtest.sh -a pkram_seed=$SEED)"
 	bad_requests
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
@@ -155,7 +180,9 @@ stage_1() {
 }
 
 stage_any() {
+	if [ "$STAGE" -lt "$STAGES" ]; then plan 11; else plan 10; fi
 	SEED=$(param pkram_seed)
+	diag "seed $SEED"
 	param pkram_pfns >/tmp/pfns
 	mkdir -p "$M"
 	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
@@ -176,6 +203,5 @@ stage_any() {
 	fi
 	kselftest verify_not_copied
 	kselftest verify_writable
-	check "nothing is left preserved" \
-		sh -c "! grep -q '^node' $NODES"
+	check "nothing is left preserved" none_listed
 }

@@ -13,13 +13,15 @@ now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
-# timed VAR COMMAND...: run COMMAND, set VAR to its time in ms.
+# timed VAR COMMAND...: run COMMAND as one result, set VAR to its time in ms.
 timed() {
 	var=$1
 	shift
 	t0=$(now_ms)
-	"$@" || not_ok "$*"
+	"$@"
+	rc=$?
 	eval "$var=\$((\$(now_ms) - t0))"
+	check "$*" [ $rc -eq 0 ]
 }
 
 # The kernel's time for pkram=$1 $2 ("preserved" or "brought back"), in us.
@@ -53,14 +55,15 @@ measure() {
 
 stage_1() {
 	mib=$(param pkram_bench_mib)
+	plan 15
 	check "/dev/vda is there" [ -b /dev/vda ]
 	measure b4k never "$mib"
 	measure b2m always "$mib"
-	NEXT_DROP="pkram="
-	NEXT_APPEND="pkram=$(cat /sys/kernel/pkram)"
+	hand_over
 }
 
 stage_2() {
+	plan 2
 	for name in b4k b2m; do
 		mkdir -p /mnt/$name
 		check "mount pkram=$name" mount -t tmpfs -o pkram=$name tmpfs /mnt/$name
