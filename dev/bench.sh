@@ -101,3 +101,34 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else
 	done
 } >>"$table"
 cat "$table"
+
+step "benchmark: a running VM across a kernel update, with PKRAM and through the disk"
+{
+	echo
+	echo "A VM (Debian's QEMU $(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null), TCG inside the TCG guest) kept across a kexec of its host: its pause, from QMP stop to cont, in ms (same runs; with PKRAM its RAM stays in a preserved tmpfs file and only its devices are saved; without, RAM and devices are migrated to a virtio disk, cache=none, and back):"
+	echo
+	echo "| guest RAM | pages | PKRAM: blackout | device state save | QEMU exit | preserve | kexec to /init | mount | QEMU start, state load | cont | state file | RAM never copied | disk: blackout | RAM and state save | kexec to /init | QEMU start, RAM and state load |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} >>"$table"
+for vmib in 256 1024; do
+	for huge in within_size never; do
+		disk=$PKRAM_CACHE/bench-vm-disk.img
+		rm -f "$disk"
+		truncate -s $((vmib + 64))M "$disk"
+		log=$LOGS/bench-vm-$vmib-$huge.log
+		vmtest -s vmbench -K file -t 3600 -m $((vmib * 2 + 1536))M -d "$disk" \
+			-l "$log" -a "pkram_vm_mib=$vmib pkram_vm_huge=$huge" >"$log.ktap" ||
+			{ rm -f "$disk"; die "the VM benchmark failed (serial log: $log)"; }
+		rm -f "$disk"
+		n='\([0-9]*\)'
+		k=$(grep '# vm: blackout' "$log.ktap") ||
+			die "no VM benchmark output (serial log: $log)"
+		d=$(grep '# vm-disk: blackout' "$log.ktap") ||
+			die "no VM benchmark output without PKRAM (serial log: $log)"
+		f() { echo "$1" | sed -n "s/.*$2 $n ms.*/\\1/p"; }
+		pages=4k
+		[ "$huge" = never ] || pages=2m
+		echo "| $vmib MiB | $pages | $(f "$k" blackout) | $(f "$k" 'device state save') | $(f "$k" 'QEMU exit') | $(f "$k" preserve) | $(f "$k" 'kexec to \/init') | $(f "$k" mount) | $(f "$k" 'QEMU start and state load') | $(f "$k" cont) | $(echo "$k" | sed -n "s/.*state file $n KiB.*/\\1/p") KiB | $(echo "$k" | sed -n "s/.* $n MiB of RAM never copied.*/\\1/p") MiB | $(f "$d" blackout) | $(f "$d" 'RAM and device state save') | $(f "$d" 'kexec to \/init') | $(f "$d" 'QEMU start and RAM and state load') |" >>"$table"
+	done
+done
+cat "$table"

@@ -101,6 +101,7 @@ fi
 			echo "file $f $(realpath "$f") 0644 0 0"
 		done
 		echo "file /usr/share/pkram/vm-payload.elf $work/vm-payload.elf 0644 0 0"
+		echo "file /usr/share/pkram/vm-lib.sh $test_dir/guest/vm/vm-lib.sh 0644 0 0"
 	fi
 } >"$list"
 

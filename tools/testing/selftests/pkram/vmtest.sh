@@ -137,7 +137,9 @@ cmdline="$cmdline pkram_vmtest=$scenario pkram_stage=1 pkram_stages=$stages"
 cmdline="$cmdline pkram_kexec=$kexec_mode $numa_args $append"
 
 disk_args=()
-[ -z "$disk" ] || disk_args=(-drive "file=$disk,if=virtio,format=raw")
+# cache=none: what the guest reads back comes from the disk image, not from
+# the host's page cache
+[ -z "$disk" ] || disk_args=(-drive "file=$disk,if=virtio,format=raw,cache=none")
 
 serial=${log:-$tmp_dir/serial.log}
 : >"$serial"

@@ -21,13 +21,11 @@
  */
 #include <stdint.h>
 
-#define MB_MAGIC	0x1badb002
-#define MB_FLAGS	0x00000003	/* page-aligned modules, memory info */
 #define MB_BOOTED	0x2badb002	/* %eax of a Multiboot loader */
 #define COM1		0x3f8
 #define MIB		(1024 * 1024)
 #define PATTERN_START	(2 * MIB)	/* above this image and its stack */
-#define HB_TICKS	(1ULL << 30)	/* TSC ticks between heartbeats */
+#define HB_SHIFT	30		/* 2^30 TSC ticks between heartbeats */
 
 struct multiboot_info {
 	uint32_t flags;
@@ -35,31 +33,12 @@ struct multiboot_info {
 	uint32_t mem_upper;		/* KiB above 1 MiB */
 };
 
-__attribute__((section(".multiboot"), used, aligned(4)))
-static const uint32_t multiboot_header[3] = {
-	MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-};
-
-static uint8_t stack[16384] __attribute__((aligned(16), used));
-
-void payload_main(uint32_t magic, const struct multiboot_info *mbi);
-
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n"
-	"	mov $stack + 16384, %esp\n"
-	"	push %ebx\n"
-	"	push %eax\n"
-	"	call payload_main\n"
-	"1:	hlt\n"
-	"	jmp 1b\n");
-
-static inline void outb(uint16_t port, uint8_t v)
+static inline void port_out(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-static inline uint8_t inb(uint16_t port)
+static inline uint8_t port_in(uint16_t port)
 {
 	uint8_t v;
 
@@ -77,9 +56,9 @@ static inline uint64_t rdtsc(void)
 
 static void putc(char c)
 {
-	while (!(inb(COM1 + 5) & 0x20))	/* transmitter holding register empty */
+	while (!(port_in(COM1 + 5) & 0x20))	/* transmitter holding register empty */
 		;
-	outb(COM1, c);
+	port_out(COM1, c);
 }
 
 static void puts(const char *s)
@@ -104,7 +83,7 @@ static void putu(uint64_t v)
 /* -1 if nothing came in on COM1. */
 static int getc_nowait(void)
 {
-	return inb(COM1 + 5) & 0x01 ? inb(COM1) : -1;
+	return port_in(COM1 + 5) & 0x01 ? port_in(COM1) : -1;
 }
 
 /* The first word of page @pfn: a mix of the seed and the page's address. */
@@ -143,7 +122,7 @@ static uint32_t pattern(uint32_t seed, uint32_t start, uint32_t end, int check)
 	return bad;
 }
 
-static volatile uint64_t heartbeat;	/* in the guest's RAM, as all is */
+static uint64_t heartbeat;	/* in the guest's RAM, as all is */
 
 void payload_main(uint32_t magic, const struct multiboot_info *mbi)
 {
@@ -151,8 +130,8 @@ void payload_main(uint32_t magic, const struct multiboot_info *mbi)
 	uint64_t t0, last;
 	int c;
 
-	outb(COM1 + 1, 0x00);		/* no interrupts */
-	outb(COM1 + 3, 0x03);		/* 8N1 */
+	port_out(COM1 + 1, 0x00);		/* no interrupts */
+	port_out(COM1 + 3, 0x03);		/* 8N1 */
 	if (magic != MB_BOOTED || !(mbi->flags & 1)) {
 		puts("pkram-vm: not booted by a Multiboot loader\n");
 		return;
@@ -194,7 +173,7 @@ void payload_main(uint32_t magic, const struct multiboot_info *mbi)
 			putu(seed);
 			puts("\n");
 		}
-		if (rdtsc() - last >= HB_TICKS) {
+		if ((rdtsc() - last) >> HB_SHIFT) {
 			last = rdtsc();
 			heartbeat++;
 			puts("hb ");
@@ -203,3 +182,24 @@ void payload_main(uint32_t magic, const struct multiboot_info *mbi)
 		}
 	}
 }
+
+/*
+ * The Multiboot header (magic, flags: page-aligned modules and memory
+ * information, checksum), first in the image (payload.lds), and the entry:
+ * protected mode, %eax the loader's magic, %ebx its information.
+ */
+__asm__(".section .multiboot, \"a\"\n"
+	"	.align 4\n"
+	"	.long 0x1badb002, 0x00000003, -(0x1badb002 + 0x00000003)\n"
+	".bss\n"
+	"	.align 16\n"
+	"stack:	.skip 16384\n"
+	".text\n"
+	".globl _start\n"
+	"_start:\n"
+	"	mov $stack + 16384, %esp\n"
+	"	push %ebx\n"
+	"	push %eax\n"
+	"	call payload_main\n"
+	"1:	hlt\n"
+	"	jmp 1b\n");
