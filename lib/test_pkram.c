@@ -236,7 +236,8 @@ static void pkram_test_load_obj(struct kunit *test, struct pkram_stream *ps,
 			KUNIT_EXPECT_TRUE(test, pkram_test_check(folio_address(folio),
 								 folio_size(folio),
 								 tf->seed[i]));
-			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
+			/* the test's, the loader's, PKRAM's until committed */
+			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 3);
 		}
 		folio_put(folio);
 		i++;
@@ -809,6 +810,86 @@ static void pkram_test_access_not_ok(struct kunit *test)
 }
 
 /*
+ * A load that cannot complete is aborted: the node is saved again, whole,
+ * whatever the first load read and took (part of the bytes, part of the
+ * folios, with references of its own), and a second load gets every folio
+ * and byte back, the same folios in the same order.  Only that load,
+ * committed, consumes the node.
+ */
+static void pkram_test_load_abort(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 3, PKRAM_TEST_PMD_ORDER, 1 };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 1200, orders,
+							ARRAY_SIZE(orders), NULL);
+	struct folio **taken = kunit_kcalloc(test, 600, sizeof(*taken), GFP_KERNEL);
+	size_t len = 3 * PAGE_SIZE + 5;
+	u8 *buf = pkram_test_bytes_alloc(test, len);
+	unsigned long before = pkram_test_free_pages();
+	struct pkram_stats saved, now;
+	struct pkram_stream ps;
+	u8 out[64];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, taken);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	pkram_test_save_bytes(test, &ps, buf, len, 1000, 1);
+	KUNIT_ASSERT_EQ(test, pkram_test_save_obj(test, &ps, tf), 0);
+	pkram_finish_save(&ps);
+	pkram_get_stats(&saved);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_read(&pa, out, sizeof(out)), sizeof(out));
+		pkram_finish_access(&pa, true);
+	}
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < 600; i++) {
+			taken[i] = pkram_load_folio(&pa, NULL);
+			KUNIT_ASSERT_PTR_EQ(test, taken[i], tf->folio[i]);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	/* Being loaded: a second load of the node is refused. */
+	{
+		struct pkram_stream other;
+
+		KUNIT_EXPECT_EQ(test, pkram_prepare_load(&other, PKRAM_TEST_NAME),
+				-EBUSY);
+	}
+	pkram_abort_load(&ps);
+
+	/* Nothing was consumed: every folio keeps PKRAM's reference. */
+	pkram_get_stats(&now);
+	KUNIT_EXPECT_EQ(test, now.meta_pages, saved.meta_pages);
+	KUNIT_EXPECT_EQ(test, now.folios, saved.folios);
+	KUNIT_EXPECT_EQ(test, now.folio_pages, saved.folio_pages);
+	for (i = 0; i < 600; i++) {
+		KUNIT_EXPECT_EQ(test, folio_ref_count(taken[i]), 3);
+		folio_put(taken[i]);
+	}
+	pkram_test_expect_refs(test, tf, 2);
+
+	/* The second load gets it all, and commits. */
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), 0);
+	pkram_test_load_bytes(test, &ps, buf, len, 333);
+	pkram_test_load_obj(test, &ps, tf);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load_obj(&ps), -ENODATA);
+	pkram_finish_load(&ps);
+	pkram_test_expect_refs(test, tf, 1);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, PKRAM_TEST_NAME), -ENOENT);
+	/* Every metadata page is back; the folios are the test's alone. */
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), before);
+	pkram_test_free(tf);
+}
+
+/*
  * Load some folios, skip the others and finish: PKRAM drops the references
  * of the skipped ones and every metadata page.
  */
@@ -875,9 +956,10 @@ static void pkram_test_load_refcount(struct kunit *test)
 	{
 		PKRAM_ACCESS(pa, &ps, folios);
 
+		/* The caller's, and PKRAM's until the load is committed. */
 		for (i = 0; (folio = pkram_load_folio(&pa, NULL)); i++) {
 			KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
-			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+			KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
 		}
 		pkram_finish_access(&pa, true);
 	}
@@ -921,15 +1003,16 @@ static void pkram_test_load_copied(struct kunit *test,
 				folio_put(folio);
 				continue;
 			}
+			/* + 1: PKRAM's, until the load is committed */
 			if (i == copied) {
 				KUNIT_EXPECT_PTR_NE(test, folio, tf->folio[i]);
 				KUNIT_EXPECT_FALSE(test,
 						   pkram_pfn_excluded(folio_pfn(folio),
 								      folio_nr_pages(folio)));
-				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
 			} else {
 				KUNIT_EXPECT_PTR_EQ(test, folio, tf->folio[i]);
-				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 2);
+				KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 3);
 			}
 			KUNIT_EXPECT_EQ(test, folio_order(folio),
 					folio_order(tf->folio[i]));
@@ -1413,6 +1496,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_objs_several),
 	KUNIT_CASE(pkram_test_discard),
 	KUNIT_CASE(pkram_test_access_not_ok),
+	KUNIT_CASE(pkram_test_load_abort),
 	KUNIT_CASE(pkram_test_load_skip),
 	KUNIT_CASE(pkram_test_load_refcount),
 	KUNIT_CASE(pkram_test_excluded_copy),

@@ -292,8 +292,9 @@ static unsigned int pkram_entry_order(u64 entry)
 }
 
 /*
- * pkram_entry_folio - the folio an entry describes.  The reference the
- * entry holds goes with it.
+ * pkram_entry_folio - the folio an entry describes, which holds a reference
+ * of PKRAM's.  A page handed over by the previous kernel, still reserved
+ * from boot, becomes a folio the first time it is asked for.
  */
 static struct folio *pkram_entry_folio(u64 entry)
 {
@@ -302,7 +303,6 @@ static struct folio *pkram_entry_folio(u64 entry)
 	struct page *page = pfn_to_page(pfn);
 	struct folio *folio;
 
-	/* Handed over by the previous kernel: still reserved from boot. */
 	if (PageReserved(page)) {
 		pkram_prep_preserved(page, order);
 		atomic_long_inc(&pkram_nr_folios);
@@ -310,12 +310,10 @@ static struct folio *pkram_entry_folio(u64 entry)
 	}
 	folio = page_folio(page);
 	VM_WARN_ON_FOLIO(folio_order(folio) != order, folio);
-	pkram_untrack(pfn, 1UL << order);
-	pkram_account_folio(folio, -1);
 	return folio;
 }
 
-/* Release what an entry holds. */
+/* Release what an entry holds: a data page, or PKRAM's folio reference. */
 static void pkram_free_entry(u64 entry, bool data_page)
 {
 	struct folio *folio;
@@ -327,18 +325,19 @@ static void pkram_free_entry(u64 entry, bool data_page)
 		return;
 	}
 	folio = pkram_entry_folio(entry);
+	pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
+	pkram_account_folio(folio, -1);
 	folio_put(folio);
 }
 
 /* Free the link pages of a chain starting at @link, and what they hold. */
-static void pkram_free_links(struct pkram_link *link, unsigned int from,
-			     bool data_pages)
+static void pkram_free_links(struct pkram_link *link, bool data_pages)
 {
 	struct pkram_link *next;
 	unsigned int i;
 
-	for (; link; link = next, from = 0) {
-		for (i = from; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++)
+	for (; link; link = next) {
+		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++)
 			pkram_free_entry(link->entry[i], data_pages);
 		next = pkram_pfn_to_virt(link->link_pfn);
 		pkram_free_meta(link);
@@ -347,7 +346,7 @@ static void pkram_free_links(struct pkram_link *link, unsigned int from,
 
 static void pkram_free_stream(struct pkram_stream_head *head, bool data_pages)
 {
-	pkram_free_links(pkram_pfn_to_virt(head->head_pfn), 0, data_pages);
+	pkram_free_links(pkram_pfn_to_virt(head->head_pfn), data_pages);
 	head->head_pfn = 0;
 	head->tail_pfn = 0;
 }
@@ -382,20 +381,6 @@ static void pkram_chain_links(struct pkram_stream_head *head,
 	else
 		head->head_pfn = pkram_pfn(first);
 	head->tail_pfn = pkram_pfn(last);
-}
-
-/* Take the first link page off @head, NULL if the stream is empty. */
-static struct pkram_link *pkram_take_link(struct pkram_stream_head *head)
-{
-	struct pkram_link *link = pkram_pfn_to_virt(head->head_pfn);
-
-	if (!link)
-		return NULL;
-	head->head_pfn = link->link_pfn;
-	if (!head->head_pfn)
-		head->tail_pfn = 0;
-	link->link_pfn = 0;
-	return link;
 }
 
 /* --- nodes ----------------------------------------------------------------- */
@@ -678,7 +663,10 @@ EXPORT_SYMBOL_GPL(pkram_discard_save);
  * @ps: the stream to set up
  * @name: name of the node
  *
- * End the stream with pkram_finish_load(), which frees the node.
+ * A load takes nothing away from the node until it is committed: end it
+ * with pkram_finish_load(), which frees the node and what the caller did not
+ * take, or with pkram_abort_load(), which leaves the node saved, whole, for
+ * a later load.
  *
  * Context: process context, may sleep.
  * Return: 0 on success, -EINVAL or -ENAMETOOLONG for a bad @name, -ENOENT
@@ -714,7 +702,8 @@ EXPORT_SYMBOL_GPL(pkram_prepare_load);
  * pkram_prepare_load_obj - start loading the next object of the node
  * @ps: the stream of the node being loaded
  *
- * Finishes the current object, if any.
+ * Finishes the current object, if any.  Objects come in the order they
+ * were saved.
  *
  * Return: 0 on success, -ENODATA if the node has no more objects.
  */
@@ -727,12 +716,12 @@ int pkram_prepare_load_obj(struct pkram_stream *ps)
 		return -EINVAL;
 	if (ps->obj)
 		pkram_finish_load_obj(ps);
-	obj = pkram_pfn_to_virt(node->obj_pfn);
+	obj = pkram_pfn_to_virt(ps->last_obj ? ps->last_obj->obj_pfn :
+				node->obj_pfn);
 	if (!obj)
 		return -ENODATA;
-	node->obj_pfn = obj->obj_pfn;
-	node->nr_objs--;
 	ps->obj = obj;
+	ps->next_link_pfn = obj->folios.head_pfn;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
@@ -741,24 +730,25 @@ EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
  * pkram_finish_load_obj - finish loading the current object
  * @ps: the stream of the node being loaded
  *
- * Frees what was not loaded from the object: the references of its folios,
- * its bytes and its metadata.  Every access to the object must have been
- * finished.
+ * Every access to the object must have been finished.  The object stays in
+ * the node until the load is committed or aborted.
  */
 void pkram_finish_load_obj(struct pkram_stream *ps)
 {
 	if (!ps->obj)
 		return;
-	pkram_free_obj(ps->obj);
+	ps->last_obj = ps->obj;
 	ps->obj = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
 
 /**
- * pkram_finish_load - finish loading a node and free what was not loaded
+ * pkram_finish_load - commit a load: the node is consumed
  * @ps: the stream of the node being loaded
  *
- * The node is gone afterwards.
+ * Frees the node: PKRAM's references to its folios (those the caller loaded
+ * keep the caller's), its bytes and its metadata.  The folios are no longer
+ * preserved.  Every access to the node must have been finished.
  *
  * Context: process context, may sleep.
  */
@@ -767,8 +757,32 @@ void pkram_finish_load(struct pkram_stream *ps)
 	pkram_finish_load_obj(ps);
 	pkram_remove_node(ps->node);
 	ps->node = NULL;
+	ps->last_obj = NULL;
 }
 EXPORT_SYMBOL_GPL(pkram_finish_load);
+
+/**
+ * pkram_abort_load - end a load that could not complete: the node stays
+ * @ps: the stream of the node being loaded
+ *
+ * The node is saved again as it was, every folio and byte of it, and a
+ * later pkram_prepare_load() loads it from the start; it is handed to the
+ * next kernel if it is not loaded by then.  The references the caller got
+ * from pkram_load_folio() are the caller's to drop.  Every access to the
+ * node must have been finished.
+ *
+ * Context: process context, may sleep.
+ */
+void pkram_abort_load(struct pkram_stream *ps)
+{
+	mutex_lock(&pkram_mutex);
+	ps->node->flags &= ~PKRAM_LOAD;
+	mutex_unlock(&pkram_mutex);
+	ps->node = NULL;
+	ps->obj = NULL;
+	ps->last_obj = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_abort_load);
 
 /* --- accesses -------------------------------------------------------------- */
 
@@ -930,12 +944,31 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 EXPORT_SYMBOL_GPL(pkram_save_folio);
 
 /*
- * Next folio entry of a loading access, taking link pages off the stream as
- * needed; 0 at the end of the stream.
+ * The next link page of a loading access, NULL at the end of the stream.  A
+ * byte stream is read by one access, from its start; the accesses to a
+ * folio stream share it, and each link page goes to one of them.  Nothing
+ * is taken off the stream.
  */
-static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
+static struct pkram_link *pkram_load_link(struct pkram_access *pa)
 {
 	struct pkram_stream *ps = pa->ps;
+	struct pkram_link *link;
+
+	if (pa->dtype == PKRAM_DATA_bytes)
+		return pkram_pfn_to_virt(pa->link ? pa->link->link_pfn :
+					 ps->obj->bytes.head_pfn);
+	spin_lock(&ps->lock);
+	link = pkram_pfn_to_virt(ps->next_link_pfn);
+	if (link)
+		ps->next_link_pfn = link->link_pfn;
+	spin_unlock(&ps->lock);
+	return link;
+}
+
+/* Next folio entry of a loading access; 0 at the end of the stream. */
+static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
+{
+	struct pkram_link *link;
 	u64 entry;
 
 	for (;;) {
@@ -950,15 +983,13 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
 			pa->index += 1UL << pkram_entry_order(entry);
 			return entry;
 		}
-		if (pa->link)
-			pkram_free_meta(pa->link);
-		spin_lock(&ps->lock);
-		pa->link = pkram_take_link(pkram_access_stream(pa));
-		spin_unlock(&ps->lock);
-		if (!pa->link)
+		/* At the end, pa->link stays the last: the next call ends too. */
+		link = pkram_load_link(pa);
+		if (!link)
 			return 0;
+		pa->link = link;
 		pa->entry = 0;
-		pa->index = pa->link->index;
+		pa->index = link->index;
 	}
 }
 
@@ -967,12 +998,16 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
  * @pa: an access of type folios to the object being loaded
  * @index: where to store the file index of the folio, may be NULL
  *
- * Return: the folio, with one reference owned by the caller, or NULL at the
- * end of the stream (or if @pa is not an access of type folios to an object
- * with a folio stream).
+ * The folio stays PKRAM's too, and preserved, until the load is committed
+ * (pkram_finish_load()) or aborted (pkram_abort_load()).
+ *
+ * Return: the folio, with a reference for the caller, or NULL at the end of
+ * the stream (or if @pa is not an access of type folios to an object with a
+ * folio stream).
  */
 struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 {
+	struct folio *folio;
 	unsigned long idx;
 	u64 entry;
 
@@ -983,7 +1018,9 @@ struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 		return NULL;
 	if (index)
 		*index = idx;
-	return pkram_entry_folio(entry);
+	folio = pkram_entry_folio(entry);
+	folio_get(folio);
+	return folio;
 }
 EXPORT_SYMBOL_GPL(pkram_load_folio);
 
@@ -1062,6 +1099,8 @@ EXPORT_SYMBOL_GPL(pkram_write);
  * @buf: where to copy them
  * @count: how many at most
  *
+ * Each access reads the stream from its start.
+ *
  * Return: the number of bytes read, 0 at the end of the stream (or if @pa is
  * not an access of type bytes to an object with a byte stream).
  */
@@ -1072,7 +1111,7 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_bytes) || pkram_access_saving(pa))
 		return 0;
-	if (!pa->data_page && !pa->link)
+	if (!pa->link)
 		pa->data_len = obj->data_len;
 
 	while (done < count && pa->data_len) {
@@ -1082,8 +1121,6 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 			unsigned long index;
 			u64 entry;
 
-			if (pa->data_page)
-				pkram_free_meta(page_address(pa->data_page));
 			pa->data_page = NULL;
 			entry = pkram_next_entry(pa, &index);
 			if (!entry)
@@ -1108,22 +1145,18 @@ EXPORT_SYMBOL_GPL(pkram_read);
  * @status_ok: saving: false drops what this access saved; loading: ignored
  *
  * A saving access chains what it saved to the object.  A loading access
- * frees what it took from the stream and did not hand out.
+ * leaves the stream as it is.
  */
 void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 {
 	struct pkram_stream *ps = pa->ps;
 	bool bytes = pa->dtype == PKRAM_DATA_bytes;
 
-	if (!ps->obj)
+	/* A loading access leaves the stream as it is. */
+	if (!ps->obj || !pkram_access_saving(pa))
 		goto out;
 
-	if (!pkram_access_saving(pa)) {
-		if (bytes && pa->data_page)
-			pkram_free_meta(page_address(pa->data_page));
-		if (pa->link)
-			pkram_free_links(pa->link, pa->entry, bytes);
-	} else if (status_ok) {
+	if (status_ok) {
 		spin_lock(&ps->lock);
 		if (pa->first)
 			pkram_chain_links(pkram_access_stream(pa), pa->first,
@@ -1132,7 +1165,7 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 			ps->obj->data_len += pa->data_len;
 		spin_unlock(&ps->lock);
 	} else if (pa->first) {
-		pkram_free_links(pa->first, 0, bytes);
+		pkram_free_links(pa->first, bytes);
 	}
 out:
 	pa->link = NULL;

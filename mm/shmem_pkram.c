@@ -36,10 +36,11 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "internal.h"
 #include "shmem_pkram.h"
 
 #define SHMEM_PKRAM_MAGIC	0x666d7074	/* "tpmf" */
-#define SHMEM_PKRAM_VERSION	1
+#define SHMEM_PKRAM_VERSION	2
 
 /* struct shmem_pkram_header.flags */
 #define SHMEM_PKRAM_INODE64	0x1
@@ -53,10 +54,16 @@
 /**
  * struct shmem_pkram_header - first record of a preserved tmpfs
  * @magic: SHMEM_PKRAM_MAGIC
- * @version: SHMEM_PKRAM_VERSION
+ * @version: SHMEM_PKRAM_VERSION: the layout of this header and of every
+ *	record; a kernel that does not know it leaves the tmpfs preserved
+ * @page_shift: PAGE_SHIFT of the kernel that saved it: the unit of sizes,
+ *	of indexes and of the folio stream
+ * @max_order: MAX_PAGE_ORDER of the kernel that saved it: the alignment of
+ *	the files in the folio stream (SHMEM_PKRAM_ALIGN)
  * @nr_inodes: number of inode records that follow, the root's first
  * @nr_dirs: how many of them are directories, the root included: records
  *	0 to @nr_dirs - 1
+ * @nr_pages: pages of all the files, which the new mount must have room for
  * @blocks: size= of the mount, in pages, 0 for no limit
  * @inodes: nr_inodes= of the mount, 0 for no limit
  * @huge: huge= of the mount (SHMEM_HUGE_*)
@@ -65,8 +72,11 @@
 struct shmem_pkram_header {
 	__u32	magic;
 	__u32	version;
+	__u32	page_shift;
+	__u32	max_order;
 	__u64	nr_inodes;
 	__u64	nr_dirs;
+	__u64	nr_pages;
 	__u64	blocks;
 	__u64	inodes;
 	__u32	huge;
@@ -600,6 +610,8 @@ static int shmem_pkram_save_records(struct shmem_pkram_save *sv,
 	struct shmem_pkram_header h = {
 		.magic = SHMEM_PKRAM_MAGIC,
 		.version = SHMEM_PKRAM_VERSION,
+		.page_shift = PAGE_SHIFT,
+		.max_order = MAX_PAGE_ORDER,
 		.nr_inodes = sv->nr_dirs + sv->nr_files,
 		.nr_dirs = sv->nr_dirs,
 		.blocks = opts->blocks,
@@ -612,6 +624,8 @@ static int shmem_pkram_save_records(struct shmem_pkram_save *sv,
 	int err;
 	u64 i;
 
+	for (i = 0; i < sv->nr_files; i++)
+		h.nr_pages += atomic64_read(&sv->files[i].nr_pages);
 	err = shmem_pkram_write(&pa, &h, sizeof(h));
 	for (i = 0; !err && i < sv->nr_dirs; i++)
 		err = shmem_pkram_write_inode(&pa, d_inode(sv->dirs[i].dentry),
@@ -741,9 +755,18 @@ struct shmem_pkram_load {
 static int shmem_pkram_bad(struct shmem_pkram_load *ld, u64 rec,
 			   const char *what)
 {
-	pr_err("pkram=%s: bad preserved data at inode record %llu: %s\n",
+	pr_err("pkram=%s: bad preserved data at inode record %llu: %s; left preserved\n",
 	       ld->name, rec, what);
 	return -EUCLEAN;
+}
+
+/* Saved by a kernel whose @what differs from this one's. */
+static int shmem_pkram_unusable(struct shmem_pkram_load *ld, const char *what,
+				u32 theirs, u32 ours)
+{
+	pr_err("pkram=%s: saved with %s %u, this kernel has %u: left preserved, for a kernel that can read it\n",
+	       ld->name, what, theirs, ours);
+	return -EPROTONOSUPPORT;
 }
 
 static bool shmem_pkram_header_ok(struct shmem_pkram_header *h)
@@ -792,11 +815,22 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 	};
 	h = &ld->header;
 	if (pkram_prepare_load_obj(&ld->ps) ||
-	    pkram_read(&ld->bytes, h, sizeof(*h)) != sizeof(*h) ||
-	    h->magic != SHMEM_PKRAM_MAGIC)
+	    pkram_read(&ld->bytes, h, sizeof(h->magic) + sizeof(h->version)) !=
+	    sizeof(h->magic) + sizeof(h->version) || h->magic != SHMEM_PKRAM_MAGIC)
 		err = shmem_pkram_bad(ld, 0, "no header");
 	else if (h->version != SHMEM_PKRAM_VERSION)
-		err = shmem_pkram_bad(ld, 0, "unknown version");
+		err = shmem_pkram_unusable(ld, "record format version", h->version,
+					   SHMEM_PKRAM_VERSION);
+	else if (pkram_read(&ld->bytes, &h->page_shift,
+			    sizeof(*h) - offsetof(typeof(*h), page_shift)) !=
+		 sizeof(*h) - offsetof(typeof(*h), page_shift))
+		err = shmem_pkram_bad(ld, 0, "no header");
+	else if (h->page_shift != PAGE_SHIFT)
+		err = shmem_pkram_unusable(ld, "page shift", h->page_shift,
+					   PAGE_SHIFT);
+	else if (h->max_order != MAX_PAGE_ORDER)
+		err = shmem_pkram_unusable(ld, "MAX_PAGE_ORDER", h->max_order,
+					   MAX_PAGE_ORDER);
 	else if (!shmem_pkram_header_ok(h))
 		err = shmem_pkram_bad(ld, 0, "inconsistent header");
 	if (!err) {
@@ -808,7 +842,7 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 			err = -ENOMEM;
 	}
 	if (err) {
-		shmem_pkram_load_end(ld);
+		shmem_pkram_load_end(ld, false);
 		return ERR_PTR(err);
 	}
 	opts->blocks = h->blocks;
@@ -822,10 +856,13 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 /**
  * shmem_pkram_load_end - end what shmem_pkram_load_start() began
  * @ld: the preserved tmpfs, or NULL
+ * @done: whether shmem_pkram_load_tree() brought it all back
  *
- * What was not brought back is freed, and the node with it.
+ * Only a tmpfs brought back whole consumes what was preserved.  Otherwise
+ * it all stays preserved, as it was, for another mount (with other options,
+ * for example) or for the next kernel.
  */
-void shmem_pkram_load_end(struct shmem_pkram_load *ld)
+void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 {
 	u64 i;
 
@@ -836,8 +873,10 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld)
 			dput(ld->inodes[i].dentry);
 	}
 	pkram_finish_access(&ld->bytes, true);
-	pkram_finish_load_obj(&ld->ps);
-	pkram_finish_load(&ld->ps);
+	if (done)
+		pkram_finish_load(&ld->ps);
+	else
+		pkram_abort_load(&ld->ps);
 	kvfree(ld->inodes);
 	kvfree(ld->files);
 	kfree(ld);
@@ -1014,16 +1053,50 @@ static struct shmem_pkram_restored *shmem_pkram_file_at(struct shmem_pkram_load 
 }
 
 /*
- * A folio loaded in the kernel that saved it may still be, or have been, in
- * the page cache of the tmpfs it came from (preserved, unmounted and mounted
- * again without a kexec in between): it is copied into a fresh folio.  A
- * folio handed over by kexec is fresh.
+ * Take a folio that was in a page cache before back to the state of a new
+ * one, if nothing but PKRAM and this load (@refs references) holds it: off
+ * the LRU, uncharged, its page cache flags cleared.
+ */
+static bool shmem_pkram_reclaim_folio(struct folio *folio, int refs)
+{
+	if (folio->mapping || folio_test_hwpoison(folio))
+		return false;
+	if (folio_test_lru(folio)) {
+		if (!folio_isolate_lru(folio))
+			return false;
+		refs++;
+	}
+	if (folio_ref_count(folio) != refs) {
+		if (refs > 2)
+			folio_putback_lru(folio);
+		return false;
+	}
+	if (refs > 2)
+		folio_put(folio);
+	/* Nobody else can see it now: it is ours alone. */
+	mem_cgroup_uncharge(folio);
+	folio_clear_dirty(folio);
+	folio_clear_active(folio);
+	folio_clear_referenced(folio);
+	folio_clear_workingset(folio);
+	folio_clear_unevictable(folio);
+	folio_clear_swapbacked(folio);
+	return true;
+}
+
+/*
+ * A folio handed over by kexec is fresh.  One loaded in the kernel that
+ * saved it, or loaded again after a mount that could not complete, has been
+ * in a page cache: it is made fresh again in place if nothing else holds it
+ * (PKRAM and this load hold a reference each), and copied otherwise.
  */
 static struct folio *shmem_pkram_fresh(struct folio *folio)
 {
 	struct folio *copy;
 
 	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio))
+		return folio;
+	if (shmem_pkram_reclaim_folio(folio, 2))
 		return folio;
 	copy = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
 			   folio_order(folio));
@@ -1132,6 +1205,11 @@ static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
 	int err;
 	u64 i;
 
+	/*
+	 * Folios that were in a page cache in this kernel may sit in a CPU's
+	 * batch for the LRU: shmem_pkram_fresh() must find them on it.
+	 */
+	lru_add_drain_all();
 	err = shmem_pkram_run(shmem_pkram_load_folios, ld);
 	for (i = 0; !err && i < ld->nr_files; i++) {
 		ri = &ld->inodes[ld->files[i]];
@@ -1175,22 +1253,39 @@ static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
  * @sb: the new tmpfs, with its root and nothing else yet
  *
  * Creates every directory, file and link the records describe, and puts
- * the preserved pages of the files back into their page cache.  Any record
- * found inconsistent stops it with a message; the caller then fails the
- * mount, and shmem_pkram_load_end() frees what was preserved.
+ * the preserved pages of the files back into their page cache.  Whatever
+ * stops it (a record found inconsistent, no room for the tree in @sb, memory
+ * running out or over the limit of the memory cgroup of the mounting task)
+ * says why in one message; the caller then fails the mount, and with
+ * shmem_pkram_load_end() leaves everything preserved for another mount.
  *
- * Return: 0 or an error.
+ * Return: 0 or an error: -ENOSPC if @sb has no room for the tree (size= or
+ * nr_inodes=), -ENOMEM, -EUCLEAN for inconsistent records.
  */
 int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 {
+	struct shmem_sb_info *sbinfo = SHMEM_SB(sb);
 	ktime_t start = ktime_get();
 	u64 pages = 0, i;
 	int err;
 
+	if (sbinfo->max_blocks && ld->header.nr_pages > sbinfo->max_blocks) {
+		pr_err("pkram=%s: not brought back: size= too small, %llu pages preserved, room for %lu; left preserved\n",
+		       ld->name, ld->header.nr_pages, sbinfo->max_blocks);
+		return -ENOSPC;
+	}
+	if (sbinfo->max_inodes && ld->header.nr_inodes > sbinfo->max_inodes) {
+		pr_err("pkram=%s: not brought back: nr_inodes= too small, %llu inodes preserved, room for %lu; left preserved\n",
+		       ld->name, ld->header.nr_inodes, sbinfo->max_inodes);
+		return -ENOSPC;
+	}
 	err = shmem_pkram_load_records(ld, sb->s_root) ?:
 	      shmem_pkram_load_pages(ld);
 	if (err) {
-		pr_err("pkram=%s: not brought back (error %d)\n", ld->name, err);
+		pr_err("pkram=%s: not brought back (error %d%s); left preserved\n",
+		       ld->name, err,
+		       err == -ENOSPC ? ": no room, see size= and nr_inodes=" :
+		       err == -ENOMEM ? ": out of memory, or over the limit of the memory cgroup" : "");
 		return err;
 	}
 	shmem_pkram_set_attrs(ld);

@@ -42,7 +42,7 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 						struct shmem_pkram_opts *opts);
 int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 			  struct super_block *sb);
-void shmem_pkram_load_end(struct shmem_pkram_load *ld);
+void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done);
 
 /* mm/shmem.c */
 int shmem_add_folios(struct inode *inode, struct folio **folios,
@@ -61,7 +61,8 @@ static inline int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 	return 0;
 }
 
-static inline void shmem_pkram_load_end(struct shmem_pkram_load *ld) { }
+static inline void shmem_pkram_load_end(struct shmem_pkram_load *ld,
+					bool done) { }
 #endif
 
 #endif /* _MM_SHMEM_PKRAM_H */

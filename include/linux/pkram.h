@@ -41,19 +41,23 @@ enum pkram_data_flags {
  * @gfp_mask: allocation flags for metadata pages (save only)
  * @node: the node being saved or loaded
  * @obj: the object being saved or loaded, NULL between objects
- * @last_obj: save: the object saved last, to which the next one is chained
+ * @last_obj: save: the object saved last, to which the next one is chained;
+ *	load: the object loaded last, which the next one follows
+ * @next_link_pfn: load: the link page of the folio stream of @obj that the
+ *	next access to need one gets
  * @lock: serializes the accesses that work on @obj at the same time
  *
  * Set up by pkram_prepare_save() or pkram_prepare_load() and torn down by
- * pkram_finish_save(), pkram_discard_save() or pkram_finish_load().  The
- * fields are private to PKRAM.
+ * pkram_finish_save(), pkram_discard_save(), pkram_finish_load() or
+ * pkram_abort_load().  The fields are private to PKRAM.
  */
 struct pkram_stream {
 	gfp_t gfp_mask;
 	struct pkram_node *node;
 	struct pkram_obj *obj;
 	struct pkram_obj *last_obj;
-	spinlock_t lock;	/* chains and takes link pages of @obj */
+	u64 next_link_pfn;
+	spinlock_t lock;	/* chains link pages, moves @next_link_pfn */
 };
 
 /**
@@ -119,6 +123,7 @@ int pkram_prepare_load(struct pkram_stream *ps, const char *name);
 int pkram_prepare_load_obj(struct pkram_stream *ps);
 void pkram_finish_load_obj(struct pkram_stream *ps);
 void pkram_finish_load(struct pkram_stream *ps);
+void pkram_abort_load(struct pkram_stream *ps);
 
 void pkram_finish_access(struct pkram_access *pa, bool status_ok);
 
@@ -175,6 +180,7 @@ static inline int pkram_prepare_load_obj(struct pkram_stream *ps)
 
 static inline void pkram_finish_load_obj(struct pkram_stream *ps) { }
 static inline void pkram_finish_load(struct pkram_stream *ps) { }
+static inline void pkram_abort_load(struct pkram_stream *ps) { }
 
 static inline void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 {

@@ -162,6 +162,28 @@ bad_requests() {
 	check "nothing of it is left preserved" none_listed tmpfs:nosuch
 }
 
+# in_small_memcg COMMAND...: run COMMAND in a memory cgroup of 4 MiB.
+in_small_memcg() {
+	cg=/sys/fs/cgroup
+	if [ ! -f $cg/cgroup.controllers ]; then
+		mount -t cgroup2 none $cg || return 1
+	fi
+	echo +memory >$cg/cgroup.subtree_control &&
+	mkdir -p $cg/small && echo 4M >$cg/small/memory.max || return 1
+	sh -c 'echo $$ >/sys/fs/cgroup/small/cgroup.procs && exec "$@"' sh "$@"
+}
+
+# restore_fails WHY OPTIONS [PREFIX...]: a mount of pkram=t1 with OPTIONS
+# (run under PREFIX) fails, the log says WHY, and the tree stays preserved.
+restore_fails() {
+	why=$1 opts=$2
+	shift 2
+	! grep -q " $M " /proc/mounts &&
+	! "$@" mount -t tmpfs -o "pkram=t1$opts" tmpfs "$M" &&
+	dmesg | grep 'pkram=t1: not brought back' | grep -q "$why" &&
+	listed tmpfs:t1
+}
+
 stage_1() {
 	plan 29
 	# pkram_seed= (vmtest.sh -a) replays a run
@@ -180,11 +202,22 @@ stage_1() {
 }
 
 stage_any() {
-	if [ "$STAGE" -lt "$STAGES" ]; then plan 11; else plan 10; fi
+	if [ "$STAGE" -lt "$STAGES" ]; then plan 15; else plan 14; fi
 	SEED=$(param pkram_seed)
 	diag "seed $SEED"
 	param pkram_pfns >/tmp/pfns
 	mkdir -p "$M"
+	# What cannot be brought back stays preserved, and says why.
+	check "a mount with size= too small fails, says so, loses nothing" \
+		restore_fails 'size= too small' ,size=1m
+	check "one with nr_inodes= too small fails, says so, loses nothing" \
+		restore_fails 'nr_inodes= too small' ,nr_inodes=10
+	check "one over its memory cgroup's limit, with pages in, fails, loses nothing" \
+		restore_fails 'error -12: out of memory, or over the limit of the memory cgroup' '' \
+		in_small_memcg
+	check "... which it hit with pages in the page cache already" \
+		sh -c "dmesg | grep -q 'pkram=t1: .*: error -12 bringing its pages back'"
+	diag "$(dmesg | grep 'pkram=t1: not brought back' | tail -n 3 | tr '\n' ' ')"
 	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
 	diag "$(last_log)"
 	check "the mount options came back: size=1g, huge=within_size" \

@@ -43,6 +43,7 @@ stage_2() {
 
 stage_3() {
 	t3=$(tsc_now)
+	boot_ms=$(awk '{ printf "%.0f\n", $1 * 1000 }' /proc/uptime)
 	plan 12
 	MHZ=$(param pkram_vm_mhz)
 	HB=$(param pkram_vm_hb)
@@ -62,7 +63,7 @@ stage_3() {
 	# $1 stop, $2 saved, $3 exited, $4 at /init, $5 loaded, $6 running
 	diag "vm-disk: blackout $(tsc_ms "$1" "$6") ms: RAM and device state save" \
 	     "$(tsc_ms "$1" "$2") ms, QEMU exit $(tsc_ms "$2" "$3") ms," \
-	     "kexec to /init $(tsc_ms "$3" "$4") ms," \
+	     "kexec to /init $(tsc_ms "$3" "$4") ms (of which boot $boot_ms ms)," \
 	     "QEMU start and RAM and state load $(tsc_ms "$4" "$5") ms," \
 	     "cont $(tsc_ms "$5" "$6") ms; guest RAM $RAM_MIB MiB, huge=$HUGE"
 }

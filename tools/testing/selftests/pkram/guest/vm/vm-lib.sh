@@ -238,6 +238,7 @@ vm_resumed() {
 # RAM file in the same pages; 13 results, and the "vm: blackout" line.
 vm_keep_restore() {
 	t5=$(tsc_now)
+	boot_ms=$(awk '{ printf "%.0f\n", $1 * 1000 }' /proc/uptime)
 	MHZ=$(param pkram_vm_mhz)
 	HB=$(param pkram_vm_hb)
 	mkdir -p $V
@@ -261,7 +262,8 @@ vm_keep_restore() {
 	total=$(($(tsc_ms "$1" "$9") - $(tsc_ms "$3" "$4")))
 	diag "vm: blackout $total ms: device state save $(tsc_ms "$1" "$2") ms," \
 	     "QEMU exit $(tsc_ms "$2" "$3") ms, preserve $(tsc_ms "$4" "$5") ms," \
-	     "kexec to /init $(tsc_ms "$5" "$6") ms, mount $(tsc_ms "$6" "$7") ms," \
+	     "kexec to /init $(tsc_ms "$5" "$6") ms (of which boot $boot_ms ms)," \
+	     "mount $(tsc_ms "$6" "$7") ms," \
 	     "QEMU start and state load $(tsc_ms "$7" "$8") ms, cont $(tsc_ms "$8" "$9") ms;" \
 	     "state file $(($(param pkram_vm_state) / 1024)) KiB," \
 	     "$(($(param pkram_vm_pages) / 256)) MiB of RAM never copied," \
