@@ -24,5 +24,6 @@ end = start + 1
 while end < len(lines) and not lines[end].startswith('--- a/') and lines[end] != '-- ':
     end += 1
 body = open(new).read().rstrip('\n').split('\n')
-open(patch, 'w').write('\n'.join(lines[:start] + body + lines[end:]))
+out = '\n'.join(lines[:start] + body + lines[end:])
+open(patch, 'w').write(out if out.endswith('\n') else out + '\n')
 PY

@@ -146,6 +146,70 @@ static int shmem_pkram_node_name(char *buf, const char *name)
 	return n < PKRAM_NAME_MAX ? 0 : -ENAMETOOLONG;
 }
 
+/* --- names of live mounts ---------------------------------------------- */
+
+/* A pkram= name, and the live super block it is the name of. */
+struct shmem_pkram_holder {
+	struct list_head list;
+	struct super_block *sb;
+	char name[];
+};
+
+static LIST_HEAD(shmem_pkram_holders);
+static DEFINE_MUTEX(shmem_pkram_holders_lock);
+
+/**
+ * shmem_pkram_hold - make @name the pkram= name of @sb, and no other mount's
+ * @sb: a tmpfs super block
+ * @name: the name, or NULL for none
+ *
+ * A name belongs to one live tmpfs at a time: two mounts of one name in the
+ * same kernel would restore, preserve and drop each other's tree.  The name
+ * @sb held before, if any, is let go.
+ *
+ * Return: 0, -EBUSY if another live tmpfs holds @name, -ENOMEM.
+ */
+int shmem_pkram_hold(struct super_block *sb, const char *name)
+{
+	struct shmem_pkram_holder *h, *old = NULL, *new = NULL;
+	int err = 0;
+
+	if (name) {
+		size_t len = strlen(name) + 1;
+
+		new = kmalloc(struct_size(new, name, len), GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+		new->sb = sb;
+		memcpy(new->name, name, len);
+	}
+	mutex_lock(&shmem_pkram_holders_lock);
+	list_for_each_entry(h, &shmem_pkram_holders, list) {
+		if (h->sb == sb)
+			old = h;
+		else if (name && !strcmp(h->name, name))
+			err = -EBUSY;
+	}
+	if (!err) {
+		if (old)
+			list_del(&old->list);
+		if (new)
+			list_add(&new->list, &shmem_pkram_holders);
+	}
+	mutex_unlock(&shmem_pkram_holders_lock);
+	kfree(err ? new : old);
+	return err;
+}
+
+/**
+ * shmem_pkram_unhold - let go of the pkram= name of @sb, which goes away
+ * @sb: a tmpfs super block
+ */
+void shmem_pkram_unhold(struct super_block *sb)
+{
+	shmem_pkram_hold(sb, NULL);
+}
+
 /* --- saving ---------------------------------------------------------------- */
 
 /* A name of an inode being saved: a dentry, and its parent's record. */
@@ -456,17 +520,49 @@ static u64 shmem_pkram_first_file(struct shmem_pkram_save *sv, u64 idx)
 }
 
 /*
- * Save the pages of file @f in [@start, @end) (file indexes).  Pages on swap
- * are read back first.  A folio never written (only allocated by
- * fallocate()) reads as zeroes: it is left out, and comes back as a hole.
+ * The folio of @mapping at @index, locked and still in @mapping; brought
+ * back from swap if it is there.  NULL if it went away (truncated, or
+ * replaced by a huge folio that khugepaged made: the caller looks again).
+ */
+static struct folio *shmem_pkram_get_folio(struct address_space *mapping,
+					   unsigned long index, void *entry)
+{
+	struct folio *folio;
+
+	if (xa_is_value(entry))
+		folio = shmem_read_folio(mapping, index);
+	else
+		folio = filemap_get_folio(mapping, index);
+	if (IS_ERR_OR_NULL(folio))
+		return folio;
+	folio_lock(folio);
+	if (folio->mapping == mapping)
+		return folio;
+	folio_unlock(folio);
+	folio_put(folio);
+	return NULL;
+}
+
+/*
+ * Save the pages of file @f in [@start, @end) (file indexes).  Each folio is
+ * saved locked, and only while it is still in the file, so that one that
+ * khugepaged collapses or swap takes meanwhile is found again in its new
+ * form and saved once.  Pages on swap are read back first, but for those
+ * past the end of the file, which hold zeroes and are left out.  A folio
+ * never written (only allocated by fallocate()) reads as zeroes: it is left
+ * out too, and comes back as a hole.  A poisoned page cannot be preserved.
+ * Sets *@next to where the next page of the file is, or to its end.
  */
 static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 				  struct pkram_access *pa,
 				  struct shmem_pkram_file *f,
-				  unsigned long start, unsigned long end)
+				  unsigned long start, unsigned long end,
+				  unsigned long *next)
 {
 	struct dentry *dentry = sv->links[f->first].dentry;
-	struct address_space *mapping = d_inode(dentry)->i_mapping;
+	struct inode *inode = d_inode(dentry);
+	struct address_space *mapping = inode->i_mapping;
+	unsigned long eof = DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
 	unsigned long index = start;
 	struct folio *folio;
 	void *entry;
@@ -476,35 +572,58 @@ static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 	while (!err && index < end &&
 	       (entry = xa_find(&mapping->i_pages, &index, end - 1,
 				XA_PRESENT))) {
-		if (xa_is_value(entry))
-			folio = shmem_read_folio(mapping, index);
-		else
-			folio = filemap_get_folio(mapping, index);
+		if (xa_is_value(entry) && index >= eof) {
+			index++;
+			continue;
+		}
+		folio = shmem_pkram_get_folio(mapping, index, entry);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);
 			break;
 		}
+		if (!folio)
+			continue;
 		index = folio_next_index(folio);
 		if (index > f->span)
 			err = -EFBIG;	/* cannot be: see shmem_pkram_place() */
+		else if (folio_test_hwpoison(folio) || folio_test_has_hwpoisoned(folio))
+			err = -EHWPOISON;
 		else if (folio_test_uptodate(folio))
 			err = pkram_save_folio_at(pa, folio,
 						  f->base + folio->index);
 		if (!err && folio_test_uptodate(folio))
 			atomic64_add(folio_nr_pages(folio), &f->nr_pages);
+		folio_unlock(folio);
 		folio_put(folio);
 	}
+	*next = f->span;
+	if (!err && index < f->span &&
+	    xa_find(&mapping->i_pages, &index, f->span - 1, XA_PRESENT))
+		*next = index;
 	if (err)
-		pr_err("cannot preserve %s: error %d saving its pages\n",
-		       shmem_pkram_path(dentry, buf, sizeof(buf)), err);
+		pr_err("cannot preserve %s: %s\n",
+		       shmem_pkram_path(dentry, buf, sizeof(buf)),
+		       err == -EHWPOISON ? "a page of it is poisoned (memory failure)" :
+		       "error saving its pages");
 	return err;
+}
+
+/* Move the next chunk to take to @to, unless it is there already. */
+static void shmem_pkram_skip_to(atomic64_t *next_chunk, u64 to)
+{
+	s64 old = atomic64_read(next_chunk);
+
+	to = round_down(to, SHMEM_PKRAM_CHUNK);
+	while (old < (s64)to && !atomic64_try_cmpxchg(next_chunk, &old, to))
+		;
 }
 
 /* One thread's share: chunks of the stream until there are none left. */
 static int shmem_pkram_save_share(struct shmem_pkram_save *sv)
 {
 	PKRAM_ACCESS(pa, &sv->ps, folios);
-	struct shmem_pkram_file *f;
+	struct shmem_pkram_file *f = NULL;
+	unsigned long next = 0;
 	u64 chunk, end, i;
 	int err = 0;
 
@@ -522,8 +641,14 @@ static int shmem_pkram_save_share(struct shmem_pkram_save *sv)
 			err = shmem_pkram_save_range(sv, &pa, f,
 						     max(chunk, f->base) - f->base,
 						     min(end, f->base + f->span) -
-						     f->base);
+						     f->base, &next);
 		}
+		/*
+		 * The rest of a sparse file, up to its next page, is no work:
+		 * skip it (the stream spans its size, 8 EiB at most).
+		 */
+		if (f && f->span)
+			shmem_pkram_skip_to(&sv->next_chunk, f->base + next);
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
 		cond_resched();
@@ -589,7 +714,8 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 	int err;
 
 	if (S_ISLNK(inode->i_mode)) {
-		target = inode->i_op->get_link(NULL, inode, &done);
+		/* with the dentry: its page may have to come back from swap */
+		target = inode->i_op->get_link(names[0].dentry, inode, &done);
 		if (IS_ERR(target))
 			return PTR_ERR(target);
 		rec.target_len = strlen(target);
@@ -740,6 +866,7 @@ struct shmem_pkram_restored {
  * @files: record numbers of the regular files with pages, by base
  * @nr_files: how many
  * @err: the first error of the threads that put pages back
+ * @inserted: whether any page went into the page cache of a file
  */
 struct shmem_pkram_load {
 	struct pkram_stream ps;
@@ -750,6 +877,7 @@ struct shmem_pkram_load {
 	u64 *files;
 	u64 nr_files;
 	atomic_t err;
+	atomic_t inserted;
 };
 
 static int shmem_pkram_bad(struct shmem_pkram_load *ld, u64 rec,
@@ -853,6 +981,71 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 	return ld;
 }
 
+/*
+ * Take a folio that was in a page cache before back to the state of a new
+ * one, if nothing but PKRAM and this load (@refs references) holds it: off
+ * the LRU, uncharged, its page cache flags cleared.
+ */
+static bool shmem_pkram_reclaim_folio(struct folio *folio, int refs)
+{
+	if (folio->mapping || folio_test_hwpoison(folio))
+		return false;
+	if (folio_test_lru(folio)) {
+		if (!folio_isolate_lru(folio))
+			return false;
+		refs++;
+	}
+	if (folio_ref_count(folio) != refs) {
+		if (refs > 2)
+			folio_putback_lru(folio);
+		return false;
+	}
+	if (refs > 2)
+		folio_put(folio);
+	/* Nobody else can see it now: it is ours alone. */
+	mem_cgroup_uncharge(folio);
+	folio_clear_dirty(folio);
+	folio_clear_active(folio);
+	folio_clear_referenced(folio);
+	folio_clear_workingset(folio);
+	folio_clear_unevictable(folio);
+	folio_clear_swapbacked(folio);
+	return true;
+}
+
+/*
+ * A restore that failed with pages in the page cache of its files: take
+ * them out again, off the LRU and uncharged, so that what stays preserved
+ * holds nobody's memory cgroup to its limit and the next mount finds it
+ * fresh.  A second pass over the stream finds the folios.
+ */
+static void shmem_pkram_take_back(struct shmem_pkram_load *ld)
+{
+	struct folio *folio;
+	char node[PKRAM_NAME_MAX];
+	u64 rec;
+
+	for (rec = 0; rec < ld->header.nr_inodes; rec++)
+		if (ld->inodes[rec].dentry && S_ISREG(ld->inodes[rec].rec.mode))
+			shmem_truncate_range(d_inode(ld->inodes[rec].dentry), 0,
+					     (loff_t)-1);
+	lru_add_drain_all();
+	pkram_abort_load(&ld->ps);
+	if (shmem_pkram_node_name(node, ld->name) ||
+	    pkram_prepare_load(&ld->ps, node))
+		return;
+	while (!pkram_prepare_load_obj(&ld->ps)) {
+		PKRAM_ACCESS(pa, &ld->ps, folios);
+
+		while ((folio = pkram_load_folio(&pa, NULL))) {
+			shmem_pkram_reclaim_folio(folio, 2);
+			folio_put(folio);
+			cond_resched();
+		}
+		pkram_finish_access(&pa, true);
+	}
+}
+
 /**
  * shmem_pkram_load_end - end what shmem_pkram_load_start() began
  * @ld: the preserved tmpfs, or NULL
@@ -868,14 +1061,17 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 
 	if (!ld)
 		return;
+	pkram_finish_access(&ld->bytes, true);
+	if (!done && atomic_read(&ld->inserted))
+		shmem_pkram_take_back(ld);
 	if (ld->inodes) {
 		for (i = 0; i < ld->header.nr_inodes; i++)
 			dput(ld->inodes[i].dentry);
 	}
-	pkram_finish_access(&ld->bytes, true);
-	if (done)
+	/* No node: shmem_pkram_take_back() could not load it again. */
+	if (ld->ps.node && done)
 		pkram_finish_load(&ld->ps);
-	else
+	else if (ld->ps.node)
 		pkram_abort_load(&ld->ps);
 	kvfree(ld->inodes);
 	kvfree(ld->files);
@@ -1053,38 +1249,6 @@ static struct shmem_pkram_restored *shmem_pkram_file_at(struct shmem_pkram_load 
 }
 
 /*
- * Take a folio that was in a page cache before back to the state of a new
- * one, if nothing but PKRAM and this load (@refs references) holds it: off
- * the LRU, uncharged, its page cache flags cleared.
- */
-static bool shmem_pkram_reclaim_folio(struct folio *folio, int refs)
-{
-	if (folio->mapping || folio_test_hwpoison(folio))
-		return false;
-	if (folio_test_lru(folio)) {
-		if (!folio_isolate_lru(folio))
-			return false;
-		refs++;
-	}
-	if (folio_ref_count(folio) != refs) {
-		if (refs > 2)
-			folio_putback_lru(folio);
-		return false;
-	}
-	if (refs > 2)
-		folio_put(folio);
-	/* Nobody else can see it now: it is ours alone. */
-	mem_cgroup_uncharge(folio);
-	folio_clear_dirty(folio);
-	folio_clear_active(folio);
-	folio_clear_referenced(folio);
-	folio_clear_workingset(folio);
-	folio_clear_unevictable(folio);
-	folio_clear_swapbacked(folio);
-	return true;
-}
-
-/*
  * A folio handed over by kexec is fresh.  One loaded in the kernel that
  * saved it, or loaded again after a mount that could not complete, has been
  * in a page cache: it is made fresh again in place if nothing else holds it
@@ -1126,6 +1290,7 @@ static int shmem_pkram_flush(struct shmem_pkram_load *ld,
 
 	if (!b->nr)
 		return 0;
+	atomic_set(&ld->inserted, 1);
 	err = shmem_add_folios(d_inode(b->ri->dentry), b->folios, b->indices,
 			       b->nr, &added);
 	for (i = 0; i < b->nr; i++)
@@ -1247,6 +1412,19 @@ static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
 	}
 }
 
+/* What an error of the restore means for the administrator. */
+static const char *shmem_pkram_why(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		return ": no room, see size= and nr_inodes=";
+	case -ENOMEM:
+		return ": out of memory, or over the limit of the memory cgroup";
+	default:
+		return "";
+	}
+}
+
 /**
  * shmem_pkram_load_tree - bring a preserved tmpfs back
  * @ld: from shmem_pkram_load_start()
@@ -1264,7 +1442,7 @@ static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
  */
 int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 {
-	struct shmem_sb_info *sbinfo = SHMEM_SB(sb);
+	struct shmem_sb_info *sbinfo = sb->s_fs_info;
 	ktime_t start = ktime_get();
 	u64 pages = 0, i;
 	int err;
@@ -1283,9 +1461,7 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 	      shmem_pkram_load_pages(ld);
 	if (err) {
 		pr_err("pkram=%s: not brought back (error %d%s); left preserved\n",
-		       ld->name, err,
-		       err == -ENOSPC ? ": no room, see size= and nr_inodes=" :
-		       err == -ENOMEM ? ": out of memory, or over the limit of the memory cgroup" : "");
+		       ld->name, err, shmem_pkram_why(err));
 		return err;
 	}
 	shmem_pkram_set_attrs(ld);

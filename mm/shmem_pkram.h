@@ -43,6 +43,8 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 			  struct super_block *sb);
 void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done);
+int shmem_pkram_hold(struct super_block *sb, const char *name);
+void shmem_pkram_unhold(struct super_block *sb);
 
 /* mm/shmem.c */
 int shmem_add_folios(struct inode *inode, struct folio **folios,
@@ -63,6 +65,13 @@ static inline int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 
 static inline void shmem_pkram_load_end(struct shmem_pkram_load *ld,
 					bool done) { }
+
+static inline int shmem_pkram_hold(struct super_block *sb, const char *name)
+{
+	return 0;
+}
+
+static inline void shmem_pkram_unhold(struct super_block *sb) { }
 #endif
 
 #endif /* _MM_SHMEM_PKRAM_H */

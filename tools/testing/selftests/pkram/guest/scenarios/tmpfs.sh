@@ -148,18 +148,50 @@ bad_requests() {
 	check "remount without preserve drops it and keeps the files" \
 		unpreserve_keeps "$E" tmpfs:nosuch
 	mkdir -p "$E.2"
-	mount -t tmpfs -o pkram=nosuch tmpfs "$E.2"
 	mount -o remount,preserve,ro "$E"
-	check "a name preserved already cannot be preserved again" \
-		refused "$E.2" preserve,ro
+	check "a name preserved already cannot be mounted a second time" \
+		sh -c "! mount -t tmpfs -o pkram=nosuch tmpfs $E.2"
 	check "... and says so" \
-		sh -c "dmesg | grep -q 'that name is preserved already'"
-	umount "$E.2"
+		sh -c "dmesg | grep -q 'pkram=nosuch is another mount'"
 	umount "$E"
 	check "preserved and unmounted, the same name mounts in this kernel" \
 		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = '$F' ]"
 	umount "$E"
 	check "nothing of it is left preserved" none_listed tmpfs:nosuch
+}
+
+# opts_of DIR: the mount options /proc/mounts shows for DIR.
+opts_of() {
+	awk -v d="$1" '$2 == d { print $4 }' /proc/mounts
+}
+
+# Preservation belongs to the mount that did it: only remount,rw drops it.
+remount_rules() {
+	d=/mnt/r
+	mkdir -p $d $d.2
+	mount -t tmpfs -o pkram=rules,size=20m tmpfs $d
+	echo keep >$d/f
+	mkfifo $d/fifo
+	check "a preserve that fails (a FIFO) changes no option" sh -c \
+		"! mount -o remount,preserve,ro,size=30m,nr_inodes=77 $d &&
+		 [ \"\$(awk '\$2 == \"$d\" { print \$4 }' /proc/mounts)\" = '$(opts_of $d)' ]"
+	rm $d/fifo
+	check "in the same kernel, a live mount's pkram= name is refused to another" \
+		sh -c "! mount -t tmpfs -o pkram=rules tmpfs $d.2 &&
+		       dmesg | grep -q 'pkram=rules is another mount'"
+	mount -o remount,preserve,ro $d
+	check "/proc/mounts shows that it is preserved" \
+		sh -c "grep ' $d tmpfs ' /proc/mounts | grep -q ',preserved'"
+	check "a remount that keeps it read-only keeps it preserved" \
+		sh -c "mount -o remount,ro $d && grep -q '^node tmpfs:rules: saved' $NODES"
+	check "... as does one that replays the options /proc/mounts shows" \
+		sh -c "mount -o remount,$(opts_of $d) $d &&
+		       grep -q '^node tmpfs:rules: saved' $NODES"
+	check "remount,rw with those options drops it, and keeps the files" \
+		sh -c "mount -o remount,rw,$(opts_of $d | sed 's/^ro,//') $d &&
+		       ! grep -q '^node tmpfs:rules' $NODES && [ \"\$(cat $d/f)\" = keep ] &&
+		       ! grep ' $d tmpfs ' /proc/mounts | grep -q preserved"
+	umount $d
 }
 
 # in_small_memcg COMMAND...: run COMMAND in a memory cgroup of 4 MiB.
@@ -185,12 +217,13 @@ restore_fails() {
 }
 
 stage_1() {
-	plan 29
+	plan 35
 	# pkram_seed= (vmtest.sh -a) replays a run
 	SEED=$(param pkram_seed)
 	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 	diag "seed $SEED (replay: vmtest.sh -a pkram_seed=$SEED)"
 	bad_requests
+	remount_rules
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
 		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751 tmpfs "$M"
@@ -213,7 +246,7 @@ stage_any() {
 	check "one with nr_inodes= too small fails, says so, loses nothing" \
 		restore_fails 'nr_inodes= too small' ,nr_inodes=10
 	check "one over its memory cgroup's limit, with pages in, fails, loses nothing" \
-		restore_fails 'error -12: out of memory, or over the limit of the memory cgroup' '' \
+		restore_fails 'error -12: out of memory, or over the limit of the memory' '' \
 		in_small_memcg
 	check "... which it hit with pages in the page cache already" \
 		sh -c "dmesg | grep -q 'pkram=t1: .*: error -12 bringing its pages back'"
