@@ -40,7 +40,7 @@ bench_streams() {
 	log=$LOGS/bench-streams.log
 	mem=$((mib + 1024))M
 	vmtest -s boot -u -t 900 -m "$mem" -c 2 -l "$log" \
-		-a "kunit.filter_glob=pkram_bench test_pkram.bench_mib=$mib" >/dev/null ||
+		-a "kunit.filter_glob=bench_pkram test_pkram.bench_mib=$mib" >/dev/null ||
 		die "the benchmark run failed (serial log: $log)"
 	grep -q 'pkram_bench: order' "$log" || die "no benchmark output (serial log: $log)"
 

@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=134
+EXPECTED_TESTS=140
 
 passed=0
 failed=0
@@ -126,8 +126,10 @@ step "W=1 build of the PKRAM objects"
 w1=$PKRAM_CACHE/build-w1
 mkdir -p "$w1"
 cmp -s "$BUILD/.config" "$w1/.config" || cp "$BUILD/.config" "$w1/.config"
-objs=$(grep -h '^obj-$(CONFIG_[A-Z_]*PKRAM' "$TREE/mm/Makefile" "$TREE/lib/Makefile" |
-	sed 's/.*+= *//' | tr ' ' '\n' | grep '\.o$' |
+# (continuation lines joined: a list may go on over several)
+objs=$(cat "$TREE/mm/Makefile" "$TREE/lib/Makefile" | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' |
+	grep '^obj-$(CONFIG_[A-Z_]*PKRAM' |
+	sed 's/.*+= *//' | tr ' \t' '\n\n' | grep '\.o$' |
 	while read -r o; do
 		[ -f "$TREE/mm/${o%.o}.c" ] && echo "mm/$o"
 		[ -f "$TREE/lib/${o%.o}.c" ] && echo "lib/$o"
@@ -157,7 +159,7 @@ while IFS=$'\t' read -r status name; do
 	else
 		result "kunit $name: $status" 1
 	fi
-done < <(python3 "$REPO/dev/kunit-cases.py" pkram "$out/kunit.json" $(kunit_sources))
+done < <(python3 "$REPO/dev/kunit-cases.py" "pkram*" "$out/kunit.json" $(kunit_sources))
 r=$(grep -E 'WARNING:|BUG:|INFO: (possible|inconsistent)|Call Trace:|circular locking' \
 	"$LOGS/kunit.log" | head -n 5)
 [ -z "$r" ] || echo "$r" | sed 's/^/        /'
@@ -194,6 +196,8 @@ vmtests=(
 	# a tmpfs: bad requests, then a tree of files over 3 kernels, by both
 	# kexec paths (make runs it over 2)
 	"tmpfs 3 alt -m 1G"
+	# ... with the tree on swap when it is preserved
+	"tmpfs 2 file -m 1G -a pkram_tmpfs_swap=1"
 	# a running VM (Debian's QEMU in the guest, its RAM in a preserved
 	# tmpfs file) across a kernel update, in huge pages and in 4 KiB pages
 	"vm 2 file -m 1G -a pkram_vm_huge=within_size"

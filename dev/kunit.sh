@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 build=1
-filter='pkram'
+filter='pkram*'
 json=""
 while [ $# -gt 0 ]; do
 	case "$1" in

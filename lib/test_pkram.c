@@ -1368,7 +1368,7 @@ static void pkram_test_debugfs(struct kunit *test)
 
 static unsigned int bench_mib;
 module_param(bench_mib, uint, 0444);
-MODULE_PARM_DESC(bench_mib, "MiB of folios the pkram_bench suite saves and loads (0: skip)");
+MODULE_PARM_DESC(bench_mib, "MiB of folios the bench_pkram suite saves and loads (0: skip)");
 
 #define PKRAM_BENCH_RING	SZ_32M
 
@@ -1530,7 +1530,7 @@ static struct kunit_case pkram_bench_cases[] = {
 };
 
 static struct kunit_suite pkram_bench_suite = {
-	.name = "pkram_bench",
+	.name = "bench_pkram",
 	.suite_init = pkram_test_suite_init,
 	.init = pkram_bench_init,
 	.test_cases = pkram_bench_cases,

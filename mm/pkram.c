@@ -1140,6 +1140,24 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 EXPORT_SYMBOL_GPL(pkram_read);
 
 /**
+ * pkram_bytes_left - how many bytes a loading access has yet to read
+ * @pa: an access of type bytes to the object being loaded
+ *
+ * A bound for a caller about to trust a count it read: a record that says
+ * more records follow than there are bytes for is wrong.
+ *
+ * Return: the bytes pkram_read() can still give through @pa; 0 if @pa is
+ * not a loading access of type bytes to an object with a byte stream.
+ */
+size_t pkram_bytes_left(struct pkram_access *pa)
+{
+	if (!pkram_access_ok(pa, PKRAM_DATA_bytes) || pkram_access_saving(pa))
+		return 0;
+	return pa->link ? pa->data_len : pa->ps->obj->data_len;
+}
+EXPORT_SYMBOL_GPL(pkram_bytes_left);
+
+/**
  * pkram_finish_access - end an access to a stream of the current object
  * @pa: the access
  * @status_ok: saving: false drops what this access saved; loading: ignored

@@ -39,106 +39,6 @@
 #include "internal.h"
 #include "shmem_pkram.h"
 
-#define SHMEM_PKRAM_MAGIC	0x666d7074	/* "tpmf" */
-#define SHMEM_PKRAM_VERSION	2
-
-/* struct shmem_pkram_header.flags */
-#define SHMEM_PKRAM_INODE64	0x1
-#define SHMEM_PKRAM_NOSWAP	0x2
-
-/* Where the pages of a file start in the stream: huge folios stay aligned. */
-#define SHMEM_PKRAM_ALIGN	BIT_ULL(MAX_PAGE_ORDER)
-/* Indexes of the folio stream end there (see pkram_save_folio_at()). */
-#define SHMEM_PKRAM_INDEX_END	((U64_MAX >> PAGE_SHIFT) + 1)
-
-/**
- * struct shmem_pkram_header - first record of a preserved tmpfs
- * @magic: SHMEM_PKRAM_MAGIC
- * @version: SHMEM_PKRAM_VERSION: the layout of this header and of every
- *	record; a kernel that does not know it leaves the tmpfs preserved
- * @page_shift: PAGE_SHIFT of the kernel that saved it: the unit of sizes,
- *	of indexes and of the folio stream
- * @max_order: MAX_PAGE_ORDER of the kernel that saved it: the alignment of
- *	the files in the folio stream (SHMEM_PKRAM_ALIGN)
- * @nr_inodes: number of inode records that follow, the root's first
- * @nr_dirs: how many of them are directories, the root included: records
- *	0 to @nr_dirs - 1
- * @nr_pages: pages of all the files, which the new mount must have room for
- * @blocks: size= of the mount, in pages, 0 for no limit
- * @inodes: nr_inodes= of the mount, 0 for no limit
- * @huge: huge= of the mount (SHMEM_HUGE_*)
- * @flags: SHMEM_PKRAM_INODE64, SHMEM_PKRAM_NOSWAP
- */
-struct shmem_pkram_header {
-	__u32	magic;
-	__u32	version;
-	__u32	page_shift;
-	__u32	max_order;
-	__u64	nr_inodes;
-	__u64	nr_dirs;
-	__u64	nr_pages;
-	__u64	blocks;
-	__u64	inodes;
-	__u32	huge;
-	__u32	flags;
-};
-
-/**
- * struct shmem_pkram_inode - the record of one inode of a preserved tmpfs
- * @base: regular file: index in the folio stream of its page at index 0
- * @span: regular file: its pages are in [@base, @base + @span) of the
- *	stream, and the next file's @base is at least @base + @span; 0 for
- *	other inodes
- * @nr_pages: regular file: pages saved, in all its folios
- * @size: i_size
- * @atime_sec: access time, seconds
- * @mtime_sec: modification time, seconds
- * @ctime_sec: change time, seconds
- * @atime_nsec: access time, nanoseconds
- * @mtime_nsec: modification time, nanoseconds
- * @ctime_nsec: change time, nanoseconds
- * @mode: i_mode: type and permissions
- * @uid: owner, in the initial user namespace
- * @gid: group, in the initial user namespace
- * @fsflags: FS_IOC_SETFLAGS flags (SHMEM_FL_USER_MODIFIABLE)
- * @nr_names: names that follow (struct shmem_pkram_name): none for the
- *	root, one for another directory, one or more for other inodes
- * @target_len: symbolic link: bytes of its target, which follow the
- *	record, before the names; 0 for other inodes
- */
-struct shmem_pkram_inode {
-	__u64	base;
-	__u64	span;
-	__u64	nr_pages;
-	__u64	size;
-	__s64	atime_sec;
-	__s64	mtime_sec;
-	__s64	ctime_sec;
-	__u32	atime_nsec;
-	__u32	mtime_nsec;
-	__u32	ctime_nsec;
-	__u32	mode;
-	__u32	uid;
-	__u32	gid;
-	__u32	fsflags;
-	__u32	nr_names;
-	__u32	target_len;
-};
-
-/**
- * struct shmem_pkram_name - a name of an inode
- * @parent: record of the directory that holds the name: a directory record
- *	before this one (0 is the root)
- * @len: bytes of the name, which follow: 1 to NAME_MAX, neither "." nor
- *	"..", no '/' and no NUL
- * @pad: 0
- */
-struct shmem_pkram_name {
-	__u64	parent;
-	__u32	len;
-	__u32	pad;
-};
-
 static int shmem_pkram_node_name(char *buf, const char *name)
 {
 	int n = snprintf(buf, PKRAM_NAME_MAX, SHMEM_PKRAM_PREFIX "%s", name);
@@ -883,7 +783,7 @@ struct shmem_pkram_load {
 static int shmem_pkram_bad(struct shmem_pkram_load *ld, u64 rec,
 			   const char *what)
 {
-	pr_err("pkram=%s: bad preserved data at inode record %llu: %s; left preserved\n",
+	pr_err("pkram=%s: not brought back: bad preserved data at inode record %llu: %s; left preserved\n",
 	       ld->name, rec, what);
 	return -EUCLEAN;
 }
@@ -897,10 +797,14 @@ static int shmem_pkram_unusable(struct shmem_pkram_load *ld, const char *what,
 	return -EPROTONOSUPPORT;
 }
 
-static bool shmem_pkram_header_ok(struct shmem_pkram_header *h)
+/*
+ * The counts of the header, against the @left bytes of records that follow.
+ * The mount options are checked by shmem.c, which knows their values.
+ */
+static bool shmem_pkram_header_ok(struct shmem_pkram_header *h, size_t left)
 {
-	/* huge= is checked by shmem.c, which knows its values. */
 	return h->nr_dirs && h->nr_dirs <= h->nr_inodes &&
+	       h->nr_inodes <= left / sizeof(struct shmem_pkram_inode) &&
 	       !(h->flags & ~(SHMEM_PKRAM_INODE64 | SHMEM_PKRAM_NOSWAP));
 }
 
@@ -959,7 +863,7 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 	else if (h->max_order != MAX_PAGE_ORDER)
 		err = shmem_pkram_unusable(ld, "MAX_PAGE_ORDER", h->max_order,
 					   MAX_PAGE_ORDER);
-	else if (!shmem_pkram_header_ok(h))
+	else if (!shmem_pkram_header_ok(h, pkram_bytes_left(&ld->bytes)))
 		err = shmem_pkram_bad(ld, 0, "inconsistent header");
 	if (!err) {
 		ld->inodes = kvcalloc(h->nr_inodes, sizeof(*ld->inodes),
@@ -1088,6 +992,8 @@ static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
 	if (r->mode & ~(S_IFMT | S_IALLUGO) ||
 	    (dir ? type != S_IFDIR : type != S_IFREG && type != S_IFLNK))
 		return false;
+	if (r->uid == (u32)-1 || r->gid == (u32)-1)
+		return false;
 	if (r->atime_nsec >= NSEC_PER_SEC || r->mtime_nsec >= NSEC_PER_SEC ||
 	    r->ctime_nsec >= NSEC_PER_SEC ||
 	    r->fsflags & ~SHMEM_FL_USER_MODIFIABLE)
@@ -1177,7 +1083,7 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 	struct shmem_pkram_inode *r;
 	struct dentry *parent;
 	char *name, *target;
-	u64 rec, next_base = 0;
+	u64 rec, next_base = 0, pages = 0;
 	struct qstr q;
 	unsigned int i;
 	int err = 0;
@@ -1221,9 +1127,12 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 		if (!err && S_ISREG(r->mode) && r->span) {
 			ld->files[ld->nr_files++] = rec;
 			next_base = r->base + r->span;
+			pages += r->nr_pages;
 		}
 		cond_resched();
 	}
+	if (!err && pages != ld->header.nr_pages)
+		err = shmem_pkram_bad(ld, 0, "the page count does not match the records");
 	kfree(name);
 	return err;
 }
@@ -1331,6 +1240,12 @@ static int shmem_pkram_load_share(struct shmem_pkram_load *ld)
 			folio_put(folio);
 			err = shmem_pkram_bad(ld, ri ? ri - ld->inodes : 0,
 					      "a page out of place");
+			break;
+		}
+		if (idx - ri->rec.base >= DIV_ROUND_UP_ULL(ri->rec.size, PAGE_SIZE)) {
+			folio_put(folio);
+			err = shmem_pkram_bad(ld, ri - ld->inodes,
+					      "a page beyond the end of the file");
 			break;
 		}
 		folio = shmem_pkram_fresh(folio);
@@ -1459,11 +1374,12 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 	}
 	err = shmem_pkram_load_records(ld, sb->s_root) ?:
 	      shmem_pkram_load_pages(ld);
-	if (err) {
+	/* Bad records said why already, in one line. */
+	if (err && err != -EUCLEAN)
 		pr_err("pkram=%s: not brought back (error %d%s); left preserved\n",
 		       ld->name, err, shmem_pkram_why(err));
+	if (err)
 		return err;
-	}
 	shmem_pkram_set_attrs(ld);
 	for (i = 0; i < ld->nr_files; i++)
 		pages += atomic64_read(&ld->inodes[ld->files[i]].loaded);

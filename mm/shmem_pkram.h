@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * tmpfs files preserved across kexec with PKRAM: what mm/shmem.c calls in
- * mm/shmem_pkram.c, and what mm/shmem_pkram.c calls in mm/shmem.c.
+ * mm/shmem_pkram.c, what mm/shmem_pkram.c calls in mm/shmem.c, and the
+ * format of what is preserved.
  */
 #ifndef _MM_SHMEM_PKRAM_H
 #define _MM_SHMEM_PKRAM_H
 
+#include <linux/bits.h>
 #include <linux/err.h>
+#include <linux/mmzone.h>
 #include <linux/pkram.h>
 #include <linux/types.h>
 
@@ -29,6 +32,111 @@ struct shmem_pkram_opts {
 	int huge;
 	bool full_inums;
 	bool noswap;
+};
+
+/*
+ * The records of a preserved tmpfs, in the byte stream of its node: what
+ * crosses kexec, read by the next kernel as untrusted input.  See "tmpfs"
+ * in Documentation/mm/pkram.rst.
+ */
+#define SHMEM_PKRAM_MAGIC	0x666d7074	/* "tpmf" */
+#define SHMEM_PKRAM_VERSION	2
+
+/* struct shmem_pkram_header.flags */
+#define SHMEM_PKRAM_INODE64	0x1
+#define SHMEM_PKRAM_NOSWAP	0x2
+
+/* Where the pages of a file start in the stream: huge folios stay aligned. */
+#define SHMEM_PKRAM_ALIGN	BIT_ULL(MAX_PAGE_ORDER)
+/* Indexes of the folio stream end there (see pkram_save_folio_at()). */
+#define SHMEM_PKRAM_INDEX_END	((U64_MAX >> PAGE_SHIFT) + 1)
+
+/**
+ * struct shmem_pkram_header - first record of a preserved tmpfs
+ * @magic: SHMEM_PKRAM_MAGIC
+ * @version: SHMEM_PKRAM_VERSION: the layout of this header and of every
+ *	record; a kernel that does not know it leaves the tmpfs preserved
+ * @page_shift: PAGE_SHIFT of the kernel that saved it: the unit of sizes,
+ *	of indexes and of the folio stream
+ * @max_order: MAX_PAGE_ORDER of the kernel that saved it: the alignment of
+ *	the files in the folio stream (SHMEM_PKRAM_ALIGN)
+ * @nr_inodes: number of inode records that follow, the root's first
+ * @nr_dirs: how many of them are directories, the root included: records
+ *	0 to @nr_dirs - 1
+ * @nr_pages: pages of all the files, which the new mount must have room for
+ * @blocks: size= of the mount, in pages, 0 for no limit
+ * @inodes: nr_inodes= of the mount, 0 for no limit
+ * @huge: huge= of the mount (SHMEM_HUGE_*)
+ * @flags: SHMEM_PKRAM_INODE64, SHMEM_PKRAM_NOSWAP
+ */
+struct shmem_pkram_header {
+	__u32	magic;
+	__u32	version;
+	__u32	page_shift;
+	__u32	max_order;
+	__u64	nr_inodes;
+	__u64	nr_dirs;
+	__u64	nr_pages;
+	__u64	blocks;
+	__u64	inodes;
+	__u32	huge;
+	__u32	flags;
+};
+
+/**
+ * struct shmem_pkram_inode - the record of one inode of a preserved tmpfs
+ * @base: regular file: index in the folio stream of its page at index 0
+ * @span: regular file: its pages are in [@base, @base + @span) of the
+ *	stream, and the next file's @base is at least @base + @span; 0 for
+ *	other inodes
+ * @nr_pages: regular file: pages saved, in all its folios
+ * @size: i_size
+ * @atime_sec: access time, seconds
+ * @mtime_sec: modification time, seconds
+ * @ctime_sec: change time, seconds
+ * @atime_nsec: access time, nanoseconds
+ * @mtime_nsec: modification time, nanoseconds
+ * @ctime_nsec: change time, nanoseconds
+ * @mode: i_mode: type and permissions
+ * @uid: owner, in the initial user namespace
+ * @gid: group, in the initial user namespace
+ * @fsflags: FS_IOC_SETFLAGS flags (SHMEM_FL_USER_MODIFIABLE)
+ * @nr_names: names that follow (struct shmem_pkram_name): none for the
+ *	root, one for another directory, one or more for other inodes
+ * @target_len: symbolic link: bytes of its target, which follow the
+ *	record, before the names; 0 for other inodes
+ */
+struct shmem_pkram_inode {
+	__u64	base;
+	__u64	span;
+	__u64	nr_pages;
+	__u64	size;
+	__s64	atime_sec;
+	__s64	mtime_sec;
+	__s64	ctime_sec;
+	__u32	atime_nsec;
+	__u32	mtime_nsec;
+	__u32	ctime_nsec;
+	__u32	mode;
+	__u32	uid;
+	__u32	gid;
+	__u32	fsflags;
+	__u32	nr_names;
+	__u32	target_len;
+};
+
+/**
+ * struct shmem_pkram_name - a name of an inode
+ * @parent: record of the directory that holds the name: a directory record
+ *	before this one (0 is the root)
+ * @len: bytes of the name, which follow: 1 to NAME_MAX, neither "." nor
+ *	"..", no '/' and no NUL
+ * @pad: 0
+ */
+struct shmem_pkram_name {
+	__u64	parent;
+	__u32	len;
+	__u32	pad;
 };
 
 /* The name of the PKRAM node of a preserved tmpfs: "tmpfs:" + pkram=. */

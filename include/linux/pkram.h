@@ -134,6 +134,7 @@ struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index);
 
 ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
 size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
+size_t pkram_bytes_left(struct pkram_access *pa);
 
 #else /* !CONFIG_PKRAM */
 
@@ -212,6 +213,11 @@ static inline ssize_t pkram_write(struct pkram_access *pa, const void *buf,
 
 static inline size_t pkram_read(struct pkram_access *pa, void *buf,
 				size_t count)
+{
+	return 0;
+}
+
+static inline size_t pkram_bytes_left(struct pkram_access *pa)
 {
 	return 0;
 }

@@ -8,27 +8,59 @@
  * Only the data is mapped (SEEK_DATA), so that holes stay holes.  The VM
  * scenario compares the digest of the RAM file of a VM before and after
  * kexec: the same digest means that its memory was not copied.
+ *
+ * file_pfns -m FILE: map FILE, shared and read-only, with MADV_HUGEPAGE,
+ * touch its data, print "mapped", and wait for a signal: a mapping for
+ * khugepaged to collapse the file's small pages in (the tmpfs scenario).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "pfn_digest.h"
 
+/* Map @fd for khugepaged, and wait. */
+static int hold_mapped(int fd, off_t size)
+{
+	char *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	off_t off;
+
+	if (m == MAP_FAILED || madvise(m, size, MADV_HUGEPAGE)) {
+		perror("mmap");
+		return 1;
+	}
+	for (off = 0; off < size; off += PFN_DIGEST_PAGE)
+		asm volatile("" : : "r" (m[off]) : "memory");
+	printf("mapped\n");
+	fflush(stdout);
+	pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pfn_digest d = { .hash = PFN_DIGEST_INIT };
 	off_t data, hole = 0;
 	struct stat st;
+	int fd, hold;
 	char *m;
-	int fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s FILE\n", argv[0]);
+	hold = argc == 3 && !strcmp(argv[1], "-m");
+	if (argc != 2 && !hold) {
+		fprintf(stderr, "usage: %s [-m] FILE\n", argv[0]);
 		return 2;
+	}
+	if (hold) {
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0 || fstat(fd, &st)) {
+			perror(argv[2]);
+			return 1;
+		}
+		return hold_mapped(fd, st.st_size);
 	}
 	d.pagemap = open("/proc/self/pagemap", O_RDONLY);
 	d.kpageflags = open("/proc/kpageflags", O_RDONLY);

@@ -5,16 +5,25 @@
 # and records which physical pages back the files.  Every later stage mounts
 # it again with the same pkram=, runs the kselftest's checks of every byte,
 # attribute, link, hole, huge page and physical page, and preserves it again
-# for the next kernel; the last checks that the tmpfs is writable.
+# for the next kernel; the last checks that the tmpfs is writable.  Stage 1
+# also preserves the largest sparse file tmpfs allows, and a file that
+# khugepaged collapses meanwhile, which stage 2 checks.  With
+# pkram_tmpfs_swap=1, the tree is pushed to swap (a RAM disk) before it is
+# preserved.
 SCENARIO_STAGES=2
 M=/mnt/t
 E=/mnt/e
+S=/mnt/s
+K=/mnt/k
+MAXSIZE=9223372036854775807	# MAX_LFS_FILESIZE, the largest file tmpfs allows
+THP=/sys/kernel/mm/transparent_hugepage
 
 # kselftest TEST: one test of tmpfs_pkram as one result, its log as
-# diagnostics.  It passes only if exactly that test ran and passed.
+# diagnostics.  It passes only if exactly that test ran and passed.  It runs
+# under $KSELFTEST_IN, if set (in_memcg, for example).
 kselftest() {
-	out=$(PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED \
-	      PKRAM_TMPFS_PFNS=/tmp/pfns tmpfs_pkram -t "$1" 2>&1)
+	out=$(export PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED PKRAM_TMPFS_PFNS=/tmp/pfns
+	      $KSELFTEST_IN tmpfs_pkram -t "$1" 2>&1)
 	rc=$?
 	echo "$out" | grep '^# ' | grep -v '^# \(Starting\|Totals\|PASSED\)'
 	plan1=$(echo "$out" | grep -c '^1\.\.1$')
@@ -61,8 +70,8 @@ preserve() {
 	check "/proc/mounts shows pkram=$1, ro" \
 		grep -q " $M tmpfs ro,.*pkram=$1" /proc/mounts
 	check "the node tmpfs:$1 is saved" listed "tmpfs:$1"
-	NEXT_DROP="pkram_pfns= pkram_seed="
-	NEXT_APPEND="pkram_seed=$SEED"
+	NEXT_DROP="$NEXT_DROP pkram_pfns= pkram_seed="
+	NEXT_APPEND="$NEXT_APPEND pkram_seed=$SEED"
 	hand_over
 }
 
@@ -194,15 +203,95 @@ remount_rules() {
 	umount $d
 }
 
-# in_small_memcg COMMAND...: run COMMAND in a memory cgroup of 4 MiB.
-in_small_memcg() {
+# in_memcg NAME MAX COMMAND...: run COMMAND in memory cgroup NAME, of at
+# most MAX bytes.
+in_memcg() {
 	cg=/sys/fs/cgroup
 	if [ ! -f $cg/cgroup.controllers ]; then
 		mount -t cgroup2 none $cg || return 1
 	fi
 	echo +memory >$cg/cgroup.subtree_control &&
-	mkdir -p $cg/small && echo 4M >$cg/small/memory.max || return 1
-	sh -c 'echo $$ >/sys/fs/cgroup/small/cgroup.procs && exec "$@"' sh "$@"
+	mkdir -p "$cg/$1" && echo "$2" >"$cg/$1/memory.max" || return 1
+	sh -c 'echo $$ >"/sys/fs/cgroup/$0/cgroup.procs" && shift && exec "$@"' "$@"
+}
+
+# in_small_memcg COMMAND...: run COMMAND in a memory cgroup of 4 MiB.
+in_small_memcg() {
+	in_memcg small 4M "$@"
+}
+
+# swap_out: what tmpfs_pkram wrote (in memory cgroup swapme) goes to swap,
+# a RAM disk; at least 1 MiB of it.
+swap_out() {
+	mkswap /dev/ram0 >/dev/null && swapon /dev/ram0 || return 1
+	echo 256M >/sys/fs/cgroup/swapme/memory.reclaim 2>/dev/null
+	used=$(awk '/^SwapTotal/ { t = $2 } /^SwapFree/ { f = $2 } END { print t - f }' \
+		/proc/meminfo)
+	diag "on swap: $used kB"
+	[ "$used" -ge 1024 ]
+}
+
+sparse_write() {
+	printf x | dd of=$S/last bs=1 seek=$((MAXSIZE - 1)) 2>/dev/null &&
+	truncate -s $MAXSIZE $S/empty
+}
+
+# The largest file tmpfs allows, with its last byte written, and one as
+# large with no page at all: their stream space is empty but for one page,
+# and the preserve must not walk it.
+sparse_save() {
+	mkdir -p $S
+	mount -t tmpfs -o pkram=sparse tmpfs $S
+	check "write the last byte of a file of $MAXSIZE bytes; truncate another to it" \
+		sparse_write
+	check "remount,preserve,ro preserves them" mount -o remount,preserve,ro $S
+	us=$(dmesg | sed -n 's/.*tmpfs: pkram=sparse preserved: .* in \([0-9]*\) us/\1/p')
+	check "... in well under a second (${us:-no} us)" [ -n "$us" -a "${us:-0}" -lt 300000 ]
+}
+
+# Both sparse files back: sizes, the last byte, one page and none.
+sparse_back() {
+	mkdir -p $S
+	mount -t tmpfs -o pkram=sparse tmpfs $S &&
+	[ "$(stat -c %s $S/last)" = $MAXSIZE ] && [ "$(stat -c %s $S/empty)" = $MAXSIZE ] &&
+	[ "$(dd if=$S/last bs=1 skip=$((MAXSIZE - 1)) count=1 2>/dev/null)" = x ] &&
+	[ "$(stat -c %b $S/last)" -le 8 ] && [ "$(stat -c %b $S/empty)" -eq 0 ] &&
+	umount $S
+}
+
+# khugepaged collapsing the small pages of a 64 MiB file while it is
+# preserved: every folio is saved once, in the form it had when saved.
+collapse_save() {
+	mkdir -p $K
+	mount -t tmpfs -o pkram=collapse,huge=never tmpfs $K
+	dd if=/dev/urandom of=$K/big bs=1M count=64 2>/dev/null
+	NEXT_APPEND="$NEXT_APPEND pkram_collapse=$(md5sum <$K/big | cut -d' ' -f1)"
+	mount -o remount,huge=within_size $K
+	echo 0 >$THP/khugepaged/scan_sleep_millisecs
+	echo 0 >$THP/khugepaged/alloc_sleep_millisecs
+	echo 4096 >$THP/khugepaged/pages_to_scan
+	before=$(cat $THP/khugepaged/pages_collapsed)
+	file_pfns -m $K/big >/tmp/mapped &
+	holder=$!
+	n=300
+	while ! grep -q mapped /tmp/mapped && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	check "preserve a 64 MiB file of small pages that khugepaged collapses" \
+		mount -o remount,preserve,ro $K
+	collapsed=$(($(cat $THP/khugepaged/pages_collapsed) - before))
+	kill $holder
+	diag "khugepaged collapsed $collapsed huge pages meanwhile"
+	check "khugepaged was at work on it" [ "$collapsed" -gt 0 ]
+}
+
+# The file khugepaged worked on is back, every byte.
+collapse_back() {
+	mkdir -p $K
+	mount -t tmpfs -o pkram=collapse tmpfs $K &&
+	[ "$(md5sum <$K/big | cut -d' ' -f1)" = "$(param pkram_collapse)" ] &&
+	umount $K
 }
 
 # restore_fails WHY OPTIONS [PREFIX...]: a mount of pkram=t1 with OPTIONS
@@ -217,17 +306,23 @@ restore_fails() {
 }
 
 stage_1() {
-	plan 35
+	swap=$(param pkram_tmpfs_swap)
+	plan $((40 + ${swap:-0}))
 	# pkram_seed= (vmtest.sh -a) replays a run
 	SEED=$(param pkram_seed)
 	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 	diag "seed $SEED (replay: vmtest.sh -a pkram_seed=$SEED)"
 	bad_requests
 	remount_rules
+	sparse_save
+	collapse_save
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
 		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751 tmpfs "$M"
+	[ -z "$swap" ] || KSELFTEST_IN="in_memcg swapme max"
 	kselftest create
+	KSELFTEST_IN=
+	[ -z "$swap" ] || check "what it wrote goes to swap" swap_out
 	preserve t1
 	diag "$(last_log)"
 	kselftest record_pfns
@@ -235,7 +330,10 @@ stage_1() {
 }
 
 stage_any() {
-	if [ "$STAGE" -lt "$STAGES" ]; then plan 15; else plan 14; fi
+	n=14
+	[ "$STAGE" -eq "$STAGES" ] || n=$((n + 1))
+	[ "$STAGE" -ne 2 ] || n=$((n + 2))
+	plan $n
 	SEED=$(param pkram_seed)
 	diag "seed $SEED"
 	param pkram_pfns >/tmp/pfns
@@ -256,6 +354,11 @@ stage_any() {
 	check "the mount options came back: size=1g, huge=within_size" \
 		grep -q " $M tmpfs .*size=1048576k.*huge=within_size" /proc/mounts
 	check "the root's mode came back: 0751" [ "$(stat -c %a $M)" = 751 ]
+	if [ "$STAGE" -eq 2 ]; then
+		check "the largest sparse files are back: sizes, last byte, pages" \
+			sparse_back
+		check "the file khugepaged collapsed is back, every byte" collapse_back
+	fi
 	for t in verify_attributes verify_data verify_holes verify_links; do
 		kselftest $t
 	done
