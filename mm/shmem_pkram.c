@@ -28,6 +28,7 @@
 #include <linux/pagemap.h>
 #include <linux/pkram.h>
 #include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -35,6 +36,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <linux/xattr.h>
 
 #include "internal.h"
 #include "shmem_pkram.h"
@@ -180,14 +182,6 @@ static int shmem_pkram_check(struct dentry *dentry)
 	if (!S_ISDIR(inode->i_mode) && !S_ISREG(inode->i_mode) &&
 	    !S_ISLNK(inode->i_mode))
 		what = "special files are not supported";
-	else if (!RB_EMPTY_ROOT(&info->xattrs.rb_root))
-		what = "extended attributes are not supported";
-#ifdef CONFIG_FS_POSIX_ACL
-	else if ((inode->i_acl && !is_uncached_acl(inode->i_acl)) ||
-		 (inode->i_default_acl &&
-		  !is_uncached_acl(inode->i_default_acl)))
-		what = "access control lists are not supported";
-#endif
 	else if (info->seals & ~F_SEAL_SEAL)
 		what = "sealed files are not supported";
 	if (!what)
@@ -583,6 +577,93 @@ static int shmem_pkram_write_name(struct pkram_access *pa,
 }
 
 /* Write the record of @inode, its @nr names in @names and its target. */
+/*
+ * The names of the extended attributes of @dentry, its POSIX ACLs among
+ * them: *@list (to kvfree()) of *@len bytes, their number in *@nr.
+ */
+static int shmem_pkram_list_xattrs(struct dentry *dentry, char **list,
+				   ssize_t *len, u32 *nr)
+{
+	ssize_t n = vfs_listxattr(dentry, NULL, 0);
+	char *p;
+
+	*list = NULL;
+	*len = 0;
+	*nr = 0;
+	if (n <= 0)
+		return n == -EOPNOTSUPP ? 0 : n;
+	*list = kvmalloc(n, GFP_KERNEL);
+	if (!*list)
+		return -ENOMEM;
+	/* The tree is read-only: the list cannot grow meanwhile. */
+	n = vfs_listxattr(dentry, *list, n);
+	if (n < 0)
+		return n;
+	*len = n;
+	for (p = *list; p < *list + n; p += strlen(p) + 1)
+		(*nr)++;
+	return 0;
+}
+
+/* The value of extended attribute @name of @dentry: *@value, to kvfree(). */
+static ssize_t shmem_pkram_get_xattr(struct dentry *dentry, const char *name,
+				     void **value)
+{
+	struct posix_acl *acl;
+	ssize_t n;
+
+	*value = NULL;
+	if (is_posix_acl_xattr(name)) {
+		acl = vfs_get_acl(&nop_mnt_idmap, dentry, name);
+		if (IS_ERR_OR_NULL(acl))
+			return acl ? PTR_ERR(acl) : -ENODATA;
+		n = posix_acl_xattr_size(acl->a_count);
+		*value = kvmalloc(n, GFP_KERNEL);
+		n = *value ? posix_acl_to_xattr(&init_user_ns, acl, *value, n) :
+			     -ENOMEM;
+		posix_acl_release(acl);
+		return n;
+	}
+	n = vfs_getxattr(&nop_mnt_idmap, dentry, name, NULL, 0);
+	if (n <= 0)
+		return n;
+	*value = kvmalloc(n, GFP_KERNEL);
+	if (!*value)
+		return -ENOMEM;
+	return vfs_getxattr(&nop_mnt_idmap, dentry, name, *value, n);
+}
+
+/* The extended attributes named in @list, after the names of an inode. */
+static int shmem_pkram_write_xattrs(struct pkram_access *pa,
+				    struct dentry *dentry, const char *list,
+				    ssize_t len)
+{
+	struct shmem_pkram_xattr x;
+	const char *name;
+	void *value;
+	ssize_t n;
+	int err = 0;
+	char buf[256];
+
+	for (name = list; !err && name < list + len; name += strlen(name) + 1) {
+		n = shmem_pkram_get_xattr(dentry, name, &value);
+		if (n < 0) {
+			err = n;
+			pr_err("cannot preserve %s: error %d reading its attribute %s\n",
+			       shmem_pkram_path(dentry, buf, sizeof(buf)), err, name);
+			break;
+		}
+		x = (struct shmem_pkram_xattr) {
+			.name_len = strlen(name), .value_len = n,
+		};
+		err = shmem_pkram_write(pa, &x, sizeof(x)) ?:
+		      shmem_pkram_write(pa, name, x.name_len) ?:
+		      (n ? shmem_pkram_write(pa, value, n) : 0);
+		kvfree(value);
+	}
+	return err;
+}
+
 static int shmem_pkram_write_inode(struct pkram_access *pa,
 				   struct inode *inode,
 				   struct shmem_pkram_dent *names,
@@ -607,11 +688,20 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 		.gid = from_kgid(&init_user_ns, inode->i_gid),
 		.fsflags = SHMEM_I(inode)->fsflags & SHMEM_FL_USER_MODIFIABLE,
 		.nr_names = nr,
+		.btime_sec = SHMEM_I(inode)->i_crtime.tv_sec,
+		.btime_nsec = SHMEM_I(inode)->i_crtime.tv_nsec,
 	};
 	DEFINE_DELAYED_CALL(done);
 	const char *target = NULL;
+	char *xattrs = NULL;
+	ssize_t xlen = 0;
 	unsigned int i;
 	int err;
+
+	err = shmem_pkram_list_xattrs(names[0].dentry, &xattrs, &xlen,
+				      &rec.nr_xattrs);
+	if (err)
+		return err;
 
 	if (S_ISLNK(inode->i_mode)) {
 		/* with the dentry: its page may have to come back from swap */
@@ -625,7 +715,10 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 		err = shmem_pkram_write(pa, target, rec.target_len);
 	for (i = 0; !err && i < nr; i++)
 		err = shmem_pkram_write_name(pa, &names[i]);
+	if (!err)
+		err = shmem_pkram_write_xattrs(pa, names[0].dentry, xattrs, xlen);
 	do_delayed_call(&done);
+	kvfree(xattrs);
 	return err;
 }
 
@@ -749,11 +842,16 @@ int shmem_pkram_discard(const char *name)
 
 /* --- loading --------------------------------------------------------------- */
 
-/* An inode brought back: its record, its first name, its pages so far. */
+/*
+ * An inode brought back: its record, its first name, its pages so far, and
+ * its default ACL, set once the whole tree is there (before, the inodes
+ * created under it would inherit it).
+ */
 struct shmem_pkram_restored {
 	struct dentry *dentry;
 	struct shmem_pkram_inode rec;
 	atomic64_t loaded;
+	struct posix_acl *default_acl;
 };
 
 /**
@@ -969,8 +1067,10 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 	if (!done && atomic_read(&ld->inserted))
 		shmem_pkram_take_back(ld);
 	if (ld->inodes) {
-		for (i = 0; i < ld->header.nr_inodes; i++)
+		for (i = 0; i < ld->header.nr_inodes; i++) {
 			dput(ld->inodes[i].dentry);
+			posix_acl_release(ld->inodes[i].default_acl);
+		}
 	}
 	/* No node: shmem_pkram_take_back() could not load it again. */
 	if (ld->ps.node && done)
@@ -992,7 +1092,8 @@ static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
 	if (r->mode & ~(S_IFMT | S_IALLUGO) ||
 	    (dir ? type != S_IFDIR : type != S_IFREG && type != S_IFLNK))
 		return false;
-	if (r->uid == (u32)-1 || r->gid == (u32)-1)
+	if (r->uid == (u32)-1 || r->gid == (u32)-1 || r->pad ||
+	    r->btime_nsec >= NSEC_PER_SEC)
 		return false;
 	if (r->atime_nsec >= NSEC_PER_SEC || r->mtime_nsec >= NSEC_PER_SEC ||
 	    r->ctime_nsec >= NSEC_PER_SEC ||
@@ -1076,21 +1177,150 @@ static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
 	return 0;
 }
 
-/* Read, check and create the inodes of every record; @root is record 0. */
+/* Is @name one of the extended attributes a preserved inode may have? */
+static bool shmem_pkram_xattr_name_ok(const char *name, umode_t mode)
+{
+	static const char * const prefixes[] = {
+		XATTR_USER_PREFIX, XATTR_TRUSTED_PREFIX, XATTR_SECURITY_PREFIX,
+	};
+	unsigned int i;
+
+	if (!strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS))
+		return true;
+	if (!strcmp(name, XATTR_NAME_POSIX_ACL_DEFAULT))
+		return S_ISDIR(mode);
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])) &&
+		    name[strlen(prefixes[i])])
+			return true;
+	return false;
+}
+
+/*
+ * Set an extended attribute of inode @ri brought back, a POSIX ACL maybe; a
+ * default ACL is kept for shmem_pkram_set_default_acls().
+ */
+static int shmem_pkram_set_xattr(struct shmem_pkram_restored *ri,
+				 const char *name, const void *value, size_t size)
+{
+	struct posix_acl *acl;
+	int err;
+
+	if (!is_posix_acl_xattr(name))
+		return vfs_setxattr(&nop_mnt_idmap, ri->dentry, name, value, size,
+				    XATTR_CREATE);
+	/* Not an ACL this kernel can read: bad data. */
+	acl = posix_acl_from_xattr(&init_user_ns, value, size);
+	if (IS_ERR_OR_NULL(acl))
+		return -EUCLEAN;
+	if (!strcmp(name, XATTR_NAME_POSIX_ACL_DEFAULT) && !ri->default_acl) {
+		ri->default_acl = acl;
+		return 0;
+	}
+	err = ri->default_acl ? -EINVAL :
+	      vfs_set_acl(&nop_mnt_idmap, ri->dentry, name, acl);
+	posix_acl_release(acl);
+	return err;
+}
+
+/* The default ACLs of the directories, now that every inode is there. */
+static int shmem_pkram_set_default_acls(struct shmem_pkram_load *ld)
+{
+	struct shmem_pkram_restored *ri;
+	int err = 0;
+	u64 rec;
+
+	for (rec = 0; rec < ld->header.nr_dirs; rec++) {
+		ri = &ld->inodes[rec];
+		if (!ri->default_acl)
+			continue;
+		if (!err)
+			err = vfs_set_acl(&nop_mnt_idmap, ri->dentry,
+					  XATTR_NAME_POSIX_ACL_DEFAULT,
+					  ri->default_acl);
+		posix_acl_release(ri->default_acl);
+		ri->default_acl = NULL;
+	}
+	if (err)
+		pr_err("pkram=%s: not brought back: error %d setting a default ACL; left preserved\n",
+		       ld->name, err);
+	return err;
+}
+
+/*
+ * Read, check and set the extended attributes of record @rec, with @buf
+ * (XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX bytes) to read them into.
+ */
+static int shmem_pkram_load_xattrs(struct shmem_pkram_load *ld, u64 rec,
+				   char *buf)
+{
+	struct shmem_pkram_restored *ri = &ld->inodes[rec];
+	char *name = buf, *value = buf + XATTR_NAME_MAX + 1;
+	struct shmem_pkram_xattr x;
+	char path[256];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ri->rec.nr_xattrs; i++) {
+		if (pkram_read(&ld->bytes, &x, sizeof(x)) != sizeof(x))
+			return shmem_pkram_bad(ld, rec, "truncated");
+		if (!x.name_len || x.name_len > XATTR_NAME_MAX ||
+		    x.value_len > XATTR_SIZE_MAX ||
+		    pkram_read(&ld->bytes, name, x.name_len) != x.name_len)
+			return shmem_pkram_bad(ld, rec, "bad extended attribute");
+		name[x.name_len] = '\0';
+		if (strlen(name) != x.name_len ||
+		    !shmem_pkram_xattr_name_ok(name, ri->rec.mode) ||
+		    pkram_read(&ld->bytes, value, x.value_len) != x.value_len)
+			return shmem_pkram_bad(ld, rec, "bad extended attribute");
+		err = shmem_pkram_set_xattr(ri, name, value, x.value_len);
+		if (err) {
+			pr_err("pkram=%s: not brought back: %s: error %d setting %s; left preserved\n",
+			       ld->name, shmem_pkram_path(ri->dentry, path, sizeof(path)),
+			       err, name);
+			return err == -EINVAL ? -EUCLEAN : err;	/* refused: bad data */
+		}
+	}
+	return 0;
+}
+
+/* Read the symbolic link target of record @r into @target, and check it. */
+static int shmem_pkram_load_target(struct shmem_pkram_load *ld, u64 rec,
+				   struct shmem_pkram_inode *r, char *target)
+{
+	target[0] = '\0';
+	if (!r->target_len)
+		return 0;
+	if (pkram_read(&ld->bytes, target, r->target_len) != r->target_len)
+		return shmem_pkram_bad(ld, rec, "truncated");
+	target[r->target_len] = '\0';
+	if (strlen(target) != r->target_len)
+		return shmem_pkram_bad(ld, rec, "bad target");
+	return 0;
+}
+
+/*
+ * Read, check and create the inodes of every record, @root being record 0,
+ * with their names and extended attributes.
+ */
 static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 				    struct dentry *root)
 {
 	struct shmem_pkram_inode *r;
 	struct dentry *parent;
-	char *name, *target;
+	char *name, *target, *xbuf;
 	u64 rec, next_base = 0, pages = 0;
 	struct qstr q;
 	unsigned int i;
 	int err = 0;
 
 	name = kmalloc(NAME_MAX + 1 + PAGE_SIZE, GFP_KERNEL);
-	if (!name)
+	xbuf = kvmalloc(XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX, GFP_KERNEL);
+	if (!name || !xbuf) {
+		kfree(name);
+		kvfree(xbuf);
 		return -ENOMEM;
+	}
 	target = name + NAME_MAX + 1;
 	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
 		r = &ld->inodes[rec].rec;
@@ -1103,27 +1333,17 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 			err = shmem_pkram_bad(ld, rec, "inconsistent record");
 			break;
 		}
-		if (!rec) {
+		if (!rec)
 			ld->inodes[0].dentry = dget(root);
-			continue;
-		}
-		if (r->target_len) {
-			if (pkram_read(&ld->bytes, target, r->target_len) !=
-			    r->target_len) {
-				err = shmem_pkram_bad(ld, rec, "truncated");
-				break;
-			}
-			target[r->target_len] = '\0';
-			if (strlen(target) != r->target_len) {
-				err = shmem_pkram_bad(ld, rec, "bad target");
-				break;
-			}
-		}
+		else
+			err = shmem_pkram_load_target(ld, rec, r, target);
 		for (i = 0; !err && i < r->nr_names; i++) {
 			parent = shmem_pkram_read_name(ld, rec, &q, name);
 			err = IS_ERR(parent) ? PTR_ERR(parent) :
 			      shmem_pkram_create(ld, rec, parent, &q, target);
 		}
+		if (!err)
+			err = shmem_pkram_load_xattrs(ld, rec, xbuf);
 		if (!err && S_ISREG(r->mode) && r->span) {
 			ld->files[ld->nr_files++] = rec;
 			next_base = r->base + r->span;
@@ -1134,6 +1354,7 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 	if (!err && pages != ld->header.nr_pages)
 		err = shmem_pkram_bad(ld, 0, "the page count does not match the records");
 	kfree(name);
+	kvfree(xbuf);
 	return err;
 }
 
@@ -1317,6 +1538,9 @@ static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
 		inode_set_atime(inode, r->atime_sec, r->atime_nsec);
 		inode_set_mtime(inode, r->mtime_sec, r->mtime_nsec);
 		inode_set_ctime(inode, r->ctime_sec, r->ctime_nsec);
+		SHMEM_I(inode)->i_crtime = (struct timespec64) {
+			.tv_sec = r->btime_sec, .tv_nsec = r->btime_nsec,
+		};
 		fsflags = r->fsflags;
 		SHMEM_I(inode)->fsflags = fsflags;
 		flags = (fsflags & FS_NOATIME_FL ? S_NOATIME : 0) |
@@ -1373,7 +1597,8 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 		return -ENOSPC;
 	}
 	err = shmem_pkram_load_records(ld, sb->s_root) ?:
-	      shmem_pkram_load_pages(ld);
+	      shmem_pkram_load_pages(ld) ?:
+	      shmem_pkram_set_default_acls(ld);
 	/* Bad records said why already, in one line. */
 	if (err && err != -EUCLEAN)
 		pr_err("pkram=%s: not brought back (error %d%s); left preserved\n",

@@ -105,6 +105,11 @@ struct shmem_pkram_header {
  *	root, one for another directory, one or more for other inodes
  * @target_len: symbolic link: bytes of its target, which follow the
  *	record, before the names; 0 for other inodes
+ * @nr_xattrs: extended attributes that follow the names (struct
+ *	shmem_pkram_xattr), POSIX ACLs among them
+ * @btime_sec: birth time, seconds
+ * @btime_nsec: birth time, nanoseconds
+ * @pad: 0
  */
 struct shmem_pkram_inode {
 	__u64	base;
@@ -123,6 +128,10 @@ struct shmem_pkram_inode {
 	__u32	fsflags;
 	__u32	nr_names;
 	__u32	target_len;
+	__u32	nr_xattrs;
+	__s64	btime_sec;
+	__u32	btime_nsec;
+	__u32	pad;
 };
 
 /**
@@ -137,6 +146,19 @@ struct shmem_pkram_name {
 	__u64	parent;
 	__u32	len;
 	__u32	pad;
+};
+
+/**
+ * struct shmem_pkram_xattr - an extended attribute of an inode
+ * @name_len: bytes of its name, which follows: 1 to XATTR_NAME_MAX, no NUL,
+ *	"user.", "trusted." or "security." and more, or the name of a POSIX
+ *	ACL ("system.posix_acl_access", "system.posix_acl_default")
+ * @value_len: bytes of its value, which follows the name: at most
+ *	XATTR_SIZE_MAX; an ACL in the format of posix_acl_to_xattr()
+ */
+struct shmem_pkram_xattr {
+	__u32	name_len;
+	__u32	value_len;
 };
 
 /* The name of the PKRAM node of a preserved tmpfs: "tmpfs:" + pkram=. */

@@ -8,7 +8,8 @@
  * mount.  The same node undamaged mounts, with its files.
  *
  * The tree: the root, a directory "d", a file "d/f" of 100 bytes in one
- * page, and a symbolic link "l" to "target".
+ * page with an extended attribute user.k, and a symbolic link "l" to
+ * "target".
  */
 #include <kunit/test.h>
 #include <linux/file.h>
@@ -19,6 +20,7 @@
 #include <linux/pkram.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/xattr.h>
 
 #include "shmem_pkram.h"
 
@@ -45,6 +47,9 @@ struct craft {
 	struct shmem_pkram_inode rec[CRAFT_RECS];
 	struct craft_name name[CRAFT_RECS];	/* of records 1 and on */
 	char target[8];
+	struct shmem_pkram_xattr x;		/* of "d/f" */
+	char xname[32];
+	char xvalue[16];
 	u64 folio_index;			/* in the folio stream */
 	bool no_folio;
 	size_t bytes;				/* bytes written, 0: all */
@@ -71,6 +76,7 @@ static void craft_good(struct craft *c, unsigned int n)
 	c->rec[2] = (struct shmem_pkram_inode) {
 		.mode = S_IFREG | 0644, .nr_names = 1, .uid = 7, .gid = 8,
 		.span = SHMEM_PKRAM_ALIGN, .nr_pages = 1, .size = CRAFT_SIZE,
+		.nr_xattrs = 1,
 	};
 	c->rec[3] = (struct shmem_pkram_inode) {
 		.mode = S_IFLNK | 0777, .nr_names = 1, .size = 6,
@@ -80,6 +86,9 @@ static void craft_good(struct craft *c, unsigned int n)
 	c->name[2] = (struct craft_name) { { .parent = 1, .len = 1 }, "f" };
 	c->name[3] = (struct craft_name) { { .parent = 0, .len = 1 }, "l" };
 	strscpy(c->target, "target", sizeof(c->target));
+	strscpy(c->xname, "user.k", sizeof(c->xname));
+	strscpy(c->xvalue, "value", sizeof(c->xvalue));
+	c->x = (struct shmem_pkram_xattr) { .name_len = 6, .value_len = 5 };
 }
 
 /* The byte stream of @c, in @buf; returns its length. */
@@ -104,6 +113,16 @@ static size_t craft_bytes(const struct craft *c, u8 *buf)
 			memcpy(buf + n, c->name[i].s, min_t(u32, c->name[i].n.len,
 							    sizeof(c->name[i].s)));
 			n += min_t(u32, c->name[i].n.len, sizeof(c->name[i].s));
+		}
+		if (c->rec[i].nr_xattrs) {
+			memcpy(buf + n, &c->x, sizeof(c->x));
+			n += sizeof(c->x);
+			memcpy(buf + n, c->xname, min_t(u32, c->x.name_len,
+							sizeof(c->xname)));
+			n += min_t(u32, c->x.name_len, sizeof(c->xname));
+			memcpy(buf + n, c->xvalue, min_t(u32, c->x.value_len,
+							 sizeof(c->xvalue)));
+			n += min_t(u32, c->x.value_len, sizeof(c->xvalue));
 		}
 	}
 	return c->bytes && c->bytes < n ? c->bytes : n;
@@ -228,6 +247,20 @@ CRAFT_CASE(span_overflow, c->rec[2].base = SHMEM_PKRAM_INDEX_END - SHMEM_PKRAM_A
 CRAFT_CASE(page_past_eof, c->rec[2].size = 0)
 CRAFT_CASE(page_out_of_place, c->folio_index = SHMEM_PKRAM_ALIGN)
 CRAFT_CASE(page_missing, c->no_folio = true)
+CRAFT_CASE(btime_nsec, c->rec[2].btime_nsec = NSEC_PER_SEC)
+CRAFT_CASE(record_pad, c->rec[1].pad = 1)
+CRAFT_CASE(xattr_prefix, memcpy(c->xname, "other.k", 8); c->x.name_len = 7)
+CRAFT_CASE(xattr_prefix_only, memcpy(c->xname, "user.", 6); c->x.name_len = 5)
+CRAFT_CASE(xattr_no_name, c->x.name_len = 0)
+CRAFT_CASE(xattr_too_large, c->x.value_len = XATTR_SIZE_MAX + 1)
+CRAFT_CASE(xattr_truncated, c->bytes = sizeof(c->h) + 3 * sizeof(c->rec[0]) +
+	   sizeof(c->name[1].n) + 1 + sizeof(c->name[2].n) + 1 + 4)
+CRAFT_CASE(acl_default_on_file, strscpy(c->xname, XATTR_NAME_POSIX_ACL_DEFAULT,
+					sizeof(c->xname));
+	   c->x.name_len = strlen(c->xname))
+CRAFT_CASE(acl_bad, strscpy(c->xname, XATTR_NAME_POSIX_ACL_ACCESS,
+			    sizeof(c->xname));
+	   c->x.name_len = strlen(c->xname))
 
 /*
  * -EUCLEAN: records found inconsistent; -EPROTONOSUPPORT: saved by a kernel
@@ -251,7 +284,10 @@ static const struct craft_case craft_cases[] = {
 	CRAFT(parent_is_file), CRAFT(parent_cycle), CRAFT(name_twice),
 	CRAFT(target_empty), CRAFT(target_nul), CRAFT(base_misaligned),
 	CRAFT(span_overflow), CRAFT(page_past_eof), CRAFT(page_out_of_place),
-	CRAFT(page_missing),
+	CRAFT(page_missing), CRAFT(btime_nsec), CRAFT(record_pad),
+	CRAFT(xattr_prefix), CRAFT(xattr_prefix_only), CRAFT(xattr_no_name),
+	CRAFT(xattr_too_large), CRAFT(xattr_truncated),
+	CRAFT(acl_default_on_file), CRAFT(acl_bad),
 };
 
 static void craft_case_desc(const struct craft_case *cc, char *desc)
@@ -312,6 +348,11 @@ static void shmem_pkram_test_good(struct kunit *test)
 	fput(file);
 	for (i = 0; i < CRAFT_SIZE; i++)
 		KUNIT_EXPECT_EQ(test, (u8)buf[i], CRAFT_BYTE(i));
+	KUNIT_ASSERT_EQ(test, vfs_path_lookup(mnt->mnt_root, mnt, "d/f", 0, &path), 0);
+	KUNIT_EXPECT_EQ(test, vfs_getxattr(&nop_mnt_idmap, path.dentry, "user.k",
+					   buf, CRAFT_SIZE), 5);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "value", 5), 0);
+	path_put(&path);
 	KUNIT_ASSERT_EQ(test, vfs_path_lookup(mnt->mnt_root, mnt, "l", 0, &path), 0);
 	KUNIT_EXPECT_TRUE(test, d_is_symlink(path.dentry));
 	path_put(&path);

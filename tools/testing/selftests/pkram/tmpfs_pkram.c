@@ -9,6 +9,10 @@
  * written as a digest by "record_pfns", once the tmpfs is preserved, and
  * given back to "verify_not_copied".
  *
+ * Extended attributes (user., trusted., security.), POSIX ACLs (access and
+ * default), chattr flags and birth times come back too; the birth times,
+ * which the seed cannot tell, are in the digest that "record_pfns" writes.
+ *
  * Run by tools/testing/selftests/pkram/guest/scenarios/tmpfs.sh, one test
  * at a time (-t NAME), with the environment:
  *
@@ -25,10 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -83,6 +90,51 @@ static const struct { const char *path, *target; } symlinks[] = {
 	{ "links/dangling", "/nowhere/at/all" },
 };
 
+/* Extended attributes, their values from the seed. */
+static const struct { const char *path, *name; size_t len; } xattrs[] = {
+	{ "one-byte", "user.note", 9 },
+	{ "pages/odd", "user.big", 3000 },
+	{ "links/target", "trusted.secret", 16 },
+	{ "d0/d1", "security.label", 24 },
+	{ "empty-dir", "user.dir", 5 },
+	{ "links/short", "security.link", 10 },	/* a symbolic link */
+};
+
+/* chattr flags, on files that are not written again. */
+static const struct { const char *path; int flags; } fsflags[] = {
+	{ "pages/exact-16", FS_NODUMP_FL | FS_NOATIME_FL },
+	{ "sparse/hole-end", FS_NODUMP_FL },
+};
+
+/*
+ * POSIX ACLs as the xattr interface has them (posix_acl_xattr_header, then
+ * entries sorted by tag and id): an access ACL whose mask keeps the mode
+ * 0644, and a minimal default ACL for a directory.
+ */
+#define ACL_ENTRY(tag, perm, id)	{ (tag), (perm), (id) }
+struct acl_entry {
+	uint16_t tag, perm;
+	uint32_t id;
+};
+
+static const struct {
+	uint32_t version;
+	struct acl_entry e[6];
+} acl_access = {
+	2, { ACL_ENTRY(0x01, 6, -1), ACL_ENTRY(0x02, 6, 1000), ACL_ENTRY(0x04, 4, -1),
+	     ACL_ENTRY(0x08, 4, 100), ACL_ENTRY(0x10, 4, -1), ACL_ENTRY(0x20, 4, -1) },
+};
+
+static const struct {
+	uint32_t version;
+	struct acl_entry e[3];
+} acl_default = {
+	2, { ACL_ENTRY(0x01, 7, -1), ACL_ENTRY(0x04, 5, -1), ACL_ENTRY(0x20, 5, -1) },
+};
+
+#define ACL_FILE	"pages/exact-1"
+#define ACL_DIR		"d0"
+
 static const char *dir(void)
 {
 	const char *d = getenv("PKRAM_TMPFS_DIR");
@@ -100,6 +152,24 @@ static uint64_t seed(void)
 static void path_of(char *buf, const char *rel)
 {
 	snprintf(buf, PATH_MAX, "%s/%s", dir(), rel);
+}
+
+/* The value of extended attribute @name of @path, from the seed. */
+static void xattr_value(char *buf, const char *path, const char *name,
+			size_t len)
+{
+	uint64_t h = seed() ^ 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; path[i]; i++)
+		h = (h ^ path[i]) * 0x100000001b3ULL;
+	for (i = 0; name[i]; i++)
+		h = (h ^ name[i]) * 0x100000001b3ULL;
+	for (i = 0; i < len; i++) {
+		h ^= h >> 29;
+		h *= 0xbf58476d1ce4e5b9ULL;
+		buf[i] = h >> 56;
+	}
 }
 
 /* The byte at @off of file @path, from the seed. */
@@ -277,6 +347,84 @@ TEST(create)
 		path_of(p, shapes[i].path);
 		ASSERT_EQ(0, utimensat(AT_FDCWD, p, file_times, 0));
 	}
+	for (i = 0; i < ARRAY_SIZE(xattrs); i++) {
+		char v[4096];
+
+		path_of(p, xattrs[i].path);
+		xattr_value(v, xattrs[i].path, xattrs[i].name, xattrs[i].len);
+		ASSERT_EQ(0, lsetxattr(p, xattrs[i].name, v, xattrs[i].len, XATTR_CREATE))
+			TH_LOG("%s %s: %m", xattrs[i].path, xattrs[i].name);
+	}
+	path_of(p, ACL_FILE);
+	ASSERT_EQ(0, setxattr(p, "system.posix_acl_access", &acl_access,
+			      sizeof(acl_access), 0)) TH_LOG("%s: %m", p);
+	path_of(p, ACL_DIR);
+	ASSERT_EQ(0, setxattr(p, "system.posix_acl_default", &acl_default,
+			      sizeof(acl_default), 0)) TH_LOG("%s: %m", p);
+	for (i = 0; i < ARRAY_SIZE(fsflags); i++) {
+		int fd, flags = fsflags[i].flags;
+
+		path_of(p, fsflags[i].path);
+		fd = open(p, O_RDONLY);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ioctl(fd, FS_IOC_SETFLAGS, &flags)) TH_LOG("%s: %m", p);
+		close(fd);
+	}
+}
+
+/* Every extended attribute, ACL and chattr flag of the tree is there. */
+static void check_xattrs(struct __test_metadata *_metadata)
+{
+	char p[PATH_MAX], want[4096], got[4096];
+	unsigned long i;
+	ssize_t n;
+
+	for (i = 0; i < ARRAY_SIZE(xattrs); i++) {
+		path_of(p, xattrs[i].path);
+		xattr_value(want, xattrs[i].path, xattrs[i].name, xattrs[i].len);
+		n = lgetxattr(p, xattrs[i].name, got, sizeof(got));
+		EXPECT_EQ((ssize_t)xattrs[i].len, n)
+			TH_LOG("%s %s: %m", xattrs[i].path, xattrs[i].name);
+		EXPECT_EQ(0, memcmp(want, got, xattrs[i].len))
+			TH_LOG("%s %s", xattrs[i].path, xattrs[i].name);
+	}
+	path_of(p, ACL_FILE);
+	EXPECT_EQ((ssize_t)sizeof(acl_access),
+		  getxattr(p, "system.posix_acl_access", got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(&acl_access, got, sizeof(acl_access)));
+	path_of(p, ACL_DIR);
+	EXPECT_EQ((ssize_t)sizeof(acl_default),
+		  getxattr(p, "system.posix_acl_default", got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(&acl_default, got, sizeof(acl_default)));
+	for (i = 0; i < ARRAY_SIZE(fsflags); i++) {
+		int fd, flags = 0;
+
+		path_of(p, fsflags[i].path);
+		fd = open(p, O_RDONLY);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, ioctl(fd, FS_IOC_GETFLAGS, &flags));
+		EXPECT_EQ(fsflags[i].flags, flags & fsflags[i].flags) TH_LOG("%s", p);
+		close(fd);
+	}
+}
+
+/* A digest of the birth times of the shapes, which the seed cannot tell. */
+static uint64_t btime_digest(void)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct statx stx;
+	char p[PATH_MAX];
+	unsigned long i;
+
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+		path_of(p, shapes[i].path);
+		if (statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) ||
+		    !(stx.stx_mask & STATX_BTIME))
+			return 0;
+		h = (h ^ stx.stx_btime.tv_sec) * 0x100000001b3ULL;
+		h = (h ^ stx.stx_btime.tv_nsec) * 0x100000001b3ULL;
+	}
+	return h;
 }
 
 /*
@@ -295,7 +443,8 @@ TEST(record_pfns)
 	ASSERT_EQ((12UL << 20) / PAGE, thp);
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "w");
 	ASSERT_NE(NULL, f);
-	fprintf(f, "%016llx\n", (unsigned long long)digest);
+	fprintf(f, "%016llx,%016llx\n", (unsigned long long)digest,
+		(unsigned long long)btime_digest());
 	ASSERT_EQ(0, fclose(f));
 	TH_LOG("%lu data pages, %lu in huge pages, digest %016llx", pages, thp,
 	       (unsigned long long)digest);
@@ -304,9 +453,11 @@ TEST(record_pfns)
 /* Every shape is back: type, size, mode, owner, times, link count. */
 TEST(verify_attributes)
 {
+	unsigned long long pfns, btimes;
 	struct stat st;
 	char p[PATH_MAX];
 	unsigned long i;
+	FILE *f;
 
 	set_long_name();
 	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
@@ -330,6 +481,14 @@ TEST(verify_attributes)
 	ASSERT_EQ(0, lstat(p, &st));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 	EXPECT_EQ(01777, st.st_mode & 07777);
+	check_xattrs(_metadata);
+	/* Birth times, as record_pfns found them before the kexec. */
+	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(2, fscanf(f, "%llx,%llx", &pfns, &btimes));
+	fclose(f);
+	EXPECT_NE(0, btimes);
+	EXPECT_EQ(btimes, btime_digest());
 }
 
 /* Every byte of every file, holes included. */
