@@ -29,6 +29,7 @@
 #include <linux/pkram.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/quotaops.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -737,7 +738,9 @@ static int shmem_pkram_save_records(struct shmem_pkram_save *sv,
 		.inodes = opts->inodes,
 		.huge = opts->huge,
 		.flags = (opts->full_inums ? SHMEM_PKRAM_INODE64 : 0) |
-			 (opts->noswap ? SHMEM_PKRAM_NOSWAP : 0),
+			 (opts->noswap ? SHMEM_PKRAM_NOSWAP : 0) |
+			 (opts->usrquota ? SHMEM_PKRAM_USRQUOTA : 0) |
+			 (opts->grpquota ? SHMEM_PKRAM_GRPQUOTA : 0),
 	};
 	struct shmem_pkram_file *f;
 	int err;
@@ -903,7 +906,7 @@ static bool shmem_pkram_header_ok(struct shmem_pkram_header *h, size_t left)
 {
 	return h->nr_dirs && h->nr_dirs <= h->nr_inodes &&
 	       h->nr_inodes <= left / sizeof(struct shmem_pkram_inode) &&
-	       !(h->flags & ~(SHMEM_PKRAM_INODE64 | SHMEM_PKRAM_NOSWAP));
+	       !(h->flags & ~SHMEM_PKRAM_FLAGS);
 }
 
 /**
@@ -980,6 +983,8 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 	opts->huge = h->huge;
 	opts->full_inums = h->flags & SHMEM_PKRAM_INODE64;
 	opts->noswap = h->flags & SHMEM_PKRAM_NOSWAP;
+	opts->usrquota = h->flags & SHMEM_PKRAM_USRQUOTA;
+	opts->grpquota = h->flags & SHMEM_PKRAM_GRPQUOTA;
 	return ld;
 }
 
@@ -1521,20 +1526,54 @@ static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
 }
 
 /* Attributes last: creating names changed the times of directories. */
-static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
+/*
+ * Give @inode its owner and group, moving what quota charged for it so far
+ * (to the mounting task's ids) to theirs, as chown does.
+ */
+static int shmem_pkram_set_owner(struct inode *inode,
+				 const struct shmem_pkram_inode *r)
+{
+	kuid_t uid = make_kuid(&init_user_ns, r->uid);
+	kgid_t gid = make_kgid(&init_user_ns, r->gid);
+	struct iattr ia = {
+		.ia_valid = ATTR_UID | ATTR_GID,
+		.ia_vfsuid = VFSUIDT_INIT(uid),
+		.ia_vfsgid = VFSGIDT_INIT(gid),
+	};
+	int err;
+
+	if (IS_ENABLED(CONFIG_TMPFS_QUOTA) && sb_any_quota_loaded(inode->i_sb)) {
+		err = dquot_transfer(&nop_mnt_idmap, inode, &ia);
+		if (err)
+			return err;
+	}
+	inode->i_uid = uid;
+	inode->i_gid = gid;
+	return 0;
+}
+
+static int shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
 {
 	unsigned int flags = 0, fsflags;
 	struct shmem_pkram_inode *r;
 	struct inode *inode;
+	char path[256];
+	int err;
 	u64 rec;
 
 	for (rec = 0; rec < ld->header.nr_inodes; rec++) {
 		r = &ld->inodes[rec].rec;
 		inode = d_inode(ld->inodes[rec].dentry);
 		inode_lock(inode);
+		err = shmem_pkram_set_owner(inode, r);
+		if (err) {
+			inode_unlock(inode);
+			pr_err("pkram=%s: not brought back: %s: error %d charging its owner's quota; left preserved\n",
+			       ld->name, shmem_pkram_path(ld->inodes[rec].dentry, path,
+							  sizeof(path)), err);
+			return err;
+		}
 		inode->i_mode = (inode->i_mode & S_IFMT) | (r->mode & S_IALLUGO);
-		inode->i_uid = make_kuid(&init_user_ns, r->uid);
-		inode->i_gid = make_kgid(&init_user_ns, r->gid);
 		inode_set_atime(inode, r->atime_sec, r->atime_nsec);
 		inode_set_mtime(inode, r->mtime_sec, r->mtime_nsec);
 		inode_set_ctime(inode, r->ctime_sec, r->ctime_nsec);
@@ -1549,6 +1588,7 @@ static void shmem_pkram_set_attrs(struct shmem_pkram_load *ld)
 		inode_set_flags(inode, flags, S_NOATIME | S_APPEND | S_IMMUTABLE);
 		inode_unlock(inode);
 	}
+	return 0;
 }
 
 /* What an error of the restore means for the administrator. */
@@ -1605,7 +1645,9 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 		       ld->name, err, shmem_pkram_why(err));
 	if (err)
 		return err;
-	shmem_pkram_set_attrs(ld);
+	err = shmem_pkram_set_attrs(ld);
+	if (err)
+		return err;
 	for (i = 0; i < ld->nr_files; i++)
 		pages += atomic64_read(&ld->inodes[ld->files[i]].loaded);
 	pr_info("pkram=%s brought back: %llu inodes, %llu pages, in %lld us\n",

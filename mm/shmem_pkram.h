@@ -25,6 +25,8 @@ struct shmem_pkram_load;
  * @huge: huge= (SHMEM_HUGE_*)
  * @full_inums: inode64
  * @noswap: noswap
+ * @usrquota: usrquota
+ * @grpquota: grpquota
  */
 struct shmem_pkram_opts {
 	unsigned long long blocks;
@@ -32,6 +34,8 @@ struct shmem_pkram_opts {
 	int huge;
 	bool full_inums;
 	bool noswap;
+	bool usrquota;
+	bool grpquota;
 };
 
 /*
@@ -45,6 +49,10 @@ struct shmem_pkram_opts {
 /* struct shmem_pkram_header.flags */
 #define SHMEM_PKRAM_INODE64	0x1
 #define SHMEM_PKRAM_NOSWAP	0x2
+#define SHMEM_PKRAM_USRQUOTA	0x4
+#define SHMEM_PKRAM_GRPQUOTA	0x8
+#define SHMEM_PKRAM_FLAGS	(SHMEM_PKRAM_INODE64 | SHMEM_PKRAM_NOSWAP | \
+				 SHMEM_PKRAM_USRQUOTA | SHMEM_PKRAM_GRPQUOTA)
 
 /* Where the pages of a file start in the stream: huge folios stay aligned. */
 #define SHMEM_PKRAM_ALIGN	BIT_ULL(MAX_PAGE_ORDER)
@@ -67,7 +75,9 @@ struct shmem_pkram_opts {
  * @blocks: size= of the mount, in pages, 0 for no limit
  * @inodes: nr_inodes= of the mount, 0 for no limit
  * @huge: huge= of the mount (SHMEM_HUGE_*)
- * @flags: SHMEM_PKRAM_INODE64, SHMEM_PKRAM_NOSWAP
+ * @flags: SHMEM_PKRAM_INODE64, SHMEM_PKRAM_NOSWAP, SHMEM_PKRAM_USRQUOTA,
+ *	SHMEM_PKRAM_GRPQUOTA: the mount options inode64, noswap, usrquota and
+ *	grpquota
  */
 struct shmem_pkram_header {
 	__u32	magic;

@@ -20,6 +20,8 @@
  *   PKRAM_TMPFS_SEED  the seed of the contents
  *   PKRAM_TMPFS_PFNS  file where "record_pfns" writes the digest of the physical
  *                     pages, and from which "verify_not_copied" reads it
+ *   PKRAM_TMPFS_QUOTA 1: the tmpfs has usrquota and grpquota, and
+ *                     "verify_attributes" checks what the owners are charged
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,10 +32,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/quota.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -408,6 +412,42 @@ static void check_xattrs(struct __test_metadata *_metadata)
 	}
 }
 
+/*
+ * What quota charges the owners of some shapes, each the only inode of its
+ * uid and of its gid: blocks as pages, and one inode.
+ */
+static const struct { unsigned int id; unsigned long pages; } charged[] = {
+	{ 1000, 1 },	/* one-byte */
+	{ 7, 16 },	/* pages/exact-16, gid 8 */
+	{ 5, 3 },	/* links/target, gid 6, with its hard links */
+};
+
+static void check_quota(struct __test_metadata *_metadata)
+{
+	struct if_dqblk dq;
+	unsigned long i;
+	int fd, type;
+
+	fd = open(dir(), O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < ARRAY_SIZE(charged); i++) {
+		for (type = USRQUOTA; type <= GRPQUOTA; type++) {
+			unsigned int id = charged[i].id + (type == GRPQUOTA &&
+							    charged[i].id != 1000);
+
+			memset(&dq, 0, sizeof(dq));
+			ASSERT_EQ(0, syscall(SYS_quotactl_fd, fd,
+					     QCMD(Q_GETQUOTA, type), id, &dq))
+				TH_LOG("%s quota of %u: %m", type ? "group" : "user", id);
+			EXPECT_EQ(charged[i].pages * PAGE, dq.dqb_curspace)
+				TH_LOG("%s %u", type ? "group" : "user", id);
+			EXPECT_EQ(1, dq.dqb_curinodes)
+				TH_LOG("%s %u", type ? "group" : "user", id);
+		}
+	}
+	close(fd);
+}
+
 /* A digest of the birth times of the shapes, which the seed cannot tell. */
 static uint64_t btime_digest(void)
 {
@@ -482,6 +522,8 @@ TEST(verify_attributes)
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 	EXPECT_EQ(01777, st.st_mode & 07777);
 	check_xattrs(_metadata);
+	if (getenv("PKRAM_TMPFS_QUOTA"))
+		check_quota(_metadata);
 	/* Birth times, as record_pfns found them before the kexec. */
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "r");
 	ASSERT_NE(NULL, f);

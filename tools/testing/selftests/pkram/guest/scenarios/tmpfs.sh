@@ -23,6 +23,7 @@ THP=/sys/kernel/mm/transparent_hugepage
 # under $KSELFTEST_IN, if set (in_memcg, for example).
 kselftest() {
 	out=$(export PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED PKRAM_TMPFS_PFNS=/tmp/pfns
+	      export PKRAM_TMPFS_QUOTA=1
 	      $KSELFTEST_IN tmpfs_pkram -t "$1" 2>&1)
 	rc=$?
 	echo "$out" | grep '^# ' | grep -v '^# \(Starting\|Totals\|PASSED\)'
@@ -318,7 +319,8 @@ stage_1() {
 	collapse_save
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
-		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751 tmpfs "$M"
+		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751,usrquota,grpquota \
+		tmpfs "$M"
 	[ -z "$swap" ] || KSELFTEST_IN="in_memcg swapme max"
 	kselftest create
 	KSELFTEST_IN=
@@ -351,8 +353,9 @@ stage_any() {
 	diag "$(dmesg | grep 'pkram=t1: not brought back' | tail -n 3 | tr '\n' ' ')"
 	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
 	diag "$(last_log)"
-	check "the mount options came back: size=1g, huge=within_size" \
-		grep -q " $M tmpfs .*size=1048576k.*huge=within_size" /proc/mounts
+	check "the mount options came back: size=1g, huge=within_size, quota" \
+		grep -q " $M tmpfs .*size=1048576k.*huge=within_size.*usrquota,grpquota" \
+		/proc/mounts
 	check "the root's mode came back: 0751" [ "$(stat -c %a $M)" = 751 ]
 	if [ "$STAGE" -eq 2 ]; then
 		check "the largest sparse files are back: sizes, last byte, pages" \
