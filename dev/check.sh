@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=140
+EXPECTED_TESTS=143
 
 passed=0
 failed=0
@@ -191,6 +191,9 @@ vmtests=(
 	"badinput 2 file -m 1G -a pkram_corrupt=loop"
 	"badinput 2 file -m 1G -a pkram_corrupt=outside-ram"
 	"badinput 2 file -m 1G -a pkram_corrupt=garbage"
+	# the point of no return: kexec -e that cannot hand over fails and
+	# loses nothing; one that comes during saves keeps what was saved
+	"handoff 2 file -m 1G"
 	# a consumed super block does not bring data back
 	"stale 3 alt -m 1G"
 	# a tmpfs: bad requests, then a tree of files over 3 kernels, by both

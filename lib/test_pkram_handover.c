@@ -9,7 +9,9 @@
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/delay.h>
 #include <linux/init.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -38,6 +40,11 @@
  *	checksum) and the bytes; fails with -EIO on any difference;
  *   echo "NAME NEW" > /sys/kernel/debug/pkram_test/resave
  *	loads node NAME and saves the very same folios and bytes as node NEW;
+ *   echo "NAME MIB" > /sys/kernel/debug/pkram_test/save_slow
+ *	starts saving MIB MiB of order-0 folios as node NAME in a thread of
+ *	its own, one every 20 ms, and returns: a save still going on when
+ *	kexec -e comes (scenario handoff); the node is complete after
+ *	MIB * 256 * 20 ms, if ever;
  *   echo "NAME KEEP_MIB" > /sys/kernel/debug/pkram_test/frag
  *	the worst case of fragmentation for the next kernel: takes every page
  *	it can, until KEEP_MIB MiB are left available, frees those at odd
@@ -335,6 +342,67 @@ out:
 
 static DEFINE_MUTEX(pkram_ho_mutex);
 
+struct pkram_ho_slow {
+	char name[PKRAM_NAME_MAX];
+	unsigned long nr;
+};
+
+/* The thread of save_slow: a save that takes its time. */
+static int pkram_ho_slow_fn(void *arg)
+{
+	struct pkram_ho_slow *sl = arg;
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned long i;
+	int err;
+
+	err = pkram_prepare_save(&ps, sl->name, GFP_KERNEL) ?:
+	      pkram_prepare_save_obj(&ps, PKRAM_DATA_folios);
+	if (err)
+		goto out;
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; !err && i < sl->nr && !kthread_should_stop(); i++) {
+			folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+			if (!folio) {
+				err = -ENOMEM;
+				break;
+			}
+			folio->index = i;
+			err = pkram_save_folio(&pa, folio);
+			folio_put(folio);
+			msleep(20);
+		}
+		pkram_finish_access(&pa, !err);
+	}
+	if (err)
+		pkram_discard_save(&ps);
+	else
+		pkram_finish_save(&ps);
+out:
+	pr_info("save_slow %s: %d\n", sl->name, err);
+	kfree(sl);
+	return 0;
+}
+
+static int pkram_ho_save_slow(const char *name, unsigned long mib)
+{
+	struct pkram_ho_slow *sl = kzalloc(sizeof(*sl), GFP_KERNEL);
+	struct task_struct *t;
+
+	if (!sl)
+		return -ENOMEM;
+	strscpy(sl->name, name, sizeof(sl->name));
+	sl->nr = mib << (20 - PAGE_SHIFT);
+	t = kthread_run(pkram_ho_slow_fn, sl, "pkram-slow");
+	if (IS_ERR(t)) {
+		kfree(sl);
+		return PTR_ERR(t);
+	}
+	return 0;
+}
+
 static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -369,6 +437,12 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 			ret ? "not " : "", name, ho.hdr.nr_folios, mib,
 			ho.hdr.nr_bytes, ret);
 		pkram_ho_free(&ho, true);
+	} else if (!strcmp(op, "save_slow")) {
+		ret = -EINVAL;
+		if (n >= 2 && !kstrtoul(new, 0, &mib))
+			ret = pkram_ho_save_slow(name, mib);
+		pr_info("%sok 1 save_slow %s started: %ld\n", ret ? "not " : "",
+			name, ret);
 	} else if (!strcmp(op, "frag")) {
 		ret = -EINVAL;
 		pkram_ho_seed(&ho, name);
@@ -492,6 +566,7 @@ static int __init pkram_ho_init(void)
 	debugfs_create_file("verify", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("resave", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("frag", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("save_slow", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,
 			    &pkram_ho_corrupt_fops);
 	return register_reboot_notifier(&pkram_ho_reboot_nb);

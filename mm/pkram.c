@@ -448,9 +448,11 @@ static long pkram_count_links(struct pkram_stream_head *head, bool data_pages)
  * pkram_link_nodes - link the saved nodes by pfn, for the next kernel
  * @nr_nodes: set to the number of nodes linked
  *
- * Nodes being saved or loaded are left out, with a warning.  Called at the
- * kexec reboot: the node list stays locked, so that no node can be saved,
- * loaded or freed any more.
+ * Every node that finished saving is linked.  One still being saved, or
+ * being loaded (its pages may be in use already), is left out, with a
+ * warning.  Called at the kexec reboot: the node list stays locked, so that
+ * no node can be saved, loaded or freed any more, until
+ * pkram_unlink_nodes() if the kexec does not happen after all.
  *
  * Return: the first node of the list, or NULL if there is none.
  */
@@ -473,6 +475,18 @@ struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes)
 		(*nr_nodes)++;
 	}
 	return next;
+}
+
+/**
+ * pkram_unlink_nodes - undo pkram_link_nodes(): the kexec does not happen
+ */
+void pkram_unlink_nodes(void)
+{
+	struct page *page;
+
+	list_for_each_entry(page, &pkram_nodes, lru)
+		pkram_node_of(page)->node_pfn = 0;
+	mutex_unlock(&pkram_mutex);
 }
 
 /**

@@ -3,9 +3,11 @@
  * PKRAM: handing preserved memory to the next kernel across kexec.
  *
  * Old kernel: every kernel has a super block page, whose pfn it shows in
- * /sys/kernel/pkram.  When it reboots with kexec, it links its saved nodes
- * by pfn, writes the sorted list of preserved ranges (from the tracker) into
- * pages of their own, and fills in the super block.
+ * /sys/kernel/pkram.  When kexec -e asks it to reboot into the next kernel,
+ * and before the point of no return (pkram_kexec_handover(), which can
+ * fail, and then the kexec does not happen), it links its saved nodes by
+ * pfn, writes the sorted list of preserved ranges (from a snapshot of the
+ * tracker) into pages of their own, and fills in the super block.
  *
  * New kernel, booted with pkram=<pfn>: right after the firmware memory map is
  * in memblock, and before anything is allocated from memblock, it validates
@@ -27,7 +29,6 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pkram.h>
-#include <linux/reboot.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -36,7 +37,7 @@
 #include "internal.h"
 #include "pkram_internal.h"
 
-/* This kernel's super block, filled in at a kexec reboot. */
+/* This kernel's super block, filled in by pkram_kexec_handover(). */
 static struct pkram_super_block *pkram_sb;
 
 /* The super block handed to this kernel (pkram=), 0 if none or invalid. */
@@ -77,50 +78,71 @@ u32 pkram_range_checksum(struct pkram_range_page *rp)
 			rp->nr_ranges * sizeof(struct pkram_range));
 }
 
-/* --- old kernel: at a kexec reboot --------------------------------------- */
+/* --- old kernel: at kexec ------------------------------------------------ */
 
-static unsigned long pkram_count_ranges(void)
+static unsigned long pkram_count_ranges(struct xarray *snap)
 {
 	unsigned long pfn = 0, n, nr = 0;
 
-	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
+	while ((n = pkram_bitmaps_next(snap, &pfn, ULONG_MAX))) {
 		nr++;
 		pfn += n;
 	}
 	return nr;
 }
 
+static void pkram_free_range_pages(struct pkram_range_page *rp)
+{
+	struct pkram_range_page *next;
+
+	for (; rp; rp = next) {
+		next = rp->next_pfn ? pfn_to_kaddr(rp->next_pfn) : NULL;
+		pkram_free_meta(rp);
+	}
+}
+
 /*
- * Write the list of preserved ranges.  Its own pages are preserved too, and
- * change the ranges: allocate until there are enough of them.
+ * Write the list of preserved ranges, from @snap, a snapshot of the tracker
+ * (pkram_track_snapshot()): pages saved meanwhile are not in it, and belong
+ * to nodes still being saved, which are not handed over.  The list's own
+ * pages are preserved too, and change the ranges: allocate until there are
+ * enough of them.
  */
-static int pkram_write_ranges(struct pkram_super_block *sb)
+static int pkram_write_ranges(struct pkram_super_block *sb, struct xarray *snap)
 {
 	struct pkram_range_page *first = NULL, *rp, *last = NULL;
 	unsigned long have = 0, need, pfn = 0, n, nr = 0, pages = 0;
+	int err;
 
 	/* Each page adds at most one range: a few rounds, not one per page. */
 	for (;;) {
-		need = DIV_ROUND_UP(pkram_count_ranges(), PKRAM_RANGES_PER_PAGE);
+		need = DIV_ROUND_UP(pkram_count_ranges(snap), PKRAM_RANGES_PER_PAGE);
 		if (have >= need)
 			break;
 		while (have < need) {
 			rp = pkram_alloc_meta(GFP_KERNEL);
-			if (!rp)
-				return -ENOMEM;
+			if (!rp) {
+				err = -ENOMEM;
+				goto fail;
+			}
 			rp->next_pfn = first ? page_to_pfn(virt_to_page(first)) : 0;
 			first = rp;
 			have++;
+			err = pkram_bitmaps_set(snap, page_to_pfn(virt_to_page(rp)), 1);
+			if (err)
+				goto fail;
 		}
 	}
 
 	rp = first;
-	while (rp && (n = pkram_next_tracked(&pfn, ULONG_MAX))) {
+	while (rp && (n = pkram_bitmaps_next(snap, &pfn, ULONG_MAX))) {
 		if (rp->nr_ranges == PKRAM_RANGES_PER_PAGE) {
 			rp->checksum = pkram_range_checksum(rp);
-			/* More ranges than counted: something still saves. */
-			if (!rp->next_pfn)
-				return -EAGAIN;
+			/* The snapshot does not change: as counted. */
+			if (WARN_ON_ONCE(!rp->next_pfn)) {
+				err = -EINVAL;
+				goto fail;
+			}
 			rp = pfn_to_kaddr(rp->next_pfn);
 		}
 		rp->range[rp->nr_ranges].pfn = pfn;
@@ -131,15 +153,21 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 		if (pkram_pfn_excluded(pfn, n)) {
 			pr_err("preserved pages at %#lx are in the scratch region or where the kexec image goes\n",
 			       pfn);
-			return -EADDRNOTAVAIL;
+			err = -EADDRNOTAVAIL;
+			goto fail;
 		}
 		pfn += n;
 		last = rp;
 	}
-	if (!last)
-		return -EINVAL;
+	if (!last) {
+		err = -EINVAL;
+		goto fail;
+	}
 	last->checksum = pkram_range_checksum(last);
-	/* Pages left over end the list; preserved but unused, they are freed. */
+	/*
+	 * Pages left over end the list: in the ranges, but in no node, the
+	 * next kernel frees them.
+	 */
 	last->next_pfn = 0;
 
 	sb->range_pfn = page_to_pfn(virt_to_page(first));
@@ -149,24 +177,48 @@ static int pkram_write_ranges(struct pkram_super_block *sb)
 	sb->nr_ranges = nr;
 	sb->nr_pages = pages;
 	return 0;
+fail:
+	pkram_free_range_pages(first);
+	return err;
 }
 
-static int pkram_reboot(struct notifier_block *nb, unsigned long val, void *v)
+/**
+ * pkram_kexec_handover - tell the next kernel what is preserved
+ *
+ * Called by kernel_kexec() before the point of no return: from here on no
+ * node can be saved, loaded or freed any more.  Links every node that
+ * finished saving (one still being saved is left out, alone, with a
+ * warning), writes the list of preserved ranges and fills in the super
+ * block.  It can fail, and then says so to whoever asked for the kexec,
+ * which does not happen: nothing was handed over, and everything stays as
+ * it was.  What is left to the reboot cannot fail.
+ *
+ * Context: process context, under the kexec lock.
+ * Return: 0; -ENOMEM, or -EADDRNOTAVAIL if preserved pages are where the
+ * kexec image goes (a kexec_load() image placed after they were saved).
+ */
+int pkram_kexec_handover(void)
 {
 	struct pkram_super_block *sb = pkram_sb;
 	struct pkram_node *node;
 	unsigned long nr_nodes;
+	struct xarray snap;
+	int err;
 
-	if (val != SYS_RESTART || !kexec_in_progress || !sb)
-		return NOTIFY_DONE;
-
-	/* With no node, the next kernel is told that nothing is preserved. */
+	if (!sb)
+		return 0;
+	/* Until it is complete, the next kernel is told nothing is preserved. */
 	memset(sb, 0, sizeof(*sb));
 	node = pkram_link_nodes(&nr_nodes);
-	if (pkram_write_ranges(sb)) {
-		pr_err("cannot hand over preserved memory: nothing preserved\n");
+	xa_init(&snap);
+	err = pkram_track_snapshot(&snap) ?: pkram_write_ranges(sb, &snap);
+	pkram_bitmaps_free(&snap);
+	if (err) {
 		memset(sb, 0, sizeof(*sb));
-		return NOTIFY_DONE;
+		pkram_unlink_nodes();
+		pr_err("cannot hand over preserved memory (error %d): no kexec\n",
+		       err);
+		return err;
 	}
 	sb->node_pfn = node ? page_to_pfn(virt_to_page(node)) : 0;
 	sb->nr_nodes = nr_nodes;
@@ -179,12 +231,8 @@ static int pkram_reboot(struct notifier_block *nb, unsigned long val, void *v)
 		nr_nodes, sb->nr_pages, sb->nr_ranges,
 		page_to_pfn(virt_to_page(sb)),
 		sb->nr_scratch_pages >> (20 - PAGE_SHIFT));
-	return NOTIFY_OK;
+	return 0;
 }
-
-static struct notifier_block pkram_reboot_notifier = {
-	.notifier_call = pkram_reboot,
-};
 
 /* --- new kernel: early reservation ----------------------------------------- */
 
@@ -824,7 +872,6 @@ static int __init pkram_handover_init(void)
 		return -ENOMEM;
 	}
 	pkram_sb = folio_address(folio);
-	register_reboot_notifier(&pkram_reboot_notifier);
 	return sysfs_create_file(kernel_kobj, &pkram_attr.attr);
 }
 late_initcall(pkram_handover_init);

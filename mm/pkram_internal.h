@@ -202,6 +202,7 @@ int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
 struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order);
 void pkram_prep_preserved(struct page *page, unsigned int order);
 struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
+void pkram_unlink_nodes(void);
 void pkram_add_node(struct pkram_node *node);
 void pkram_free_saved_nodes(void);
 
@@ -224,6 +225,9 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end);
 unsigned long pkram_bitmaps_next(struct xarray *xa, unsigned long *pfn,
 				 unsigned long end);
 void pkram_track_adopt(struct xarray *xa);
+int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr);
+void pkram_bitmaps_free(struct xarray *xa);
+int pkram_track_snapshot(struct xarray *copy);
 bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
 
 /* pfns a bitmap page of pkram_bitmaps_next() and pkram_track_adopt() covers */

@@ -220,6 +220,124 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
 }
 
 /**
+ * pkram_bitmaps_set - set the bits of pfns in bitmaps of pfns
+ * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), the caller's own
+ * @pfn: first pfn
+ * @nr: number of pfns
+ *
+ * Return: 0, or -ENOMEM (some bits may be set).
+ */
+int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr)
+{
+	unsigned long p, end = pfn + nr, n, *bitmap;
+	int err;
+
+	for (p = pfn; p < end; p += n) {
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		bitmap = xa_load(xa, p / PKRAM_TRACK_PFNS);
+		if (!bitmap) {
+			bitmap = (unsigned long *)get_zeroed_page(GFP_KERNEL);
+			if (!bitmap)
+				return -ENOMEM;
+			err = xa_err(xa_store(xa, p / PKRAM_TRACK_PFNS, bitmap,
+					      GFP_KERNEL));
+			if (err) {
+				free_page((unsigned long)bitmap);
+				return err;
+			}
+		}
+		bitmap_set(bitmap, p % PKRAM_TRACK_PFNS, n);
+	}
+	return 0;
+}
+
+/**
+ * pkram_bitmaps_free - free bitmaps of pfns
+ * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), emptied
+ */
+void pkram_bitmaps_free(struct xarray *xa)
+{
+	unsigned long key, *bitmap;
+
+	xa_for_each(xa, key, bitmap)
+		free_page((unsigned long)bitmap);
+	xa_destroy(xa);
+}
+
+/**
+ * pkram_track_snapshot - copy the bitmaps of the preserved pages
+ * @copy: an empty xarray, filled with copies of the tracker's bitmap pages
+ *
+ * The copy does not follow the tracker: pages tracked later are not in it,
+ * and pages untracked later still are.  So a list of what is preserved can
+ * be made from it while pages are still being saved and freed.  Free it
+ * with pkram_bitmaps_free().
+ *
+ * Return: 0, or -ENOMEM (@copy is empty).
+ */
+int pkram_track_snapshot(struct xarray *copy)
+{
+	unsigned long key, *bitmap, *keys = NULL, n, i, have = 0;
+	bool short_of_pages;
+	void **pages = NULL;
+	int err = 0;
+
+	do {
+		/* Pages for as many bitmaps as there are, and a few more. */
+		spin_lock(&pkram_track_lock);
+		n = 0;
+		xa_for_each(&pkram_track_xa, key, bitmap)
+			n++;
+		spin_unlock(&pkram_track_lock);
+		for (i = 0; i < have; i++)
+			free_page((unsigned long)pages[i]);
+		kvfree(pages);
+		kvfree(keys);
+		have = n + 8;
+		pages = kvcalloc(have, sizeof(*pages), GFP_KERNEL);
+		keys = kvcalloc(have, sizeof(*keys), GFP_KERNEL);
+		for (i = 0; pages && keys && i < have; i++) {
+			pages[i] = (void *)__get_free_page(GFP_KERNEL);
+			if (!pages[i])
+				break;
+		}
+		if (!pages || !keys || i < have) {
+			have = pages ? i : 0;
+			err = -ENOMEM;
+			goto out;
+		}
+
+		spin_lock(&pkram_track_lock);
+		n = 0;
+		short_of_pages = false;
+		xa_for_each(&pkram_track_xa, key, bitmap) {
+			if (n == have) {
+				short_of_pages = true;
+				break;
+			}
+			memcpy(pages[n], bitmap, PAGE_SIZE);
+			keys[n++] = key;
+		}
+		spin_unlock(&pkram_track_lock);
+	} while (short_of_pages);
+
+	for (i = 0; i < n && !err; i++) {
+		err = xa_err(xa_store(copy, keys[i], pages[i], GFP_KERNEL));
+		if (!err)
+			pages[i] = NULL;
+	}
+out:
+	for (i = 0; i < have; i++)
+		if (pages[i])
+			free_page((unsigned long)pages[i]);
+	kvfree(pages);
+	kvfree(keys);
+	if (err)
+		pkram_bitmaps_free(copy);
+	return err;
+}
+
+/**
  * pkram_track_adopt - mark as preserved every pfn set in bitmaps
  * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), emptied
  *

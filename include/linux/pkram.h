@@ -110,6 +110,7 @@ void pkram_reserve_scratch(void);
 bool pkram_range_tracked(phys_addr_t start, phys_addr_t end);
 int pkram_kexec_prepare(const struct kimage *image);
 void pkram_kexec_forget(const struct kimage *image);
+int pkram_kexec_handover(void);
 
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 		       gfp_t gfp_mask);
@@ -152,6 +153,11 @@ static inline int pkram_kexec_prepare(const struct kimage *image)
 }
 
 static inline void pkram_kexec_forget(const struct kimage *image) { }
+
+static inline int pkram_kexec_handover(void)
+{
+	return 0;
+}
 
 static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 				     gfp_t gfp_mask)

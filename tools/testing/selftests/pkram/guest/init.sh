@@ -104,6 +104,28 @@ test_op_fails() {
 	! echo "$2" >"$T/$1"
 }
 
+# fail_allocs_in FUNCTION N: page allocations made under FUNCTION (a
+# return address in it: fail_page_alloc's stack filter) fail once N pages
+# were allocated (its budget counts pages); fail_off stops it.
+fail_allocs_in() {
+	f=/sys/kernel/debug/fail_page_alloc
+	range=$(sort /proc/kallsyms | awk -v fn="$1" '
+		found { print $1; exit }
+		$3 == fn { printf "%s ", $1; found = 1 }')
+	set -- "$2" $range
+	[ -n "$3" ] || return 1
+	echo "0x$2" >$f/require-start &&
+	echo "0x$3" >$f/require-end &&
+	echo N >$f/ignore-gfp-wait && echo N >$f/task-filter &&
+	echo 0 >$f/min-order &&
+	echo 0 >$f/verbose && echo 1 >$f/interval && echo -1 >$f/times &&
+	echo "$1" >$f/space && echo 100 >$f/probability
+}
+
+fail_off() {
+	echo 0 >/sys/kernel/debug/fail_page_alloc/probability
+}
+
 # hand_over: give the next kernel this kernel's super block.
 hand_over() {
 	NEXT_DROP="$NEXT_DROP pkram="

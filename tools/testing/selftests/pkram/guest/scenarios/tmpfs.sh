@@ -85,34 +85,13 @@ meta_pages() {
 	sed -n 's/^metadata pages: \([0-9]*\).*/\1/p' $NODES
 }
 
-# fail_save_after N: page allocations made while a tmpfs saves its pages
-# (under shmem_pkram_save_chunks()) fail once N pages were allocated (the
-# budget of fail_page_alloc counts pages).
-fail_save_after() {
-	f=/sys/kernel/debug/fail_page_alloc
-	range=$(sort /proc/kallsyms | awk '
-		found { print $1; exit }
-		$3 == "shmem_pkram_save_chunks" { printf "%s ", $1; found = 1 }')
-	set -- "$1" $range
-	echo "0x$2" >$f/require-start &&
-	echo "0x$3" >$f/require-end &&
-	echo N >$f/ignore-gfp-wait && echo N >$f/task-filter &&
-	echo 0 >$f/min-order &&
-	echo 0 >$f/verbose && echo 1 >$f/interval && echo -1 >$f/times &&
-	echo "$1" >$f/space && echo 100 >$f/probability
-}
-
-fail_off() {
-	echo 0 >/sys/kernel/debug/fail_page_alloc/probability
-}
-
 # Memory running out in the middle of a save leaves the mount as it was.
 memory_pressure() {
 	dd if=/dev/urandom of="$E/big" bs=1M count=8 2>/dev/null
 	sum=$(md5sum <"$E/big")
 	before=$(meta_pages)
 	check "fail allocations after 2 pages, in the middle of the save" \
-		fail_save_after 2
+		fail_allocs_in shmem_pkram_save_chunks 2
 	check "preserve fails when memory runs out" refused "$E" preserve,ro
 	fail_off
 	check "... and says so" \
