@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=143
+EXPECTED_TESTS=152
 
 passed=0
 failed=0
@@ -191,6 +191,10 @@ vmtests=(
 	"badinput 2 file -m 1G -a pkram_corrupt=loop"
 	"badinput 2 file -m 1G -a pkram_corrupt=outside-ram"
 	"badinput 2 file -m 1G -a pkram_corrupt=garbage"
+	"badinput 2 file -m 1G -a pkram_corrupt=dupname"
+	"badinput 2 file -m 1G -a pkram_corrupt=entryflag"
+	"badinput 2 file -m 1G -a pkram_corrupt=reserved"
+	"badinput 2 file -m 1G -a pkram_corrupt=sbreserved"
 	# the point of no return: kexec -e that cannot hand over fails and
 	# loses nothing; one that comes during saves keeps what was saved
 	"handoff 2 file -m 1G"

@@ -12,6 +12,7 @@
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/kexec.h>
 #include <linux/kthread.h>
@@ -154,14 +155,26 @@ static void pkram_test_free_action(void *tf)
  */
 static unsigned long pkram_test_free_pages(void)
 {
-	unsigned long free = 0;
+	unsigned long free, last = ULONG_MAX;
 	struct zone *zone;
+	int tries;
 
-	/* Let frees that were queued before settle. */
-	rcu_barrier();
-	drain_all_pages(NULL);
-	for_each_populated_zone(zone)
-		free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
+	/*
+	 * Let frees queued before settle: RCU callbacks, per-cpu lists, and
+	 * the exit of the previous case's thread, which may still be running
+	 * (its stack is freed late).  Read until two reads agree.
+	 */
+	for (tries = 0; tries < 50; tries++) {
+		rcu_barrier();
+		drain_all_pages(NULL);
+		free = 0;
+		for_each_populated_zone(zone)
+			free += zone_page_state_snapshot(zone, NR_FREE_PAGES);
+		if (free == last)
+			break;
+		last = free;
+		msleep(20);
+	}
 	return free;
 }
 
@@ -1075,6 +1088,56 @@ static void pkram_test_excluded_copy(struct kunit *test)
 	pkram_test_free(tf);
 }
 
+/*
+ * What must not be preserved is refused: a slab page, a page with a memory
+ * error.  A folio of ZONE_MOVABLE, which must stay free to migrate, is saved
+ * as a copy (the test kernel boots with movablecore=, see dev/kunit.sh).
+ */
+static void pkram_test_refused(struct kunit *test)
+{
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 1, NULL, 0, NULL);
+	struct pkram_test_folios *mv = kunit_kzalloc(test, sizeof(*mv), GFP_KERNEL);
+	void *slab = kunit_kmalloc(test, 64, GFP_KERNEL);
+	struct pkram_stream ps;
+
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	KUNIT_ASSERT_NOT_NULL(test, mv);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, virt_to_folio(slab)),
+				-EOPNOTSUPP);
+		folio_set_hwpoison(tf->folio[0]);
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, tf->folio[0]), -EHWPOISON);
+		folio_clear_hwpoison(tf->folio[0]);
+		pkram_finish_access(&pa, false);
+	}
+	pkram_discard_save(&ps);
+	pkram_test_expect_empty(test);
+	pkram_test_expect_refs(test, tf, 1);
+
+	/* A movable folio: its copy is saved and comes back, same contents. */
+	mv->folio = kunit_kcalloc(test, 1, sizeof(*mv->folio), GFP_KERNEL);
+	mv->seed = kunit_kcalloc(test, 1, sizeof(*mv->seed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mv->folio);
+	KUNIT_ASSERT_NOT_NULL(test, mv->seed);
+	mv->folio[0] = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, mv->folio[0]);
+	mv->nr = 1;
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_free_action, mv), 0);
+	if (!folio_is_zone_movable(mv->folio[0]))
+		kunit_skip(test, "no ZONE_MOVABLE: boot with movablecore=");
+	mv->seed[0] = prandom_u32_state(&pkram_test_rnd);
+	mv->folio[0]->index = 5;
+	pkram_test_fill(folio_address(mv->folio[0]), PAGE_SIZE, mv->seed[0]);
+	pkram_test_save(test, PKRAM_TEST_NAME, mv);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(mv->folio[0]), 1);
+	pkram_test_load_copied(test, mv, 0);
+	pkram_test_expect_empty(test);
+}
+
 static void pkram_test_forget_image(void *image)
 {
 	pkram_kexec_forget(image);
@@ -1510,6 +1573,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_load_skip),
 	KUNIT_CASE(pkram_test_load_refcount),
 	KUNIT_CASE(pkram_test_excluded_copy),
+	KUNIT_CASE(pkram_test_refused),
 	KUNIT_CASE(pkram_test_kexec_dest),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),

@@ -485,7 +485,11 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
  *   truncate: one range less in the list, checksums fixed up;
  *   overlap: a range that overlaps the one before, checksums fixed up;
  *   outside: a range beyond the end of memory, checksums fixed up;
- *   loop: the node list loops back on itself.
+ *   loop: the node list loops back on itself;
+ *   dupname: the second node gets the name of the first;
+ *   entryflag: a flag bit no kernel sets, in the first folio entry;
+ *   reserved: the reserved field of the first object set;
+ *   sbreserved: the reserved field of the super block set, checksum fixed.
  */
 static char pkram_ho_corrupt[16];
 
@@ -494,6 +498,7 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 	struct pkram_super_block *sb;
 	struct pkram_range_page *rp;
 	struct pkram_node *node;
+	struct pkram_obj *obj;
 	unsigned long pfn;
 	char *mode = pkram_ho_corrupt;
 
@@ -519,6 +524,20 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 	} else if (!strcmp(mode, "loop") && sb->node_pfn) {
 		node = pfn_to_kaddr(sb->node_pfn);
 		node->node_pfn = sb->node_pfn;
+	} else if (!strcmp(mode, "dupname") && sb->node_pfn) {
+		node = pfn_to_kaddr(sb->node_pfn);
+		if (node->node_pfn)
+			strscpy(((struct pkram_node *)pfn_to_kaddr(node->node_pfn))->name,
+				node->name, PKRAM_NAME_MAX);
+	} else if (!strcmp(mode, "entryflag") && sb->node_pfn) {
+		node = pfn_to_kaddr(sb->node_pfn);
+		obj = pfn_to_kaddr(node->obj_pfn);
+		((struct pkram_link *)pfn_to_kaddr(obj->folios.head_pfn))->entry[0] |= 0x2;
+	} else if (!strcmp(mode, "reserved") && sb->node_pfn) {
+		node = pfn_to_kaddr(sb->node_pfn);
+		((struct pkram_obj *)pfn_to_kaddr(node->obj_pfn))->__reserved = 1;
+	} else if (!strcmp(mode, "sbreserved")) {
+		sb->__reserved = 1;
 	}
 	sb->checksum = pkram_sb_checksum(sb);
 	if (!strcmp(mode, "checksum"))

@@ -150,6 +150,8 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 	int tries = PKRAM_ALLOC_TRIES;
 	int err;
 
+	/* Preserved pages are pinned until the next kernel: never movable. */
+	gfp_mask &= ~(__GFP_MOVABLE | __GFP_HIGHMEM);
 	for (;;) {
 		if (order) {
 			folio = folio_alloc(gfp_mask, order);
@@ -890,14 +892,17 @@ static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
  * saved them.
  *
  * A folio where nothing may be preserved (the scratch region kept for the
- * next kernel, or where a loaded kexec image will be copied at reboot) is
- * not kept: PKRAM saves a copy of it, in a folio of the same order, and
- * takes no reference to @folio.  The copy is what is loaded back.
+ * next kernel, or where a loaded kexec image will be copied at reboot), or
+ * that may not stay pinned until the next kernel (in ZONE_MOVABLE or a CMA
+ * area, which must stay free to migrate), is not kept: PKRAM saves a copy
+ * of it, in a folio of the same order, and takes no reference to @folio.
+ * The copy is what is loaded back.
  *
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
  * object with a folio stream or @index does not fit an entry, -EOPNOTSUPP
- * for a hugetlb, reserved or ZONE_DEVICE folio or one larger than
- * MAX_PAGE_ORDER, -EBUSY if @folio is saved already, -ENOMEM.
+ * for a hugetlb, slab, reserved or ZONE_DEVICE folio or one larger than
+ * MAX_PAGE_ORDER, -EHWPOISON for one with a memory error, -EBUSY if @folio
+ * is saved already, -ENOMEM.
  */
 int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 			unsigned long index)
@@ -909,13 +914,18 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 		return -EINVAL;
 	if (folio_test_hugetlb(folio) || folio_order(folio) > MAX_PAGE_ORDER ||
 	    folio_test_reserved(folio) || folio_is_zone_device(folio) ||
-	    !folio_pfn(folio))
+	    folio_test_slab(folio) || !folio_pfn(folio))
 		return -EOPNOTSUPP;
+	if (folio_contain_hwpoisoned_page(folio))
+		return -EHWPOISON;
 	if ((u64)index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
-	err = pkram_track_usable(folio_pfn(folio), folio_nr_pages(folio),
-				 pa->ps->gfp_mask);
+	if (!folio_is_longterm_pinnable(folio))
+		err = -EADDRNOTAVAIL;
+	else
+		err = pkram_track_usable(folio_pfn(folio), folio_nr_pages(folio),
+					 pa->ps->gfp_mask);
 	if (err == -EADDRNOTAVAIL) {
 		copy = pkram_copy_folio(folio, pa->ps->gfp_mask);
 		if (!copy)

@@ -31,6 +31,7 @@
 #include <linux/pkram.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/sysfs.h>
 #include <linux/xarray.h>
 
@@ -411,6 +412,8 @@ void __init pkram_reserve(void)
 		why = "super block of another format version";
 	else if (sb->checksum != pkram_sb_checksum(sb))
 		why = "bad super block checksum";
+	else if (sb->__reserved)
+		why = "super block of another format version (reserved field set)";
 	else if (!sb->range_pfn || !sb->nr_ranges)
 		why = "empty range list";
 	else
@@ -594,11 +597,14 @@ static long pkram_check_links(struct pkram_restore *rs,
 		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
 			u64 e = link->entry[i];
 
+			/* Bits no kernel of this version sets: another format. */
 			if (e & PKRAM_ENTRY_INDEX) {
-				if (data_pages)
+				if (data_pages || (e & ~PAGE_MASK & ~PKRAM_ENTRY_INDEX))
 					return -1;
 				continue;
 			}
+			if (e & PKRAM_ENTRY_FLAGS_MASK)
+				return -1;
 			order = (e & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
 			if (order > MAX_PAGE_ORDER || (data_pages && order) ||
 			    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
@@ -625,7 +631,7 @@ static bool pkram_check_node(struct pkram_restore *rs, struct pkram_node *node)
 		long data_pages;
 
 		obj = pkram_claim_meta(rs, pfn);
-		if (!obj || n >= node->nr_objs || !obj->flags ||
+		if (!obj || n >= node->nr_objs || !obj->flags || obj->__reserved ||
 		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
 		    pkram_check_links(rs, &obj->folios, false) < 0)
 			return false;
@@ -735,6 +741,36 @@ static bool __init pkram_own_list(struct pkram_restore *rs, u64 *list,
 	return ok;
 }
 
+static int __init pkram_cmp_names(const void *a, const void *b)
+{
+	const struct pkram_node *x = *(const struct pkram_node **)a;
+	const struct pkram_node *y = *(const struct pkram_node **)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Do the @n nodes of @nodes (names checked NUL-terminated) differ by name? */
+static bool __init pkram_names_unique(struct list_head *nodes, u64 n)
+{
+	struct pkram_node **sorted;
+	struct page *page;
+	bool unique = true;
+	u64 i = 0;
+
+	if (n < 2)
+		return true;
+	sorted = kvmalloc_array(n, sizeof(*sorted), GFP_KERNEL);
+	if (!sorted)
+		return false;
+	list_for_each_entry(page, nodes, lru)
+		sorted[i++] = page_address(page);
+	sort(sorted, n, sizeof(*sorted), pkram_cmp_names, NULL);
+	for (i = 1; unique && i < n; i++)
+		unique = strcmp(sorted[i - 1]->name, sorted[i]->name);
+	kvfree(sorted);
+	return unique;
+}
+
 static int __init pkram_restore(void)
 {
 	struct pkram_restore rs = { .nodes = LIST_HEAD_INIT(rs.nodes) };
@@ -781,7 +817,8 @@ static int __init pkram_restore(void)
 		}
 		cond_resched();
 	}
-	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages;
+	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages &&
+	     pkram_names_unique(&rs.nodes, n);
 	if (!ok) {
 		pr_err("inconsistent nodes handed over: nothing preserved\n");
 		pkram_scratch_release();
@@ -859,7 +896,7 @@ static ssize_t pkram_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return count;
 }
 
-static struct kobj_attribute pkram_attr = __ATTR(pkram, 0644, pkram_show,
+static struct kobj_attribute pkram_attr = __ATTR(pkram, 0600, pkram_show,
 						 pkram_store);
 
 static int __init pkram_handover_init(void)

@@ -481,7 +481,7 @@ static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 		index = folio_next_index(folio);
 		if (index > f->span)
 			err = -EFBIG;	/* cannot be: see shmem_pkram_place() */
-		else if (folio_test_hwpoison(folio) || folio_test_has_hwpoisoned(folio))
+		else if (folio_contain_hwpoisoned_page(folio))
 			err = -EHWPOISON;
 		else if (folio_test_uptodate(folio))
 			err = pkram_save_folio_at(pa, folio,

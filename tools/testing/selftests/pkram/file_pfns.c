@@ -12,6 +12,10 @@
  * file_pfns -m FILE: map FILE, shared and read-only, with MADV_HUGEPAGE,
  * touch its data, print "mapped", and wait for a signal: a mapping for
  * khugepaged to collapse the file's small pages in (the tmpfs scenario).
+ *
+ * file_pfns -p FILE: give the first page of FILE a memory error, as the
+ * hardware would (MADV_HWPOISON; root, CONFIG_MEMORY_FAILURE).  The kernel
+ * kills the program with SIGBUS for it: it had the page mapped.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -22,6 +26,24 @@
 #include <unistd.h>
 
 #include "pfn_digest.h"
+
+/* Poison the first page of @fd. */
+static int poison(int fd)
+{
+	char *m = mmap(NULL, PFN_DIGEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, 0);
+
+	if (m == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	m[0] |= 1;
+	if (madvise(m, PFN_DIGEST_PAGE, MADV_HWPOISON)) {
+		perror("madvise(MADV_HWPOISON)");
+		return 1;
+	}
+	return 0;
+}
 
 /* Map @fd for khugepaged, and wait. */
 static int hold_mapped(int fd, off_t size)
@@ -49,18 +71,18 @@ int main(int argc, char **argv)
 	int fd, hold;
 	char *m;
 
-	hold = argc == 3 && !strcmp(argv[1], "-m");
+	hold = argc == 3 && (!strcmp(argv[1], "-m") || !strcmp(argv[1], "-p"));
 	if (argc != 2 && !hold) {
-		fprintf(stderr, "usage: %s [-m] FILE\n", argv[0]);
+		fprintf(stderr, "usage: %s [-m|-p] FILE\n", argv[0]);
 		return 2;
 	}
 	if (hold) {
-		fd = open(argv[2], O_RDONLY);
+		fd = open(argv[2], argv[1][1] == 'p' ? O_RDWR : O_RDONLY);
 		if (fd < 0 || fstat(fd, &st)) {
 			perror(argv[2]);
 			return 1;
 		}
-		return hold_mapped(fd, st.st_size);
+		return argv[1][1] == 'p' ? poison(fd) : hold_mapped(fd, st.st_size);
 	}
 	d.pagemap = open("/proc/self/pagemap", O_RDONLY);
 	d.kpageflags = open("/proc/kpageflags", O_RDONLY);

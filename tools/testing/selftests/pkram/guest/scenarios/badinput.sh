@@ -19,7 +19,8 @@ reason() {
 	version) echo 'super block of another format version at pfn' ;;
 	truncate) echo 'the range list does not match the counts of the super block' ;;
 	overlap|outside) echo 'a range is unsorted, overlaps or is not usable RAM' ;;
-	loop) echo 'inconsistent nodes handed over' ;;
+	loop|dupname|entryflag|reserved) echo 'inconsistent nodes handed over' ;;
+	sbreserved) echo 'reserved field set' ;;
 	outside-ram) echo 'pkram=fffffffff is not usable RAM' ;;
 	esac
 }
@@ -27,11 +28,12 @@ reason() {
 stage_1() {
 	mode=$(param pkram_corrupt)
 	case "$mode" in
-	outside-ram|garbage) plan 2 ;;
-	*) plan 3 ;;
+	outside-ram|garbage) plan 3 ;;
+	*) plan 4 ;;
 	esac
 	check "pkram_corrupt=$mode is a known mode" [ -n "$(reason "$mode")" ]
 	check "save 64 MiB as ho-1" test_op save 'ho-1 64 1000'
+	check "save 1 MiB as ho-1b" test_op save 'ho-1b 1 10'
 	NEXT_DROP="pkram="
 	case "$mode" in
 	outside-ram) NEXT_APPEND="pkram=fffffffff" ;;

@@ -10,9 +10,11 @@ HO_MIB=$(param pkram_ho_mib)
 : "${HO_MIB:=64}"
 
 stage_1() {
-	plan 5
+	plan 6
 	check "/sys/kernel/pkram shows a super block pfn" \
 		grep -qE '^[0-9a-f]+$' /sys/kernel/pkram
+	check "... to root only (a physical address): mode 0600" \
+		[ "$(stat -c %a /sys/kernel/pkram)" = 600 ]
 	check "save $HO_MIB MiB of random folios and 100000 bytes as ho-1" \
 		test_op save "ho-1 $HO_MIB 100000"
 	check "save 8 MiB and 1 byte as ho-keep" test_op save "ho-keep 8 1"

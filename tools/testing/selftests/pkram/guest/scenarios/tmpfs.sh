@@ -24,6 +24,7 @@ THP=/sys/kernel/mm/transparent_hugepage
 kselftest() {
 	out=$(export PKRAM_TMPFS_DIR=$M PKRAM_TMPFS_SEED=$SEED PKRAM_TMPFS_PFNS=/tmp/pfns
 	      export PKRAM_TMPFS_QUOTA=1
+	      [ -z "$(param pkram_tmpfs_swap)" ] || export PKRAM_TMPFS_SWAPPED=1
 	      $KSELFTEST_IN tmpfs_pkram -t "$1" 2>&1)
 	rc=$?
 	echo "$out" | grep '^# ' | grep -v '^# \(Starting\|Totals\|PASSED\)'
@@ -125,6 +126,14 @@ bad_requests() {
 	check "... and the mount stays writable, not preserved" \
 		writable_unpreserved "$E" tmpfs:nosuch
 	memory_pressure
+	echo poisoned >"$E/bad"
+	file_pfns -p "$E/bad" 2>/dev/null	# killed by SIGBUS: it has it mapped
+	check "a page of a file gets a memory error (MADV_HWPOISON)" \
+		sh -c "dmesg | grep -q 'Memory failure: .*: recovery action for dirty LRU page'"
+	check "... and preserve fails" refused "$E" preserve,ro
+	check "... and the message names the file" \
+		sh -c "dmesg | grep -q 'cannot preserve /bad: a page of it is poisoned'"
+	rm -f "$E/bad"
 	mkfifo "$E/fifo"
 	check "preserve with a special file fails" refused "$E" preserve,ro
 	check "... and the message names the file" \
@@ -287,7 +296,7 @@ restore_fails() {
 
 stage_1() {
 	swap=$(param pkram_tmpfs_swap)
-	plan $((40 + ${swap:-0}))
+	plan $((43 + ${swap:-0}))
 	# pkram_seed= (vmtest.sh -a) replays a run
 	SEED=$(param pkram_seed)
 	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
