@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=152
+EXPECTED_TESTS=162
 
 passed=0
 failed=0
@@ -179,6 +179,7 @@ vmtests=(
 	"handover 2 alt -m 1G -n 2"
 	"handover 2 file -m 1G -a pkram_ho_mib=256"
 	"handover 2 load -m 1G -a pkram_ho_mib=600"
+	"reuse 4 file -m 1G"
 	# the worst case: every other page of most of memory, over 3 kernels
 	"frag 3 file -m 1G -a pkram_scratch=64M"
 	# bad input: one error line, a normal boot, nothing handed out
@@ -189,12 +190,15 @@ vmtests=(
 	"badinput 2 file -m 1G -a pkram_corrupt=overlap"
 	"badinput 2 file -m 1G -a pkram_corrupt=outside"
 	"badinput 2 file -m 1G -a pkram_corrupt=loop"
-	"badinput 2 file -m 1G -a pkram_corrupt=outside-ram"
-	"badinput 2 file -m 1G -a pkram_corrupt=garbage"
+	"badinput 2 load -m 1G -a pkram_corrupt=outside-ram"
+	"badinput 2 load -m 1G -a pkram_corrupt=garbage"
 	"badinput 2 file -m 1G -a pkram_corrupt=dupname"
 	"badinput 2 file -m 1G -a pkram_corrupt=entryflag"
 	"badinput 2 file -m 1G -a pkram_corrupt=reserved"
 	"badinput 2 file -m 1G -a pkram_corrupt=sbreserved"
+	"badinput 2 file -m 1G -a pkram_corrupt=listout"
+	"badinput 2 file -m 1G -a pkram_corrupt=lowmem"
+	"badinput 2 file -m 1G -a pkram_corrupt=crashkernel"
 	# the point of no return: kexec -e that cannot hand over fails and
 	# loses nothing; one that comes during saves keeps what was saved
 	"handoff 2 file -m 1G"

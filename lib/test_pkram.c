@@ -1093,6 +1093,14 @@ static void pkram_test_excluded_copy(struct kunit *test)
  * error.  A folio of ZONE_MOVABLE, which must stay free to migrate, is saved
  * as a copy (the test kernel boots with movablecore=, see dev/kunit.sh).
  */
+static unsigned long pkram_test_hotadded_pfn;
+
+/* The folio at pkram_test_hotadded_pfn was hot-added, and pages after it. */
+static bool pkram_test_boot_memory(unsigned long pfn, unsigned long nr)
+{
+	return pfn + nr <= pkram_test_hotadded_pfn;
+}
+
 static void pkram_test_refused(struct kunit *test)
 {
 	struct pkram_test_folios *tf = pkram_test_alloc(test, 1, NULL, 0, NULL);
@@ -1112,11 +1120,25 @@ static void pkram_test_refused(struct kunit *test)
 		folio_set_hwpoison(tf->folio[0]);
 		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, tf->folio[0]), -EHWPOISON);
 		folio_clear_hwpoison(tf->folio[0]);
+		pkram_test_hotadded_pfn = folio_pfn(tf->folio[0]);
+		kunit_activate_static_stub(test, pkram_boot_memory,
+					   pkram_test_boot_memory);
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, tf->folio[0]), -EXDEV);
+		kunit_deactivate_static_stub(test, pkram_boot_memory);
 		pkram_finish_access(&pa, false);
 	}
 	pkram_discard_save(&ps);
 	pkram_test_expect_empty(test);
 	pkram_test_expect_refs(test, tf, 1);
+
+	/* All memory hot-added: no metadata page, and nothing kept. */
+	pkram_test_hotadded_pfn = 0;
+	kunit_activate_static_stub(test, pkram_boot_memory,
+				   pkram_test_boot_memory);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps, PKRAM_TEST_NAME, GFP_KERNEL),
+			-ENOMEM);
+	kunit_deactivate_static_stub(test, pkram_boot_memory);
+	pkram_test_expect_empty(test);
 
 	/* A movable folio: its copy is saved and comes back, same contents. */
 	mv->folio = kunit_kcalloc(test, 1, sizeof(*mv->folio), GFP_KERNEL);
@@ -1136,6 +1158,44 @@ static void pkram_test_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_ref_count(mv->folio[0]), 1);
 	pkram_test_load_copied(test, mv, 0);
 	pkram_test_expect_empty(test);
+}
+
+/*
+ * pkram_range_tracked() gives the whole run of preserved pages in the way,
+ * so that the kexec_file hole search skips it at once.
+ */
+static void pkram_test_range_run(struct kunit *test)
+{
+	static const unsigned int orders[] = { 3 };
+	struct pkram_test_folios *tf = pkram_test_alloc(test, 1, orders, 1, NULL);
+	phys_addr_t first = PFN_PHYS(folio_pfn(tf->folio[0]));
+	phys_addr_t last = first + folio_size(tf->folio[0]) - 1;
+	phys_addr_t rs = 0, re = 0;
+
+	KUNIT_EXPECT_FALSE(test, pkram_range_tracked(first, last, &rs, &re));
+	pkram_test_save(test, PKRAM_TEST_NAME, tf);
+
+	/* Asked about its fourth page only: the run goes on to its end. */
+	KUNIT_ASSERT_TRUE(test, pkram_range_tracked(first + 3 * PAGE_SIZE,
+						    first + 3 * PAGE_SIZE,
+						    &rs, &re));
+	KUNIT_EXPECT_EQ(test, rs, first + 3 * PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, re, last);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(re + 1));
+	/* ... which is where preserved pages end, */
+	KUNIT_EXPECT_FALSE(test, pkram_range_tracked(re + 1, re + 1, NULL, NULL));
+	KUNIT_EXPECT_TRUE(test, pkram_range_tracked(re, re, NULL, NULL));
+	/* and the first preserved page in the range is found. */
+	KUNIT_ASSERT_TRUE(test, pkram_range_tracked(first - PAGE_SIZE * 8, last,
+						    &rs, NULL));
+	KUNIT_EXPECT_LE(test, rs, first);
+	KUNIT_EXPECT_FALSE(test, pkram_range_tracked(first - PAGE_SIZE * 8,
+						     rs - 1, NULL, NULL));
+
+	pkram_test_load_copied(test, tf, 1);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_FALSE(test, pkram_range_tracked(first, last, NULL, NULL));
+	pkram_test_free(tf);
 }
 
 static void pkram_test_forget_image(void *image)
@@ -1575,6 +1635,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_excluded_copy),
 	KUNIT_CASE(pkram_test_refused),
 	KUNIT_CASE(pkram_test_kexec_dest),
+	KUNIT_CASE(pkram_test_range_run),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),
 	KUNIT_CASE(pkram_test_debugfs),

@@ -489,9 +489,34 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
  *   dupname: the second node gets the name of the first;
  *   entryflag: a flag bit no kernel sets, in the first folio entry;
  *   reserved: the reserved field of the first object set;
- *   sbreserved: the reserved field of the super block set, checksum fixed.
+ *   sbreserved: the reserved field of the super block set, checksum fixed;
+ *   listout: the first page of the range list copied to a page no range
+ *	holds;
+ *   lowmem: a range of one page in the first MiB put first, counts fixed.
  */
 static char pkram_ho_corrupt[16];
+
+/*
+ * A copy of @rp in a page that is not preserved, and where the kexec image
+ * does not go: returns its pfn (that of @rp if there is none).
+ */
+static u64 pkram_ho_copy_out(struct pkram_range_page *rp)
+{
+	struct page *page;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		page = alloc_page(GFP_KERNEL);
+		if (!page)
+			break;
+		if (!pkram_kexec_conflict(page_to_pfn(page), 1)) {
+			memcpy(page_address(page), rp, PAGE_SIZE);
+			return page_to_pfn(page);
+		}
+		/* Kept: another try must not get it again. */
+	}
+	return page_to_pfn(virt_to_page(rp));
+}
 
 static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v)
 {
@@ -538,6 +563,18 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 		((struct pkram_obj *)pfn_to_kaddr(node->obj_pfn))->__reserved = 1;
 	} else if (!strcmp(mode, "sbreserved")) {
 		sb->__reserved = 1;
+	} else if (rp && !strcmp(mode, "listout")) {
+		sb->range_pfn = pkram_ho_copy_out(rp);
+	} else if (rp && !strcmp(mode, "lowmem") &&
+		   rp->nr_ranges < PKRAM_RANGES_PER_PAGE) {
+		memmove(&rp->range[1], &rp->range[0],
+			rp->nr_ranges * sizeof(rp->range[0]));
+		rp->range[0].pfn = PHYS_PFN(SZ_512K);
+		rp->range[0].nr_pages = 1;
+		rp->nr_ranges++;
+		rp->checksum = pkram_range_checksum(rp);
+		sb->nr_ranges++;
+		sb->nr_pages++;
 	}
 	sb->checksum = pkram_sb_checksum(sb);
 	if (!strcmp(mode, "checksum"))

@@ -83,6 +83,30 @@ VISIBLE_IF_KUNIT struct page *pkram_alloc_page(gfp_t gfp_mask)
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_alloc_page);
 
+/*
+ * pkram_boot_memory - is [@pfn, @pfn + @nr) memory this kernel booted with?
+ *
+ * The next kernel starts with the memory of the firmware map only: memory
+ * added since (an ACPI DIMM, virtio-mem, dax kmem) comes back later, if at
+ * all, and a preserved range there would make it refuse the whole handover.
+ * Hot-added memory is in sections not marked early.
+ */
+VISIBLE_IF_KUNIT bool pkram_boot_memory(unsigned long pfn, unsigned long nr)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pkram_boot_memory, pfn, nr);
+#if defined(CONFIG_MEMORY_HOTPLUG) && defined(CONFIG_SPARSEMEM)
+	{
+		unsigned long end = pfn + nr;
+
+		for (; pfn < end; pfn = ALIGN(pfn + 1, PAGES_PER_SECTION))
+			if (!early_section(__pfn_to_section(pfn)))
+				return false;
+	}
+#endif
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_boot_memory);
+
 /* Pages to try before giving up on one a loaded kexec image does not cover */
 #define PKRAM_ALLOC_TRIES	64
 
@@ -135,10 +159,11 @@ int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
  * @order: order of the folio
  *
  * Allocates until it gets a folio where pages may be preserved (see
- * pkram_pfn_excluded()), and tracks it.  Folios of the excluded range are
+ * pkram_pfn_excluded()), in memory the machine booted with (see
+ * pkram_boot_memory()), and tracks it.  Folios of the excluded range are
  * kept for good, so that they are not handed out again; folios where a
- * loaded kexec image goes are given back, and after a few of them it gives
- * up.
+ * loaded kexec image goes, or in hot-added memory, are given back, and
+ * after a few of them it gives up.
  *
  * Return: the folio, with one reference, or NULL.
  */
@@ -165,8 +190,11 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 			pkram_absorb(folio);
 			continue;
 		}
-		err = pkram_track_usable(folio_pfn(folio), 1UL << order,
-					 gfp_mask);
+		if (pkram_boot_memory(folio_pfn(folio), 1UL << order))
+			err = pkram_track_usable(folio_pfn(folio), 1UL << order,
+						 gfp_mask);
+		else
+			err = -EADDRNOTAVAIL;	/* hot-added: another one */
 		if (!err)
 			break;
 		list_add(&folio->lru, &conflicts);
@@ -343,6 +371,8 @@ static void pkram_free_links(struct pkram_link *link, bool data_pages)
 			pkram_free_entry(link->entry[i], data_pages);
 		next = pkram_pfn_to_virt(link->link_pfn);
 		pkram_free_meta(link);
+		/* A node can hold millions of folios. */
+		cond_resched();
 	}
 }
 
@@ -442,6 +472,7 @@ static long pkram_count_links(struct pkram_stream_head *head, bool data_pages)
 		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
 		     link->entry[i]; i++)
 			nr++;
+		cond_resched();
 	}
 	return nr;
 }
@@ -901,8 +932,10 @@ static struct folio *pkram_copy_folio(struct folio *folio, gfp_t gfp_mask)
  * Return: 0 on success, -EINVAL if @pa is not an access of type folios to an
  * object with a folio stream or @index does not fit an entry, -EOPNOTSUPP
  * for a hugetlb, slab, reserved or ZONE_DEVICE folio or one larger than
- * MAX_PAGE_ORDER, -EHWPOISON for one with a memory error, -EBUSY if @folio
- * is saved already, -ENOMEM.
+ * MAX_PAGE_ORDER, -EHWPOISON for one with a memory error, -EXDEV for one
+ * in memory hot-added since boot, which the next kernel does not start
+ * with (see pkram_boot_memory()), -EBUSY if @folio is saved already,
+ * -ENOMEM.
  */
 int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 			unsigned long index)
@@ -920,6 +953,12 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 		return -EHWPOISON;
 	if ((u64)index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
+
+	if (!pkram_boot_memory(folio_pfn(folio), folio_nr_pages(folio))) {
+		pr_warn_ratelimited("a folio at pfn %#lx is in memory hot-added since boot: not preserved\n",
+				    folio_pfn(folio));
+		return -EXDEV;
+	}
 
 	if (!folio_is_longterm_pinnable(folio))
 		err = -EADDRNOTAVAIL;
@@ -1188,6 +1227,8 @@ EXPORT_SYMBOL_GPL(pkram_bytes_left);
  *
  * A saving access chains what it saved to the object.  A loading access
  * leaves the stream as it is.
+ *
+ * Context: process context; may sleep if @status_ok is false.
  */
 void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 {
@@ -1234,6 +1275,7 @@ static void pkram_show_stream(struct seq_file *m, struct pkram_stream_head *head
 			if (order < NR_PAGE_ORDERS)
 				count[order]++;
 		}
+		cond_resched();
 	}
 	for (order = 0; order < NR_PAGE_ORDERS; order++)
 		if (count[order])
@@ -1285,6 +1327,7 @@ static int pkram_ranges_show(struct seq_file *m, void *v)
 	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
 		seq_printf(m, "%#llx-%#llx\n", PFN_PHYS(pfn), PFN_PHYS(pfn + n) - 1);
 		pfn += n;
+		cond_resched();
 	}
 	return 0;
 }

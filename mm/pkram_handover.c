@@ -21,6 +21,7 @@
 
 #include <linux/capability.h>
 #include <linux/crash_dump.h>
+#include <linux/crash_reserve.h>
 #include <linux/crc32.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -45,11 +46,33 @@ static struct pkram_super_block *pkram_sb;
 static unsigned long pkram_sb_pfn __initdata;
 static unsigned long pkram_in_pages __initdata;
 
+/* The one the kexec image gave (pkram_set_super_block()), if it did. */
+static u64 pkram_image_pfn __initdata;
+static bool pkram_image_given __initdata;
+
 static int __init pkram_setup(char *arg)
 {
 	return kstrtoul(arg, 16, &pkram_sb_pfn);
 }
 early_param("pkram", pkram_setup);
+
+/**
+ * pkram_set_super_block - where the super block handed over is, from the
+ * kexec image
+ * @pfn: its page frame number
+ *
+ * Called by the architecture as it reads what the boot loader passed (on
+ * x86, a SETUP_PKRAM entry of setup_data, which kexec_file_load() writes),
+ * before pkram_reserve().  It takes the place of pkram= on the command
+ * line: a command line reused from an earlier boot (kexec --reuse-cmdline)
+ * may carry a stale one.  The super block is checked as one given with
+ * pkram= is.
+ */
+void __init pkram_set_super_block(u64 pfn)
+{
+	pkram_image_pfn = pfn;
+	pkram_image_given = true;
+}
 
 /**
  * pkram_sb_checksum - the checksum of a super block
@@ -102,6 +125,40 @@ static void pkram_free_range_pages(struct pkram_range_page *rp)
 	}
 }
 
+static int pkram_cmp_addr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Link the @nr pages of the list at *@first in ascending order of address,
+ * as the next kernel requires (see pkram_list_in_ranges()).
+ */
+static int pkram_sort_range_pages(struct pkram_range_page **first,
+				  unsigned long nr)
+{
+	struct pkram_range_page *rp = *first;
+	unsigned long *addr, i;
+
+	addr = kvmalloc_array(nr, sizeof(*addr), GFP_KERNEL);
+	if (!addr)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++, rp = pfn_to_kaddr(rp->next_pfn))
+		addr[i] = (unsigned long)rp;
+	sort(addr, nr, sizeof(*addr), pkram_cmp_addr, NULL);
+	for (i = 0; i < nr; i++) {
+		rp = (struct pkram_range_page *)addr[i];
+		rp->next_pfn = i + 1 < nr ?
+			page_to_pfn(virt_to_page((void *)addr[i + 1])) : 0;
+	}
+	*first = (struct pkram_range_page *)addr[0];
+	kvfree(addr);
+	return 0;
+}
+
 /*
  * Write the list of preserved ranges, from @snap, a snapshot of the tracker
  * (pkram_track_snapshot()): pages saved meanwhile are not in it, and belong
@@ -134,6 +191,9 @@ static int pkram_write_ranges(struct pkram_super_block *sb, struct xarray *snap)
 				goto fail;
 		}
 	}
+	err = pkram_sort_range_pages(&first, have);
+	if (err)
+		goto fail;
 
 	rp = first;
 	while (rp && (n = pkram_bitmaps_next(snap, &pfn, ULONG_MAX))) {
@@ -148,7 +208,8 @@ static int pkram_write_ranges(struct pkram_super_block *sb, struct xarray *snap)
 		}
 		rp->range[rp->nr_ranges].pfn = pfn;
 		rp->range[rp->nr_ranges].nr_pages = n;
-		rp->nr_ranges++;
+		if (++rp->nr_ranges == PKRAM_RANGES_PER_PAGE)
+			cond_resched();
 		nr++;
 		pages += n;
 		if (pkram_pfn_excluded(pfn, n)) {
@@ -251,7 +312,6 @@ static bool __init pkram_early_usable(u64 pfn, u64 nr)
 /* A cursor over the ranges handed over, for memblock_reserve_sorted(). */
 struct pkram_range_cursor {
 	u64 first_pfn;
-	u64 nr_pages;
 	u64 page_pfn;
 	struct pkram_range_page *page;
 	unsigned int i;
@@ -292,26 +352,90 @@ static bool __init pkram_next_range(void *arg, bool restart, phys_addr_t *base,
 }
 
 /*
- * Once the ranges are reserved: the pages of the range list must be in them,
- * so that nothing takes them before pkram_restore() reads them again.
+ * The pages of the range list must come in ascending order, each inside a
+ * range: memblock_reserve_sorted() writes its new array outside the ranges
+ * while it still reads the list, and a list page outside them would be
+ * taken by the first allocation.  @q is the next list page to find in the
+ * ranges, which come in ascending order: with @r, move it past the list
+ * pages @r holds.  Those are mapped before pkram_check_ranges() gets to
+ * them, but they are in @r, which is checked to be usable RAM.
  */
-static bool __init pkram_list_reserved(void *arg)
+static const char * __init pkram_list_in_ranges(u64 *q, struct pkram_range *r)
 {
-	struct pkram_range_cursor *c = arg;
 	struct pkram_range_page *rp;
-	u64 pfn = c->first_pfn, n;
+	u64 next;
 
-	pkram_cursor_unmap(c);
-	for (n = 0; pfn && n < c->nr_pages; n++) {
-		if (!memblock_is_reserved(PFN_PHYS(pfn)))
-			return false;
-		rp = early_memremap(PFN_PHYS(pfn), PAGE_SIZE);
+	while (*q && *q < r->pfn + r->nr_pages) {
+		if (*q < r->pfn)
+			return "a page of the range list is in no range";
+		rp = early_memremap(PFN_PHYS(*q), PAGE_SIZE);
 		if (!rp)
-			return false;
-		pfn = rp->next_pfn;
+			return "cannot map the range list";
+		next = rp->next_pfn;
 		early_memunmap(rp, PAGE_SIZE);
+		if (next && next <= *q)
+			return "the pages of the range list are not in ascending order";
+		*q = next;
 	}
-	return true;
+	return NULL;
+}
+
+/*
+ * Memory that this kernel reserves, or hands to others, only after
+ * pkram_reserve(): a range over it would be used twice.  @why is the error.
+ */
+struct pkram_later {
+	u64 pfn, end;
+	const char *why;
+};
+
+#define PKRAM_NR_LATER	2
+
+static void __init pkram_later_add(struct pkram_later *later, unsigned int *n,
+				   phys_addr_t base, phys_addr_t size,
+				   const char *why)
+{
+	if (!size || *n >= PKRAM_NR_LATER)
+		return;
+	later[*n].pfn = PHYS_PFN(base);
+	later[*n].end = PHYS_PFN(base + size - 1) + 1;
+	later[*n].why = why;
+	(*n)++;
+}
+
+/* Fill @later: the regions with a fixed place.  Returns how many. */
+static unsigned int __init pkram_find_later(struct pkram_later *later)
+{
+	unsigned int n = 0;
+
+	/* x86 reserves all of it, for the real-mode trampoline and the BIOS. */
+	if (IS_ENABLED(CONFIG_X86))
+		pkram_later_add(later, &n, 0, SZ_1M,
+				"a range is in the first MiB, reserved later");
+#ifdef CONFIG_CRASH_RESERVE
+	{
+		unsigned long long size = 0, base = 0;
+
+		/* crashkernel=X@Y; without @Y it goes where memory is free. */
+		if (!parse_crashkernel(boot_command_line,
+				       memblock_phys_mem_size(), &size, &base,
+				       NULL, NULL) && base)
+			pkram_later_add(later, &n, base, size,
+					"a range is in the crashkernel= region");
+	}
+#endif
+	return n;
+}
+
+static const char * __init pkram_range_later(struct pkram_later *later,
+					     unsigned int n, struct pkram_range *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (r->pfn < later[i].end && later[i].pfn < r->pfn + r->nr_pages)
+			return later[i].why;
+	return NULL;
 }
 
 /* Check the list of ranges: every page, every range, every count. */
@@ -319,9 +443,12 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
 	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
 	u64 s_pfn = sb->scratch_pfn, s_end = s_pfn + sb->nr_scratch_pages;
+	struct pkram_later later[PKRAM_NR_LATER];
+	unsigned int i, nr_later = pkram_find_later(later);
+	u64 q = sb->range_pfn;
 	struct pkram_range_page *rp;
+	const char *why;
 	bool sb_in = false;
-	unsigned int i;
 
 	for (; pfn; n++) {
 		if (n >= sb->nr_range_pages)
@@ -347,6 +474,12 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is in the scratch region";
 			}
+			why = pkram_range_later(later, nr_later, r) ?:
+			      pkram_list_in_ranges(&q, r);
+			if (why) {
+				early_memunmap(rp, PAGE_SIZE);
+				return why;
+			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
 			end = r->pfn + r->nr_pages;
@@ -359,6 +492,8 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 	if (n != sb->nr_range_pages || ranges != sb->nr_ranges ||
 	    pages != sb->nr_pages)
 		return "the range list does not match the counts of the super block";
+	if (q)
+		return "a page of the range list is in no range";
 	if (!sb_in)
 		return "the super block is not in a preserved range";
 	if (sb->nr_scratch_pages &&
@@ -387,6 +522,12 @@ void __init pkram_reserve(void)
 	u64 start, s_pfn, s_nr;
 	int err;
 
+	if (pkram_image_given) {
+		if (pkram_sb_pfn && pkram_sb_pfn != pkram_image_pfn)
+			pr_info("pkram=%lx ignored: the kexec image gives the super block at pfn %#llx\n",
+				pkram_sb_pfn, pkram_image_pfn);
+		pkram_sb_pfn = pkram_image_pfn;
+	}
 	if (!pkram_sb_pfn) {
 		pkram_scratch_init(0, 0, false);
 		return;
@@ -426,15 +567,12 @@ void __init pkram_reserve(void)
 
 	start = sched_clock();
 	cursor.first_pfn = sb->range_pfn;
-	cursor.nr_pages = sb->nr_range_pages;
-	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range,
-				      pkram_list_reserved, &cursor);
+	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
 	pkram_cursor_unmap(&cursor);
 	if (err) {
 		early_memunmap(sb, PAGE_SIZE);
-		pr_err("%s: nothing preserved\n", err == -EFAULT ?
-		       "the range list is not in the preserved ranges" :
-		       "cannot reserve the preserved ranges");
+		pr_err("cannot reserve the preserved ranges (error %d): nothing preserved\n",
+		       err);
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
@@ -614,6 +752,7 @@ static long pkram_check_links(struct pkram_restore *rs,
 		}
 		last = pfn;
 		pfn = link->link_pfn;
+		cond_resched();
 	}
 	return last == head->tail_pfn ? nr : -1;
 }
@@ -664,6 +803,7 @@ static void pkram_prep_links(struct pkram_stream_head *head, bool data_pages)
 		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
 		     link->entry[i]; i++)
 			pkram_prep_meta(PHYS_PFN(link->entry[i]));
+		cond_resched();
 	}
 }
 
@@ -700,8 +840,11 @@ static unsigned long __init pkram_free_unowned(struct pkram_super_block *sb,
 				n = pkram_bitmaps_next(own, &q, end);
 				if (!n)
 					q = end;
-				for (; p < q; p++, freed++)
+				for (; p < q; p++, freed++) {
 					free_reserved_page(pfn_to_page(p));
+					if (!(freed % 1024))
+						cond_resched();
+				}
 				p = q + n;
 			}
 			cond_resched();

@@ -207,7 +207,6 @@ void pkram_add_node(struct pkram_node *node);
 void pkram_free_saved_nodes(void);
 
 /* pkram_handover.c */
-bool pkram_get_super_block(unsigned long *pfn);
 u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
 
@@ -237,6 +236,7 @@ bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
 struct seq_file;
 
 struct page *pkram_alloc_page(gfp_t gfp_mask);
+bool pkram_boot_memory(unsigned long pfn, unsigned long nr);
 int pkram_nodes_show(struct seq_file *m, void *v);
 #endif
 

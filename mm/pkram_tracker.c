@@ -383,14 +383,26 @@ free:
  * pkram_range_tracked - does a range of memory hold preserved pages?
  * @start: first byte
  * @end: last byte
+ * @run_start: if not NULL, set to the first preserved byte in the range
+ * @run_end: if not NULL, set to the last byte of the run of preserved pages
+ *	from there, which may go on past @end: a search for free memory can
+ *	skip the whole run at once
  *
  * Return: true if a page of [@start, @end] is marked as preserved.
  */
-bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
+bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
+			 phys_addr_t *run_start, phys_addr_t *run_end)
 {
-	unsigned long pfn = PHYS_PFN(start);
+	unsigned long pfn = PHYS_PFN(start), n;
 
-	return pkram_next_tracked(&pfn, PHYS_PFN(end) + 1);
+	n = pkram_next_tracked(&pfn, ULONG_MAX);
+	if (!n || pfn > PHYS_PFN(end))
+		return false;
+	if (run_start)
+		*run_start = PFN_PHYS(pfn);
+	if (run_end)
+		*run_end = PFN_PHYS(pfn + n) - 1;
+	return true;
 }
 
 /*
@@ -498,7 +510,7 @@ int pkram_kexec_prepare(const struct kimage *image)
 	for (i = 0; i < d->nr_segments; i++) {
 		phys_addr_t start = d->seg[i].start, last = d->seg[i].end - 1;
 
-		if (d->seg[i].end > start && pkram_range_tracked(start, last)) {
+		if (d->seg[i].end > start && pkram_range_tracked(start, last, NULL, NULL)) {
 			pr_err("kexec segment %pa-%pa overlaps preserved memory\n",
 			       &start, &last);
 			pkram_kexec_forget(image);

@@ -438,6 +438,19 @@ static struct folio *shmem_pkram_get_folio(struct address_space *mapping,
 	return NULL;
 }
 
+/* Why the pages of a file could not be saved, for the log. */
+static const char *shmem_pkram_save_error(int err)
+{
+	switch (err) {
+	case -EHWPOISON:
+		return "a page of it is poisoned (memory failure)";
+	case -EXDEV:
+		return "a page of it is in memory hot-added since boot";
+	default:
+		return "error saving its pages";
+	}
+}
+
 /*
  * Save the pages of file @f in [@start, @end) (file indexes).  Each folio is
  * saved locked, and only while it is still in the file, so that one that
@@ -498,8 +511,7 @@ static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 	if (err)
 		pr_err("cannot preserve %s: %s\n",
 		       shmem_pkram_path(dentry, buf, sizeof(buf)),
-		       err == -EHWPOISON ? "a page of it is poisoned (memory failure)" :
-		       "error saving its pages");
+		       shmem_pkram_save_error(err));
 	return err;
 }
 

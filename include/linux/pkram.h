@@ -107,7 +107,10 @@ struct pkram_access {
 
 void pkram_reserve(void);
 void pkram_reserve_scratch(void);
-bool pkram_range_tracked(phys_addr_t start, phys_addr_t end);
+void pkram_set_super_block(u64 pfn);
+bool pkram_get_super_block(unsigned long *pfn);
+bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
+			 phys_addr_t *run_start, phys_addr_t *run_end);
 int pkram_kexec_prepare(const struct kimage *image);
 void pkram_kexec_forget(const struct kimage *image);
 int pkram_kexec_handover(void);
@@ -141,8 +144,16 @@ size_t pkram_bytes_left(struct pkram_access *pa);
 
 static inline void pkram_reserve(void) { }
 static inline void pkram_reserve_scratch(void) { }
+static inline void pkram_set_super_block(u64 pfn) { }
 
-static inline bool pkram_range_tracked(phys_addr_t start, phys_addr_t end)
+static inline bool pkram_get_super_block(unsigned long *pfn)
+{
+	return false;
+}
+
+static inline bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
+				       phys_addr_t *run_start,
+				       phys_addr_t *run_end)
 {
 	return false;
 }

@@ -6,9 +6,12 @@
 # statically, the guest /init and its scenarios, and the kernel itself so that
 # the guest can kexec into it.  With -q, for the scenario vm only: Debian's
 # QEMU (qemu-system-x86_64, its libraries, its TCG module and the firmware
-# it loads) and the inner guest it runs (guest/vm/payload.c).
+# it loads) and the inner guest it runs (guest/vm/payload.c).  With -u, a
+# second, differently configured kernel as /boot/bzImage.update, which the
+# scenario update kexecs into and back from.
 #
 # Usage: mkinitramfs.sh -k bzImage -o initramfs.cpio [-w workdir] [-q]
+#                       [-u other-bzImage]
 
 set -euo pipefail
 
@@ -18,15 +21,17 @@ kernel=""
 out=""
 work=""
 qemu=0
+update=""
 
 usage() {
-	echo "usage: $0 -k bzImage -o initramfs.cpio [-w workdir] [-q]" >&2
+	echo "usage: $0 -k bzImage -o initramfs.cpio [-w workdir] [-q] [-u other-bzImage]" >&2
 	exit 2
 }
 
-while getopts "k:o:w:qh" opt; do
+while getopts "k:o:w:u:qh" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
+	u) update=$OPTARG ;;
 	o) out=$OPTARG ;;
 	w) work=$OPTARG ;;
 	q) qemu=1 ;;
@@ -35,6 +40,8 @@ while getopts "k:o:w:qh" opt; do
 done
 [ -n "$kernel" ] && [ -n "$out" ] || usage
 [ -f "$kernel" ] || { echo "$0: no kernel image $kernel" >&2; exit 1; }
+[ -z "$update" ] || [ -f "$update" ] ||
+	{ echo "$0: no kernel image $update" >&2; exit 1; }
 
 # A missing prerequisite is a skip (kselftest: 4).
 busybox=$(command -v busybox || true)
@@ -88,6 +95,7 @@ fi
 	echo "file /sbin/kexec $kexec 0755 0 0"
 	echo "file /init $test_dir/guest/init.sh 0755 0 0"
 	echo "file /boot/bzImage $kernel 0644 0 0"
+	[ -z "$update" ] || echo "file /boot/bzImage.update $update 0644 0 0"
 	for s in "$test_dir"/guest/scenarios/*.sh; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
 	done

@@ -22,11 +22,15 @@ mount -t debugfs none /sys/kernel/debug
 
 cmdline=$(cat /proc/cmdline)
 
-# param NAME: value of NAME= on the kernel command line.
+# param NAME: value of NAME= on the kernel command line, the last one if
+# it is there several times, as for the kernel's own parameters (a command
+# line reused with kexec --reuse-cmdline gets a new pkram_stage= appended).
 param() {
+	v=""
 	for w in $cmdline; do
-		case "$w" in "$1="*) echo "${w#*=}"; return ;; esac
+		case "$w" in "$1="*) v=${w#*=} ;; esac
 	done
+	[ -z "$v" ] || echo "$v"
 }
 
 SCENARIO=$(param pkram_vmtest)
@@ -211,9 +215,18 @@ kexec_next() {
 	fi
 	next=$(next_cmdline)
 	window=$(kexec_window)
-	diag "kexec ($mode${window:+ $window}): $next"
-	if ! kexec $flag -l /boot/bzImage --initrd=/tmp/initrd $window \
-			--command-line="$next"; then
+	if [ -n "$NEXT_REUSE" ]; then
+		# This command line as it is, and the next stage: $NEXT_DROP
+		# does not apply.
+		next="pkram_stage=$((STAGE + 1)) $NEXT_APPEND"
+		set -- --reuse-cmdline --append="$next"
+	else
+		set -- --command-line="$next"
+	fi
+	diag "kexec ($mode${window:+ $window}${NEXT_REUSE:+ reusing the command line}): $next"
+	# $NEXT_KERNEL: another kernel to kexec (the scenario update)
+	if ! kexec $flag -l "${NEXT_KERNEL:-/boot/bzImage}" --initrd=/tmp/initrd \
+			$window "$@"; then
 		not_ok "kexec $flag -l loads the next kernel"
 		finish
 	fi

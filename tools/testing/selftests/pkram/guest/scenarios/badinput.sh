@@ -2,7 +2,8 @@
 # What the next kernel is handed is untrusted input.  Stage 1 saves a node,
 # then damages the handover as pkram_corrupt=<mode> says (see the corrupt
 # file of lib/test_pkram_handover.c), or gives the next kernel a pkram= that
-# points outside RAM (outside-ram) or at a page of garbage (garbage).
+# points outside RAM (outside-ram) or at a page of garbage (garbage); those
+# two run with kexec_load, whose image does not name the super block.
 # Stage 2 must boot normally, with one error line that gives the reason
 # this mode must be found for, and nothing handed out.
 SCENARIO_STAGES=2
@@ -21,6 +22,9 @@ reason() {
 	overlap|outside) echo 'a range is unsorted, overlaps or is not usable RAM' ;;
 	loop|dupname|entryflag|reserved) echo 'inconsistent nodes handed over' ;;
 	sbreserved) echo 'reserved field set' ;;
+	listout) echo 'a page of the range list is in no range' ;;
+	lowmem) echo 'a range is in the first MiB, reserved later' ;;
+	crashkernel) echo 'a range is in the crashkernel= region' ;;
 	outside-ram) echo 'pkram=fffffffff is not usable RAM' ;;
 	esac
 }
@@ -38,6 +42,13 @@ stage_1() {
 	case "$mode" in
 	outside-ram) NEXT_APPEND="pkram=fffffffff" ;;
 	garbage) NEXT_APPEND="pkram=30000" ;;
+	crashkernel)
+		# The next kernel is to put a crash kernel where ho-1 is.
+		range=$(tail -n 1 /sys/kernel/debug/pkram/ranges)
+		check "a preserved range is listed: $range" [ -n "$range" ]
+		NEXT_APPEND="crashkernel=1M@${range%-*}"
+		hand_over
+		;;
 	*)
 		check "ask for the handover to be damaged: $mode" \
 			test_op corrupt "$mode"
