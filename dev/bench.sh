@@ -11,17 +11,10 @@ mib=${1:-1024}
 # Benchmarks run a kernel of their own: the test kernel's lockdep, DEBUG_VM
 # and fault injection would weigh on every lock and page operation measured.
 if [ -z "${PKRAM_BENCH_KERNEL:-}" ]; then
-	mkdir -p "$PKRAM_CACHE"
-	# It has a virtio disk too, to compare with what PKRAM spares: writing
-	# the data to a disk and reading it back.
-	{
-		grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP|FAULT_INJECTION[A-Z_]*|FAIL_PAGE_ALLOC)=' \
-			"$KCONFIG_FRAGMENT"
-		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK
-	} >"$PKRAM_CACHE/bench.config"
-	PKRAM_BENCH_KERNEL=1 PKRAM_BUILD=$PKRAM_CACHE/build-bench \
+	bench_config
+	PKRAM_BENCH_KERNEL=1 PKRAM_BUILD=$BENCH_BUILD \
 		PKRAM_GUEST=$PKRAM_CACHE/guest-bench \
-		PKRAM_FRAGMENT=$PKRAM_CACHE/bench.config exec "$0" "$@"
+		PKRAM_FRAGMENT=$BENCH_CONFIG exec "$0" "$@"
 fi
 
 "$REPO/dev/deps.sh"

@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=162
+EXPECTED_TESTS=170
 
 passed=0
 failed=0
@@ -143,6 +143,8 @@ fi
 result "W=1 build of $(echo $objs)" $([ -z "$r" ]; echo $?)
 
 fatal initramfs.sh
+# the other kernel of the scenario update
+fatal other-kernel.sh
 
 # KUnit ---------------------------------------------------------------------
 # Every case that lib/test_pkram*.c declares must report PASS, once: a boot
@@ -199,6 +201,7 @@ vmtests=(
 	"badinput 2 file -m 1G -a pkram_corrupt=listout"
 	"badinput 2 file -m 1G -a pkram_corrupt=lowmem"
 	"badinput 2 file -m 1G -a pkram_corrupt=crashkernel"
+	"badinput 2 file -m 1G -a pkram_corrupt=cma"
 	# the point of no return: kexec -e that cannot hand over fails and
 	# loses nothing; one that comes during saves keeps what was saved
 	"handoff 2 file -m 1G"
@@ -209,6 +212,9 @@ vmtests=(
 	"tmpfs 3 alt -m 1G"
 	# ... with the tree on swap when it is preserved
 	"tmpfs 2 file -m 1G -a pkram_tmpfs_swap=1"
+	# a kernel update: into the bench kernel (no lockdep, DEBUG_VM or fault
+	# injection: another struct page) and back, a node and a tmpfs tree
+	"update 3 file -m 1G"
 	# a running VM (Debian's QEMU in the guest, its RAM in a preserved
 	# tmpfs file) across a kernel update, in huge pages and in 4 KiB pages
 	"vm 2 file -m 1G -a pkram_vm_huge=within_size"

@@ -102,15 +102,44 @@ kunit_sources() {
 # -q): only they pay for its size.
 INITRAMFS_QEMU=$GUEST/initramfs-qemu.cpio
 
+# The bench kernel: the test kernel without lockdep, DEBUG_VM and fault
+# injection, which would weigh on what make bench measures; also the other
+# kernel of the scenario update (a kernel update is a different kernel),
+# which runs with the image INITRAMFS_UPDATE (dev/other-kernel.sh).
+BENCH_BUILD=$PKRAM_CACHE/build-bench
+BENCH_CONFIG=$PKRAM_CACHE/bench.config
+INITRAMFS_UPDATE=$GUEST/initramfs-update.cpio
+
+# bench_config: write the configuration fragment of the bench kernel.  It
+# has a virtio disk too, to compare with what PKRAM spares: writing the data
+# to a disk and reading it back.
+bench_config() {
+	mkdir -p "$PKRAM_CACHE"
+	{
+		grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP|FAULT_INJECTION[A-Z_]*|FAIL_PAGE_ALLOC)=' \
+			"$REPO/tools/testing/selftests/pkram/config"
+		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK
+	} >"$BENCH_CONFIG.new"
+	# unchanged: keep its timestamp, and the build incremental
+	if cmp -s "$BENCH_CONFIG.new" "$BENCH_CONFIG"; then
+		rm -f "$BENCH_CONFIG.new"
+	else
+		mv "$BENCH_CONFIG.new" "$BENCH_CONFIG"
+	fi
+}
+
 # vmtest ARGS...: run one vmtest.sh scenario on the test kernel, with the
 # image the scenario asks for (SCENARIO_IMAGE=qemu in its file).
 vmtest() {
 	local a prev="" image=$INITRAMFS
 
 	for a in "$@"; do
-		if [ "$prev" = -s ] && grep -qx 'SCENARIO_IMAGE=qemu' \
-			"$TREE/tools/testing/selftests/pkram/guest/scenarios/$a.sh" 2>/dev/null; then
-			image=$INITRAMFS_QEMU
+		if [ "$prev" = -s ]; then
+			case $(grep -x 'SCENARIO_IMAGE=.*' \
+				"$TREE/tools/testing/selftests/pkram/guest/scenarios/$a.sh" 2>/dev/null) in
+			*=qemu) image=$INITRAMFS_QEMU ;;
+			*=update) image=$INITRAMFS_UPDATE ;;
+			esac
 		fi
 		prev=$a
 	done

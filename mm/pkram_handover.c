@@ -389,7 +389,29 @@ struct pkram_later {
 	const char *why;
 };
 
-#define PKRAM_NR_LATER	2
+#define PKRAM_NR_LATER	3
+
+#ifdef CONFIG_DMA_CMA
+/*
+ * cma=X@Y, the default CMA area at a fixed place: kernel/dma/contiguous.c
+ * reserves it after pkram_reserve().  (cma=X@Y-Z only bounds where it is
+ * placed, clear of what is reserved, preserved ranges included.)
+ */
+static phys_addr_t pkram_cma_base __initdata;
+static phys_addr_t pkram_cma_size __initdata;
+
+static int __init pkram_cma_param(char *p)
+{
+	phys_addr_t size = memparse(p, &p);
+
+	if (*p != '@')
+		return 0;
+	pkram_cma_base = memparse(p + 1, &p);
+	pkram_cma_size = *p == '-' ? 0 : size;
+	return 0;
+}
+early_param("cma", pkram_cma_param);
+#endif
 
 static void __init pkram_later_add(struct pkram_later *later, unsigned int *n,
 				   phys_addr_t base, phys_addr_t size,
@@ -423,6 +445,10 @@ static unsigned int __init pkram_find_later(struct pkram_later *later)
 			pkram_later_add(later, &n, base, size,
 					"a range is in the crashkernel= region");
 	}
+#endif
+#ifdef CONFIG_DMA_CMA
+	pkram_later_add(later, &n, pkram_cma_base, pkram_cma_size,
+			"a range is in the cma= region");
 #endif
 	return n;
 }

@@ -25,8 +25,25 @@ reason() {
 	listout) echo 'a page of the range list is in no range' ;;
 	lowmem) echo 'a range is in the first MiB, reserved later' ;;
 	crashkernel) echo 'a range is in the crashkernel= region' ;;
+	cma) echo 'a range is in the cma= region' ;;
 	outside-ram) echo 'pkram=fffffffff is not usable RAM' ;;
 	esac
+}
+
+# garbage_pfn: a page of ho-1's data, in the middle of the largest
+# preserved range: RAM the next kernel has, where kexec put nothing (it
+# keeps out of preserved memory), and no super block.
+garbage_pfn() {
+	best=0
+	pfn=0
+	while IFS=- read -r lo hi; do
+		if [ $((hi - lo)) -gt $best ]; then
+			best=$((hi - lo))
+			pfn=$(((lo + (hi - lo) / 2) >> 12))
+		fi
+	done </sys/kernel/debug/pkram/ranges
+	[ "$(printf '%x' $pfn)" != "$(cat /sys/kernel/pkram)" ] || pfn=$((pfn + 1))
+	printf '%x' $pfn
 }
 
 stage_1() {
@@ -41,12 +58,13 @@ stage_1() {
 	NEXT_DROP="pkram="
 	case "$mode" in
 	outside-ram) NEXT_APPEND="pkram=fffffffff" ;;
-	garbage) NEXT_APPEND="pkram=30000" ;;
-	crashkernel)
-		# The next kernel is to put a crash kernel where ho-1 is.
+	garbage) NEXT_APPEND="pkram=$(garbage_pfn)" ;;
+	crashkernel|cma)
+		# The next kernel is to put a crash kernel or its CMA area
+		# where ho-1 is.
 		range=$(tail -n 1 /sys/kernel/debug/pkram/ranges)
 		check "a preserved range is listed: $range" [ -n "$range" ]
-		NEXT_APPEND="crashkernel=1M@${range%-*}"
+		NEXT_APPEND="$mode=1M@${range%-*}"
 		hand_over
 		;;
 	*)
