@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=170
+EXPECTED_TESTS=172
 
 passed=0
 failed=0
@@ -210,6 +210,8 @@ vmtests=(
 	# a tmpfs: bad requests, then a tree of files over 3 kernels, by both
 	# kexec paths (make runs it over 2)
 	"tmpfs 3 alt -m 1G"
+	# ... with a file in memory hot-added since boot: refused
+	"hotplug 1 file -m 1G -D 128M -a memhp_default_state=online_movable"
 	# ... with the tree on swap when it is preserved
 	"tmpfs 2 file -m 1G -a pkram_tmpfs_swap=1"
 	# a kernel update: into the bench kernel (no lockdep, DEBUG_VM or fault

@@ -162,8 +162,9 @@ int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
  * pkram_pfn_excluded()), in memory the machine booted with (see
  * pkram_boot_memory()), and tracks it.  Folios of the excluded range are
  * kept for good, so that they are not handed out again; folios where a
- * loaded kexec image goes, or in hot-added memory, are given back, and
- * after a few of them it gives up.
+ * loaded kexec image goes, or in hot-added memory, are held, given back at
+ * the end, and it gives up after a few more of them than the image's
+ * destinations have pages.
  *
  * Return: the folio, with one reference, or NULL.
  */
@@ -172,8 +173,16 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 	struct folio *folio, *tmp, *next;
 	struct page *page;
 	LIST_HEAD(conflicts);
-	int tries = PKRAM_ALLOC_TRIES;
+	unsigned long tries;
 	int err;
+
+	/*
+	 * Folios in the way are held until the end, so each takes at least
+	 * one page of the destinations with it: with as many tries as those
+	 * have pages, free memory elsewhere is always found, however much of
+	 * the free memory the image will be copied over.
+	 */
+	tries = PKRAM_ALLOC_TRIES + pkram_kexec_dest_pages();
 
 	/* Preserved pages are pinned until the next kernel: never movable. */
 	gfp_mask &= ~(__GFP_MOVABLE | __GFP_HIGHMEM);

@@ -228,6 +228,7 @@ int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr);
 void pkram_bitmaps_free(struct xarray *xa);
 int pkram_track_snapshot(struct xarray *copy);
 bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);
+unsigned long pkram_kexec_dest_pages(void);
 
 /* pfns a bitmap page of pkram_bitmaps_next() and pkram_track_adopt() covers */
 #define PKRAM_TRACK_PFNS	(PAGE_SIZE * BITS_PER_BYTE)

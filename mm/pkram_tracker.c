@@ -459,6 +459,32 @@ bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr)
 }
 
 /**
+ * pkram_kexec_dest_pages - how many pages kexec images will be copied over
+ *
+ * Return: the pages of the destinations noted (see pkram_kexec_conflict()),
+ * of every image loaded or being loaded.
+ */
+unsigned long pkram_kexec_dest_pages(void)
+{
+	const struct pkram_kexec_dest *d;
+	unsigned long nr;
+	unsigned int seq;
+	int i, j;
+
+	do {
+		seq = read_seqbegin(&pkram_kexec_lock);
+		nr = 0;
+		for (i = 0; i < PKRAM_KEXEC_IMAGES; i++) {
+			d = &pkram_kexec_dest[i];
+			for (j = 0; j < d->nr_segments; j++)
+				nr += PFN_UP(d->seg[j].end) -
+				      PHYS_PFN(d->seg[j].start);
+		}
+	} while (read_seqretry(&pkram_kexec_lock, seq));
+	return nr;
+}
+
+/**
  * pkram_kexec_prepare - check and note where a kexec image will be copied
  * @image: the image being loaded, its segments final
  *

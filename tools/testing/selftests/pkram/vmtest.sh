@@ -34,6 +34,7 @@ log=""
 jobs=$(nproc)
 kunit=0
 disk=""
+dimm=""
 
 usage() {
 	cat <<EOF
@@ -53,12 +54,14 @@ usage: $0 [options]
   -u		run the KUnit suites built into the kernel at boot
   -l file	keep the serial log in file
   -d file	a raw disk image for the guest, as a virtio disk (/dev/vda)
+  -D size	a DIMM of that size plugged in at boot: memory the kernel adds
+		after boot, through ACPI memory hotplug
   -j n		build jobs (default: $jobs)
 EOF
 	exit 2
 }
 
-while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:h" opt; do
+while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:D:h" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -67,6 +70,7 @@ while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:h" opt; do
 	S) stages=$OPTARG ;;
 	K) kexec_mode=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	D) dimm=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	n) numa=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -140,14 +144,21 @@ disk_args=()
 # cache=none: what the guest reads back comes from the disk image, not from
 # the host's page cache
 [ -z "$disk" ] || disk_args=(-drive "file=$disk,if=virtio,format=raw,cache=none")
+mem_arg=$mem
+dimm_args=()
+if [ -n "$dimm" ]; then
+	mem_arg="$mem,slots=1,maxmem=64G"
+	dimm_args=(-object "memory-backend-ram,id=dimm0,size=$dimm"
+		   -device pc-dimm,id=d0,memdev=dimm0)
+fi
 
 serial=${log:-$tmp_dir/serial.log}
 : >"$serial"
 start=$(date +%s.%N)
-timeout -k 5 "$timeout" "$qemu" -machine pc -accel tcg -m "$mem" \
+timeout -k 5 "$timeout" "$qemu" -machine pc -accel tcg -m "$mem_arg" \
 	-smp "$cpus" -display none -nodefaults \
 	-no-reboot -monitor none -serial file:"$serial" \
-	"${disk_args[@]}" \
+	"${disk_args[@]}" "${dimm_args[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
 qemu_rc=$?
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
