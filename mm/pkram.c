@@ -173,16 +173,8 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 	struct folio *folio, *tmp, *next;
 	struct page *page;
 	LIST_HEAD(conflicts);
-	unsigned long tries;
+	unsigned long tries = 0;
 	int err;
-
-	/*
-	 * Folios in the way are held until the end, so each takes at least
-	 * one page of the destinations with it: with as many tries as those
-	 * have pages, free memory elsewhere is always found, however much of
-	 * the free memory the image will be copied over.
-	 */
-	tries = PKRAM_ALLOC_TRIES + pkram_kexec_dest_pages();
 
 	/* Preserved pages are pinned until the next kernel: never movable. */
 	gfp_mask &= ~(__GFP_MOVABLE | __GFP_HIGHMEM);
@@ -207,6 +199,15 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 		if (!err)
 			break;
 		list_add(&folio->lru, &conflicts);
+		/*
+		 * Folios in the way are held until the end, so each takes at
+		 * least one page of the destinations with it: with as many
+		 * tries as those have pages, free memory elsewhere is found,
+		 * however much of it the image will be copied over.  Counted
+		 * at the first one: most allocations meet none.
+		 */
+		if (!tries)
+			tries = PKRAM_ALLOC_TRIES + pkram_kexec_dest_pages();
 		if (err != -EADDRNOTAVAIL || !--tries) {
 			folio = NULL;
 			break;
@@ -230,7 +231,6 @@ void *pkram_alloc_meta(gfp_t gfp_mask)
 {
 	struct folio *folio;
 
-	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
 	folio = pkram_alloc_tracked(gfp_mask | __GFP_ZERO, 0);
 	if (!folio)
 		return NULL;
