@@ -2,7 +2,7 @@
 # PKRAM development: the two commands a newcomer needs are `make` and
 # `make check`.  The work is done by the scripts in dev/.
 
-.PHONY: all check bench kunit series series-build deps tree kernel initramfs demo clean
+.PHONY: all check bench fuzz kunit series series-build deps tree kernel initramfs demo clean
 
 all:
 	@bash dev/demo.sh
@@ -13,6 +13,11 @@ check:
 # Time the save and load paths (BENCH_MIB, default 1024).
 bench:
 	@bash dev/bench.sh $(BENCH_MIB)
+
+# Fuzz the handover parser in user space: 10 million executions
+# (FUZZ_RUNS=N for another number).
+fuzz:
+	@bash dev/deps.sh && bash dev/tree.sh && bash dev/fuzz.sh
 
 # Rebuild and rerun the KUnit suites (KUNIT_FILTER='pkram.<case>' for one).
 kunit:

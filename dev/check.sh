@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=172
+EXPECTED_TESTS=204
 
 passed=0
 failed=0
@@ -175,8 +175,8 @@ vmtests=(
 	"kexec 2 load"
 	"kexec 3 alt"
 	# data across kexec, by both paths, over 3 kernels, on 2 NUMA nodes
-	"handover 2 file -m 1G"
-	"handover 2 load -m 1G"
+	"handover 2 file -m 1G -a pkram_dump=1"
+	"handover 2 load -m 1G -a pkram_dump=1"
 	"handover 3 alt -m 1G"
 	"handover 2 alt -m 1G -n 2"
 	"handover 2 file -m 1G -a pkram_ho_mib=256"
@@ -185,23 +185,24 @@ vmtests=(
 	# the worst case: every other page of most of memory, over 3 kernels
 	"frag 3 file -m 1G -a pkram_scratch=64M"
 	# bad input: one error line, a normal boot, nothing handed out
-	"badinput 2 file -m 1G -a pkram_corrupt=magic"
-	"badinput 2 file -m 1G -a pkram_corrupt=checksum"
-	"badinput 2 file -m 1G -a pkram_corrupt=version"
-	"badinput 2 file -m 1G -a pkram_corrupt=truncate"
-	"badinput 2 file -m 1G -a pkram_corrupt=overlap"
-	"badinput 2 file -m 1G -a pkram_corrupt=outside"
-	"badinput 2 file -m 1G -a pkram_corrupt=loop"
-	"badinput 2 load -m 1G -a pkram_corrupt=outside-ram"
-	"badinput 2 load -m 1G -a pkram_corrupt=garbage"
-	"badinput 2 file -m 1G -a pkram_corrupt=dupname"
-	"badinput 2 file -m 1G -a pkram_corrupt=entryflag"
-	"badinput 2 file -m 1G -a pkram_corrupt=reserved"
-	"badinput 2 file -m 1G -a pkram_corrupt=sbreserved"
-	"badinput 2 file -m 1G -a pkram_corrupt=listout"
-	"badinput 2 file -m 1G -a pkram_corrupt=lowmem"
-	"badinput 2 file -m 1G -a pkram_corrupt=crashkernel"
-	"badinput 2 file -m 1G -a pkram_corrupt=cma"
+	# (pkram_dump=1: the handover is dumped, for the fuzzer below)
+	"badinput 2 file -m 1G -a pkram_corrupt=magic -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=checksum -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=version -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=truncate -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=overlap -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=outside -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=loop -a pkram_dump=1"
+	"badinput 2 load -m 1G -a pkram_corrupt=outside-ram -a pkram_dump=1"
+	"badinput 2 load -m 1G -a pkram_corrupt=garbage -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=dupname -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=entryflag -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=reserved -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=sbreserved -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=listout -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=lowmem -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=crashkernel -a pkram_dump=1"
+	"badinput 2 file -m 1G -a pkram_corrupt=cma -a pkram_dump=1"
 	# the point of no return: kexec -e that cannot hand over fails and
 	# loses nothing; one that comes during saves keeps what was saved
 	"handoff 2 file -m 1G"
@@ -249,6 +250,21 @@ for t in "${vmtests[@]}"; do
 	[ $rc -ne 4 ] || result "vmtest $name ($mode): skipped, a prerequisite is missing" 1
 	[ $n -gt 0 ] || [ $rc -ne 0 ] || result "vmtest $name ($mode) reported nothing" 1
 done
+
+# The handover parser in user space ------------------------------------------
+# Built with ASan, UBSan and libFuzzer: the inputs whose verdict is known
+# (among them the handovers the VM tests above dumped) replayed, then 60 s
+# of fuzzing (make fuzz runs 10 million executions).
+step "handover fuzzer (tools/testing/pkram)"
+FUZZ_MIN_DUMPS=$(printf '%s\n' "${vmtests[@]}" | grep -c 'pkram_dump=1') \
+	"$REPO/dev/fuzz.sh" --check >"$out/fuzz.log" 2>&1
+grep -vE '^(ok|not ok) - |^==> ' "$out/fuzz.log" | sed 's/^/    /'
+while read -r st rest; do
+	case "$st" in
+	ok) result "${rest#- }" 0 ;;
+	*) result "${rest#ok - }" 1 ;;
+	esac
+done < <(grep -E '^(ok|not ok) - ' "$out/fuzz.log")
 
 summary final
 [ $failed -eq 0 ]

@@ -13,6 +13,9 @@ PACKAGES=(
 	python3-sphinx
 	# guest: userspace and the emulator
 	busybox-static kexec-tools qemu-system-x86
+	# the handover parser in user space: libFuzzer, ASan and UBSan from
+	# clang, liburcu for the memblock simulator it runs on
+	clang libclang-rt-14-dev liburcu-dev
 )
 
 missing=()

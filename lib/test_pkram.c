@@ -1260,6 +1260,56 @@ static void pkram_test_kexec_dest(struct kunit *test)
 	pkram_test_free(tf);
 }
 
+static void pkram_test_untrack_action(void *pfn)
+{
+	pkram_untrack((unsigned long)pfn, 1);
+}
+
+/*
+ * On x86, a kernel loaded below LOAD_PHYSICAL_ADDR moves itself there
+ * when it starts: an image with a segment below it is refused when that is
+ * where preserved pages are, and the memory it would move to is kept out of
+ * later saves like a destination.
+ */
+static void pkram_test_kexec_moved(struct kunit *test)
+{
+	struct kimage *image = kunit_kzalloc(test, sizeof(*image), GFP_KERNEL);
+	unsigned long pfn = PHYS_PFN(LOAD_PHYSICAL_ADDR + SZ_2M);
+
+	KUNIT_ASSERT_NOT_NULL(test, image);
+	image->type = KEXEC_TYPE_DEFAULT;
+	image->nr_segments = 1;
+	image->segment[0].mem = SZ_2M;
+	image->segment[0].memsz = SZ_4M;
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_forget_image,
+					       image), 0);
+	/* Only the tracker is asked: no page there needs to be ours. */
+	KUNIT_ASSERT_FALSE(test, pkram_range_tracked(PFN_PHYS(pfn),
+						     PFN_PHYS(pfn), NULL, NULL));
+	KUNIT_ASSERT_EQ(test, pkram_track(pfn, 1, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_untrack_action,
+					       (void *)pfn), 0);
+
+	/* Moved, [2 MiB, 6 MiB) becomes [16 MiB, 20 MiB): over the page. */
+	KUNIT_EXPECT_EQ(test, pkram_kexec_prepare(image), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(PHYS_PFN(LOAD_PHYSICAL_ADDR), 1));
+
+	/* [16 MiB, 17 MiB) is clear of it, and noted. */
+	image->segment[0].memsz = SZ_1M;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_prepare(image), 0);
+	KUNIT_EXPECT_TRUE(test, pkram_kexec_conflict(PHYS_PFN(LOAD_PHYSICAL_ADDR), 1));
+	KUNIT_EXPECT_TRUE(test, pkram_kexec_conflict(PHYS_PFN(SZ_2M), 1));
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(pfn, 1));
+	pkram_kexec_forget(image);
+
+	/* Loaded at LOAD_PHYSICAL_ADDR or above, a kernel stays there. */
+	image->segment[0].mem = LOAD_PHYSICAL_ADDR + SZ_4M;
+	image->segment[0].memsz = SZ_4M;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_prepare(image), 0);
+	KUNIT_EXPECT_FALSE(test, pkram_kexec_conflict(PHYS_PFN(LOAD_PHYSICAL_ADDR), 1));
+	pkram_kexec_forget(image);
+}
+
 /* --- allocation failure ---------------------------------------------------- */
 
 static atomic_t pkram_test_allocs_left;
@@ -1635,6 +1685,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_excluded_copy),
 	KUNIT_CASE(pkram_test_refused),
 	KUNIT_CASE(pkram_test_kexec_dest),
+	KUNIT_CASE(pkram_test_kexec_moved),
 	KUNIT_CASE(pkram_test_range_run),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),

@@ -11,6 +11,7 @@
 #include <linux/gfp.h>
 #include <linux/delay.h>
 #include <linux/init.h>
+#include <linux/kexec.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -23,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "../mm/pkram_internal.h"
 
@@ -477,6 +479,86 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 }
 
 /*
+ * echo 1 > /sys/kernel/debug/pkram_test/dump writes what is handed over to
+ * the kernel log at the kexec reboot, damaged as corrupt (below) asks: every page
+ * the next kernel's parser reads (the super block, the range list, the
+ * nodes, objects and link pages), and where the kexec image goes.  The
+ * handover fuzzer (tools/testing/pkram/) makes inputs of it, and replays
+ * them to check that it gives the verdict the next kernel gave:
+ *   pkram-dump: begin
+ *   pkram-dump: image PFN		the image names the super block
+ *   pkram-dump: reserved BASE SIZE	a segment of the kexec image
+ *   pkram-dump: page PFN OFFSET HEX	32 bytes of a page (zeroes left out)
+ *   pkram-dump: end
+ */
+static bool pkram_ho_dump_on;
+
+/* Dump the page at @pfn, once: returns it, or NULL if dumped already. */
+static void *pkram_ho_dump_page(struct xarray *seen, u64 pfn)
+{
+	unsigned int off;
+	const u8 *p;
+
+	if (!pfn || !pfn_valid(pfn) || !page_is_ram(pfn) ||
+	    xa_insert(seen, pfn, xa_mk_value(0), GFP_KERNEL))
+		return NULL;
+	p = pfn_to_kaddr(pfn);
+	for (off = 0; off < PAGE_SIZE; off += 32)
+		if (memchr_inv(p + off, 0, 32))
+			pr_info("pkram-dump: page %llx %x %*phN\n", pfn, off, 32,
+				p + off);
+	return (void *)p;
+}
+
+static void pkram_ho_dump_stream(struct xarray *seen,
+				 struct pkram_stream_head *head)
+{
+	struct pkram_link *link;
+	u64 pfn;
+
+	for (pfn = head->head_pfn; (link = pkram_ho_dump_page(seen, pfn));
+	     pfn = link->link_pfn)
+		cond_resched();
+}
+
+/* The pages of the handover, from the super block at @sb_pfn. */
+static void pkram_ho_dump(unsigned long sb_pfn)
+{
+	struct pkram_super_block *sb;
+	struct pkram_range_page *rp;
+	struct pkram_node *node;
+	struct pkram_obj *obj;
+	struct xarray seen;
+	unsigned long i;
+	u64 pfn, opfn;
+
+	xa_init(&seen);
+	pr_info("pkram-dump: begin\n");
+#ifdef CONFIG_KEXEC_FILE
+	if (kexec_image && kexec_image->file_mode)
+		pr_info("pkram-dump: image %lx\n", sb_pfn);
+#endif
+	for (i = 0; kexec_image && i < kexec_image->nr_segments; i++)
+		pr_info("pkram-dump: reserved %lx %zx\n",
+			kexec_image->segment[i].mem,
+			kexec_image->segment[i].memsz);
+	sb = pkram_ho_dump_page(&seen, sb_pfn);
+	for (pfn = sb ? sb->range_pfn : 0; (rp = pkram_ho_dump_page(&seen, pfn));
+	     pfn = rp->next_pfn)
+		;
+	for (pfn = sb ? sb->node_pfn : 0; (node = pkram_ho_dump_page(&seen, pfn));
+	     pfn = node->node_pfn) {
+		for (opfn = node->obj_pfn; (obj = pkram_ho_dump_page(&seen, opfn));
+		     opfn = obj->obj_pfn) {
+			pkram_ho_dump_stream(&seen, &obj->folios);
+			pkram_ho_dump_stream(&seen, &obj->bytes);
+		}
+	}
+	pr_info("pkram-dump: end\n");
+	xa_destroy(&seen);
+}
+
+/*
  * echo MODE > /sys/kernel/debug/pkram_test/corrupt damages, at the kexec
  * reboot and after PKRAM wrote it, what is handed to the next kernel, which
  * must then boot normally with nothing preserved:
@@ -527,8 +609,10 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 	unsigned long pfn;
 	char *mode = pkram_ho_corrupt;
 
-	if (val != SYS_RESTART || !*mode || !pkram_get_super_block(&pfn))
+	if (val != SYS_RESTART || !pkram_get_super_block(&pfn))
 		return NOTIFY_DONE;
+	if (!*mode)
+		goto dump;
 	sb = pfn_to_kaddr(pfn);
 	rp = sb->range_pfn ? pfn_to_kaddr(sb->range_pfn) : NULL;
 	if (!strcmp(mode, "magic")) {
@@ -580,12 +664,28 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 	if (!strcmp(mode, "checksum"))
 		sb->nr_pages ^= 1;
 	pr_info("handover corrupted: %s\n", mode);
+dump:
+	if (pkram_ho_dump_on)
+		pkram_ho_dump(pfn);
 	return NOTIFY_OK;
 }
 
 static struct notifier_block pkram_ho_reboot_nb = {
 	.notifier_call = pkram_ho_reboot,
 	.priority = -1,		/* after PKRAM's own */
+};
+
+static ssize_t pkram_ho_dump_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	int err = kstrtobool_from_user(ubuf, count, &pkram_ho_dump_on);
+
+	return err ?: count;
+}
+
+static const struct file_operations pkram_ho_dump_fops = {
+	.owner = THIS_MODULE,
+	.write = pkram_ho_dump_write,
 };
 
 static ssize_t pkram_ho_corrupt_write(struct file *file,
@@ -625,6 +725,8 @@ static int __init pkram_ho_init(void)
 	debugfs_create_file("save_slow", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,
 			    &pkram_ho_corrupt_fops);
+	debugfs_create_file("dump", 0200, pkram_ho_dir, NULL,
+			    &pkram_ho_dump_fops);
 	return register_reboot_notifier(&pkram_ho_reboot_nb);
 }
 late_initcall(pkram_ho_init);

@@ -52,6 +52,9 @@ static bool pkram_image_given __initdata;
 
 static int __init pkram_setup(char *arg)
 {
+	/* A bare "pkram" has no value: nothing to parse. */
+	if (!arg)
+		return -EINVAL;
 	return kstrtoul(arg, 16, &pkram_sb_pfn);
 }
 early_param("pkram", pkram_setup);
@@ -402,8 +405,11 @@ static phys_addr_t pkram_cma_size __initdata;
 
 static int __init pkram_cma_param(char *p)
 {
-	phys_addr_t size = memparse(p, &p);
+	phys_addr_t size;
 
+	if (!p)
+		return 0;
+	size = memparse(p, &p);
 	if (*p != '@')
 		return 0;
 	pkram_cma_base = memparse(p + 1, &p);
@@ -615,6 +621,46 @@ none:
 	pkram_scratch_init(0, 0, false);
 }
 
+/*
+ * Memory that this kernel keeps for good once pkram_reserve() has run, at a
+ * place of its own: the EFI tables that efi_mem_reserve() keeps (the ESRT,
+ * the MOK variables), whose extent is known only once they are parsed.
+ * The previous kernel could not have preserved any of it (it kept it too):
+ * a range over it is a wrong handover, and those pages are not PKRAM's to
+ * free or hand out.  Noted here, checked by pkram_restore(), which has the
+ * ranges at hand.  Beyond PKRAM_NR_LATE, the last one grows to cover them.
+ */
+#define PKRAM_NR_LATE	8
+
+static struct pkram_later pkram_late[PKRAM_NR_LATE] __initdata;
+static unsigned int pkram_nr_late __initdata;
+
+/**
+ * pkram_late_reserved - memory reserved for good after pkram_reserve()
+ * @base: physical address
+ * @size: bytes
+ *
+ * Called by efi_mem_reserve() before the page allocator is up: if memory
+ * was handed over in [@base, @base + @size), pkram_restore() gives back
+ * nothing of it and drops the whole handover, with one log line.
+ */
+void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
+{
+	struct pkram_later *l = &pkram_late[pkram_nr_late];
+	u64 pfn = PHYS_PFN(base), end = PHYS_PFN(base + size - 1) + 1;
+
+	if (!pkram_in_pages || !size)
+		return;
+	if (pkram_nr_late < PKRAM_NR_LATE) {
+		pkram_nr_late++;
+		*l = (struct pkram_later){ pfn, end, "a range is in an EFI table kept for good" };
+		return;
+	}
+	l--;
+	l->pfn = min(l->pfn, pfn);
+	l->end = max(l->end, end);
+}
+
 /* --- new kernel: taking the nodes back ----------------------------------- */
 
 /*
@@ -626,6 +672,7 @@ struct pkram_bitset {
 	struct xarray xa;
 	unsigned long key;		/* of @bm */
 	unsigned long *bm;		/* looked up last, or NULL */
+	bool nomem;			/* a bitmap could not be allocated */
 };
 
 /*
@@ -648,6 +695,7 @@ static void pkram_bits_init(struct pkram_bitset *bs)
 {
 	xa_init(&bs->xa);
 	bs->bm = NULL;
+	bs->nomem = false;
 }
 
 static void pkram_bits_destroy(struct pkram_bitset *bs)
@@ -672,10 +720,13 @@ static unsigned long *pkram_bits_map(struct pkram_bitset *bs,
 	bm = xa_load(&bs->xa, key);
 	if (!bm && alloc) {
 		bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-		if (!bm)
+		if (!bm) {
+			bs->nomem = true;
 			return NULL;
+		}
 		if (xa_err(xa_store(&bs->xa, key, bm, GFP_KERNEL))) {
 			free_page((unsigned long)bm);
+			bs->nomem = true;
 			return NULL;
 		}
 	}
@@ -879,6 +930,33 @@ static unsigned long __init pkram_free_unowned(struct pkram_super_block *sb,
 	return freed;
 }
 
+/* Is @pfn memory this kernel keeps for good (pkram_late_reserved())? */
+static bool __init pkram_in_late(u64 pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < pkram_nr_late; i++)
+		if (pkram_late[i].pfn <= pfn && pfn < pkram_late[i].end)
+			return true;
+	return false;
+}
+
+/* Consume @sb: nothing of it may come back with a later pkram=. */
+static void __init pkram_consume(struct pkram_super_block *sb)
+{
+	if (!pkram_in_late(pkram_sb_pfn))
+		sb->magic = 0;
+}
+
+/* Free a page of the super block or of the range list, unless kept. */
+static unsigned long __init pkram_free_list_page(u64 pfn)
+{
+	if (pkram_in_late(pfn))
+		return 0;
+	free_reserved_page(pfn_to_page(pfn));
+	return 1;
+}
+
 /*
  * Give back the pages handed over that no node holds: @own holds the super
  * block and the list pages too, freed last since they are read until then.
@@ -891,10 +969,9 @@ static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
 
 	freed = pkram_free_unowned(sb, list, own);
 	for (j = 0; j < sb->nr_range_pages; j++)
-		free_reserved_page(pfn_to_page(list[j]));
-	freed += sb->nr_range_pages + 1;
-	sb->magic = 0;
-	free_reserved_page(virt_to_page(sb));
+		freed += pkram_free_list_page(list[j]);
+	pkram_consume(sb);
+	freed += pkram_free_list_page(pkram_sb_pfn);
 	pr_info("released %lu preserved pages no node holds\n", freed);
 }
 
@@ -910,6 +987,36 @@ static bool __init pkram_own_list(struct pkram_restore *rs, u64 *list,
 	return ok;
 }
 
+/*
+ * Was memory that this kernel keeps for good (pkram_late_reserved()) handed
+ * over?  Returns why that is wrong, or NULL.
+ */
+static const char * __init pkram_late_conflict(struct pkram_restore *rs)
+{
+	unsigned long pfn;
+	unsigned int i;
+
+	for (i = 0; i < pkram_nr_late; i++) {
+		pfn = pkram_late[i].pfn;
+		if (pkram_bitmaps_next(&rs->in.xa, &pfn, pkram_late[i].end))
+			return pkram_late[i].why;
+	}
+	return NULL;
+}
+
+/* Set (or clear) the bits of that memory in @own: none of it is freed. */
+static bool __init pkram_own_late(struct pkram_restore *rs,
+				  enum pkram_bits_op op)
+{
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; ok && i < pkram_nr_late; i++)
+		ok = pkram_bits(&rs->own, pkram_late[i].pfn,
+				pkram_late[i].end - pkram_late[i].pfn, op);
+	return ok;
+}
+
 static int __init pkram_cmp_names(const void *a, const void *b)
 {
 	const struct pkram_node *x = *(const struct pkram_node **)a;
@@ -918,8 +1025,12 @@ static int __init pkram_cmp_names(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Do the @n nodes of @nodes (names checked NUL-terminated) differ by name? */
-static bool __init pkram_names_unique(struct list_head *nodes, u64 n)
+/*
+ * Do the @n nodes of @nodes (names checked NUL-terminated) differ by name?
+ * Sets *@nomem if there is no memory to tell.
+ */
+static bool __init pkram_names_unique(struct list_head *nodes, u64 n,
+				      bool *nomem)
 {
 	struct pkram_node **sorted;
 	struct page *page;
@@ -929,8 +1040,10 @@ static bool __init pkram_names_unique(struct list_head *nodes, u64 n)
 	if (n < 2)
 		return true;
 	sorted = kvmalloc_array(n, sizeof(*sorted), GFP_KERNEL);
-	if (!sorted)
+	if (!sorted) {
+		*nomem = true;
 		return false;
+	}
 	list_for_each_entry(page, nodes, lru)
 		sorted[i++] = page_address(page);
 	sort(sorted, n, sizeof(*sorted), pkram_cmp_names, NULL);
@@ -947,7 +1060,8 @@ static int __init pkram_restore(void)
 	struct pkram_node *node;
 	struct page *page, *tmp;
 	u64 pfn, n = 0, *list, start, i, nr_list;
-	bool ok = true;
+	bool ok = true, nomem = false;
+	const char *why = NULL;
 
 	if (!pkram_sb_pfn)
 		return 0;
@@ -957,8 +1071,12 @@ static int __init pkram_restore(void)
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
-	if (!list)
-		return -ENOMEM;	/* what was handed over stays reserved */
+	if (!list) {
+		/* What was handed over stays reserved: nothing is lost. */
+		pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
+		       sb->nr_pages);
+		return -ENOMEM;
+	}
 	/* Checked and reserved early: the list has nr_range_pages pages. */
 	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
 		list[n] = pfn;
@@ -976,6 +1094,8 @@ static int __init pkram_restore(void)
 	ok = ok && pkram_claim(&rs, pkram_sb_pfn, 1);
 	for (n = 0; ok && n < sb->nr_range_pages; n++)
 		ok = pkram_claim(&rs, list[n], 1);
+	why = ok ? pkram_late_conflict(&rs) : NULL;
+	ok = ok && !why;
 
 	for (n = 0, pfn = sb->node_pfn; ok && pfn; n++) {
 		node = pkram_claim_meta(&rs, pfn);
@@ -987,17 +1107,21 @@ static int __init pkram_restore(void)
 		cond_resched();
 	}
 	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages &&
-	     pkram_names_unique(&rs.nodes, n);
+	     pkram_names_unique(&rs.nodes, n, &nomem);
 	if (!ok) {
-		pr_err("inconsistent nodes handed over: nothing preserved\n");
+		if (!why && (nomem || rs.in.nomem || rs.own.nomem))
+			why = "no memory to check the nodes handed over";
+		pr_err("%s: nothing preserved\n",
+		       why ?: "inconsistent nodes handed over");
 		pkram_scratch_release();
 		INIT_LIST_HEAD(&rs.nodes);
 		pkram_bits_destroy(&rs.own);
 		pkram_bits_init(&rs.own);
 		rs.owned = 0;
 		if (!pkram_own_list(&rs, list, sb->nr_range_pages,
-				    PKRAM_BITS_SET)) {
-			sb->magic = 0;	/* no memory: it stays reserved */
+				    PKRAM_BITS_SET) ||
+		    !pkram_own_late(&rs, PKRAM_BITS_SET)) {
+			pkram_consume(sb);	/* no memory: it stays reserved */
 			goto out;
 		}
 	}
@@ -1007,6 +1131,7 @@ static int __init pkram_restore(void)
 	pkram_free_unclaimed(sb, list, &rs.own.xa);
 	sb = NULL;	/* freed */
 	pkram_own_list(&rs, list, nr_list, PKRAM_BITS_CLEAR);
+	pkram_own_late(&rs, PKRAM_BITS_CLEAR);
 
 	list_for_each_entry_safe(page, tmp, &rs.nodes, lru) {
 		list_del(&page->lru);

@@ -420,7 +420,7 @@ struct pkram_kexec_dest {
 	struct {
 		phys_addr_t start;
 		phys_addr_t end;
-	} seg[KEXEC_SEGMENT_MAX];
+	} seg[KEXEC_SEGMENT_MAX + 1];	/* and where a kernel moves to */
 };
 
 static struct pkram_kexec_dest pkram_kexec_dest[PKRAM_KEXEC_IMAGES];
@@ -484,6 +484,36 @@ unsigned long pkram_kexec_dest_pages(void)
 	return nr;
 }
 
+#ifdef CONFIG_X86_64
+/*
+ * The x86 kernel runs at LOAD_PHYSICAL_ADDR at the lowest: loaded below it,
+ * its decompressor moves it there (arch/x86/boot/compressed/head_64.S),
+ * over memory that no segment covers.  kexec_load() does not say which
+ * segment is the kernel: each that starts below LOAD_PHYSICAL_ADDR may be,
+ * and where the largest of them would move to is a destination too.  (The
+ * next kernel's LOAD_PHYSICAL_ADDR is taken to be this one's: 16 MiB, the
+ * default, in every distribution kernel.)
+ */
+static void pkram_kexec_moved(struct pkram_kexec_dest *d)
+{
+	phys_addr_t size = 0;
+	unsigned long i;
+
+	for (i = 0; i < d->nr_segments; i++)
+		if (d->seg[i].start < LOAD_PHYSICAL_ADDR)
+			size = max(size, d->seg[i].end - d->seg[i].start);
+	if (!size)
+		return;
+	d->seg[d->nr_segments].start = LOAD_PHYSICAL_ADDR;
+	d->seg[d->nr_segments].end = LOAD_PHYSICAL_ADDR + size;
+	d->nr_segments++;
+}
+#else
+static void pkram_kexec_moved(struct pkram_kexec_dest *d)
+{
+}
+#endif
+
 /**
  * pkram_kexec_prepare - check and note where a kexec image will be copied
  * @image: the image being loaded, its segments final
@@ -526,6 +556,7 @@ int pkram_kexec_prepare(const struct kimage *image)
 			d->seg[i].end = image->segment[i].mem +
 					image->segment[i].memsz;
 		}
+		pkram_kexec_moved(d);
 	}
 	write_sequnlock_irqrestore(&pkram_kexec_lock, flags);
 	/* Cannot happen: only the loaded image was left. */
@@ -537,8 +568,9 @@ int pkram_kexec_prepare(const struct kimage *image)
 		phys_addr_t start = d->seg[i].start, last = d->seg[i].end - 1;
 
 		if (d->seg[i].end > start && pkram_range_tracked(start, last, NULL, NULL)) {
-			pr_err("kexec segment %pa-%pa overlaps preserved memory\n",
-			       &start, &last);
+			pr_err("kexec segment %pa-%pa overlaps preserved memory%s\n",
+			       &start, &last, i < image->nr_segments ? "" :
+			       " (where a kernel loaded lower moves itself to)");
 			pkram_kexec_forget(image);
 			return -EADDRNOTAVAIL;
 		}

@@ -22,6 +22,7 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/maple_tree.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
@@ -115,10 +116,14 @@ void shmem_pkram_unhold(struct super_block *sb)
 
 /* --- saving ---------------------------------------------------------------- */
 
-/* A name of an inode being saved: a dentry, and its parent's record. */
+/*
+ * A name of an inode being saved: a dentry, its parent's record, and its
+ * place in the order readdir lists the parent in.
+ */
 struct shmem_pkram_dent {
 	struct dentry *dentry;
 	u64 parent;
+	u64 pos;
 };
 
 /* A non-directory inode being saved: its names, and where its pages go. */
@@ -193,22 +198,27 @@ static int shmem_pkram_check(struct dentry *dentry)
 }
 
 /*
- * Take the positive children of directory record @rec: directories become
- * records after the ones there are, the others names in @sv->links.  The
- * tree does not change: the mount is being made read-only.  Lookups may
- * still add negative dentries, which are skipped.
+ * Take the children of directory record @rec, in the order readdir lists
+ * them: that of their offsets in the directory (tmpfs directories use
+ * simple_offset, see fs/libfs.c), which holds its positive children only.
+ * Directories become records after the ones there are, the others names in
+ * @sv->links.  The tree does not change: the mount is being made read-only.
  */
 static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 {
 	struct dentry *dir = sv->dirs[rec].dentry, *child;
+	struct inode *inode = d_inode(dir);
+	struct offset_ctx *octx = inode->i_op->get_offset_ctx(inode);
+	MA_STATE(mas, &octx->mt, 0, 0);
 	struct shmem_pkram_dent *d;
 	unsigned int n = 0;
+	u64 pos = 0;
 	int err;
 
-	spin_lock(&dir->d_lock);
-	hlist_for_each_entry(child, &dir->d_children, d_sib)
+	rcu_read_lock();
+	mas_for_each(&mas, child, LONG_MAX)
 		n++;
-	spin_unlock(&dir->d_lock);
+	rcu_read_unlock();
 	err = shmem_pkram_room((void **)&sv->dirs, &sv->max_dirs, sv->nr_dirs,
 			       n, sizeof(*sv->dirs));
 	if (!err)
@@ -217,20 +227,22 @@ static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 	if (err)
 		return err;
 
-	/* No more positive children than counted: none can be created. */
-	spin_lock(&dir->d_lock);
-	hlist_for_each_entry(child, &dir->d_children, d_sib) {
-		spin_lock_nested(&child->d_lock, DENTRY_D_LOCK_NESTED);
+	/* No more children than counted: none can be created. */
+	mas_set(&mas, 0);
+	rcu_read_lock();
+	mas_for_each(&mas, child, LONG_MAX) {
+		spin_lock(&child->d_lock);
 		if (simple_positive(child) && n) {
 			n--;
 			d = d_is_dir(child) ? &sv->dirs[sv->nr_dirs++] :
 					      &sv->links[sv->nr_links++];
 			d->dentry = dget_dlock(child);
 			d->parent = rec;
+			d->pos = pos++;
 		}
 		spin_unlock(&child->d_lock);
 	}
-	spin_unlock(&dir->d_lock);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -582,6 +594,7 @@ static int shmem_pkram_write_name(struct pkram_access *pa,
 {
 	struct shmem_pkram_name name = {
 		.parent = d->parent,
+		.pos = d->pos,
 		.len = d->dentry->d_name.len,
 	};
 
@@ -869,6 +882,17 @@ struct shmem_pkram_restored {
 	struct posix_acl *default_acl;
 };
 
+/*
+ * A name brought back: its directory's record, its place in the order
+ * readdir lists the directory in, and the order it was created in.
+ */
+struct shmem_pkram_pos {
+	u64 parent;
+	u64 pos;
+	u64 seq;
+	struct dentry *dentry;
+};
+
 /**
  * struct shmem_pkram_load - a preserved tmpfs being brought back
  * @ps: its PKRAM node, being loaded
@@ -878,6 +902,9 @@ struct shmem_pkram_restored {
  * @inodes: the inodes restored, by record number
  * @files: record numbers of the regular files with pages, by base
  * @nr_files: how many
+ * @names: every name created, in the order it was (a reference each)
+ * @nr_names: how many
+ * @max_names: room in @names
  * @err: the first error of the threads that put pages back
  * @inserted: whether any page went into the page cache of a file
  */
@@ -889,6 +916,9 @@ struct shmem_pkram_load {
 	struct shmem_pkram_restored *inodes;
 	u64 *files;
 	u64 nr_files;
+	struct shmem_pkram_pos *names;
+	u64 nr_names;
+	u64 max_names;
 	atomic_t err;
 	atomic_t inserted;
 };
@@ -1089,6 +1119,8 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 			posix_acl_release(ld->inodes[i].default_acl);
 		}
 	}
+	for (i = 0; i < ld->nr_names; i++)
+		dput(ld->names[i].dentry);
 	/* No node: shmem_pkram_take_back() could not load it again. */
 	if (ld->ps.node && done)
 		pkram_finish_load(&ld->ps);
@@ -1096,6 +1128,7 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 		pkram_abort_load(&ld->ps);
 	kvfree(ld->inodes);
 	kvfree(ld->files);
+	kvfree(ld->names);
 	kfree(ld);
 }
 
@@ -1131,42 +1164,54 @@ static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
 	       r->span <= SHMEM_PKRAM_INDEX_END - r->base;
 }
 
-/* Read and check a name of record @rec: the name in @q, its directory. */
-static struct dentry *shmem_pkram_read_name(struct shmem_pkram_load *ld,
-					    u64 rec, struct qstr *q, char *buf)
+/*
+ * Read and check a name of record @rec: the name in @q, its directory's
+ * record and its place in the directory in @np.
+ */
+static int shmem_pkram_read_name(struct shmem_pkram_load *ld, u64 rec,
+				 struct qstr *q, char *buf,
+				 struct shmem_pkram_pos *np)
 {
 	struct shmem_pkram_name name;
 
 	if (pkram_read(&ld->bytes, &name, sizeof(name)) != sizeof(name))
-		return ERR_PTR(shmem_pkram_bad(ld, rec, "truncated"));
+		return shmem_pkram_bad(ld, rec, "truncated");
 	if (name.parent >= rec || name.parent >= ld->header.nr_dirs ||
 	    name.pad)
-		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad parent"));
+		return shmem_pkram_bad(ld, rec, "bad parent");
 	if (!name.len || name.len > NAME_MAX ||
 	    pkram_read(&ld->bytes, buf, name.len) != name.len)
-		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad name"));
+		return shmem_pkram_bad(ld, rec, "bad name");
 	buf[name.len] = '\0';
 	if (strlen(buf) != name.len || strchr(buf, '/') ||
 	    !strcmp(buf, ".") || !strcmp(buf, ".."))
-		return ERR_PTR(shmem_pkram_bad(ld, rec, "bad name"));
+		return shmem_pkram_bad(ld, rec, "bad name");
 	*q = (struct qstr)QSTR_INIT(buf, name.len);
-	return ld->inodes[name.parent].dentry;
+	np->parent = name.parent;
+	np->pos = name.pos;
+	return 0;
 }
 
 /*
- * Create the inode of record @rec under name @q in @parent, or, if it has
- * one already, link it there.
+ * Create the inode of record @rec under name @q in the directory @np
+ * says, or, if it has one already, link it there; @np goes into
+ * @ld->names, with the name's dentry.
  */
 static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
-			      struct dentry *parent, struct qstr *q,
-			      const char *target)
+			      struct qstr *q, const char *target,
+			      struct shmem_pkram_pos *np)
 {
 	struct shmem_pkram_restored *ri = &ld->inodes[rec];
 	umode_t mode = ri->rec.mode & S_IALLUGO;
+	struct dentry *parent = ld->inodes[np->parent].dentry;
 	struct inode *dir = d_inode(parent);
 	struct dentry *dentry;
 	int err;
 
+	err = shmem_pkram_room((void **)&ld->names, &ld->max_names,
+			       ld->nr_names, 1, sizeof(*ld->names));
+	if (err)
+		return err;
 	inode_lock_nested(dir, I_MUTEX_PARENT);
 	dentry = lookup_one_len(q->name, parent, q->len);
 	if (IS_ERR(dentry)) {
@@ -1184,14 +1229,76 @@ static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
 	else
 		err = dir->i_op->symlink(&nop_mnt_idmap, dir, dentry, target);
 	inode_unlock(dir);
-	if (err || ri->dentry) {
+	if (err) {
 		dput(dentry);
 		return err;
 	}
-	ri->dentry = dentry;
+	np->seq = ld->nr_names;
+	np->dentry = dentry;
+	ld->names[ld->nr_names++] = *np;
+	if (ri->dentry)
+		return 0;
+	ri->dentry = dget(dentry);
 	if (S_ISREG(ri->rec.mode))
 		i_size_write(d_inode(dentry), ri->rec.size);
 	return 0;
+}
+
+static int shmem_pkram_cmp_pos(const void *a, const void *b)
+{
+	const struct shmem_pkram_pos *x = a, *y = b;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Give the names of directory @dir, @nr from @np on, sorted, new offsets in
+ * that order: readdir lists them in it.
+ */
+static int shmem_pkram_reorder(struct inode *dir, struct shmem_pkram_pos *np,
+			       u64 nr)
+{
+	struct offset_ctx *octx = dir->i_op->get_offset_ctx(dir);
+	int err = 0;
+	u64 i;
+
+	inode_lock(dir);
+	for (i = 0; !err && i < nr; i++) {
+		simple_offset_remove(octx, np[i].dentry);
+		err = simple_offset_add(octx, np[i].dentry);
+	}
+	inode_unlock(dir);
+	return err;
+}
+
+/*
+ * Put the names of every directory in the order readdir listed them in
+ * before: they were created in another (directories first, then the
+ * others, by inode).  Directories already in order are left alone.
+ */
+static int shmem_pkram_order_names(struct shmem_pkram_load *ld)
+{
+	struct shmem_pkram_pos *np = ld->names;
+	u64 i, j, k;
+	int err = 0;
+
+	sort(np, ld->nr_names, sizeof(*np), shmem_pkram_cmp_pos, NULL);
+	for (i = 0; !err && i < ld->nr_names; i = j) {
+		for (j = i + 1; j < ld->nr_names && np[j].parent == np[i].parent;
+		     j++)
+			;
+		for (k = i + 1; k < j && np[k].seq > np[k - 1].seq; k++)
+			;
+		if (k < j)
+			err = shmem_pkram_reorder(d_inode(ld->inodes[np[i].parent].dentry),
+						  &np[i], j - i);
+		cond_resched();
+	}
+	return err;
 }
 
 /* Is @name one of the extended attributes a preserved inode may have? */
@@ -1324,7 +1431,7 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 				    struct dentry *root)
 {
 	struct shmem_pkram_inode *r;
-	struct dentry *parent;
+	struct shmem_pkram_pos np;
 	char *name, *target, *xbuf;
 	u64 rec, next_base = 0, pages = 0;
 	struct qstr q;
@@ -1354,11 +1461,9 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 			ld->inodes[0].dentry = dget(root);
 		else
 			err = shmem_pkram_load_target(ld, rec, r, target);
-		for (i = 0; !err && i < r->nr_names; i++) {
-			parent = shmem_pkram_read_name(ld, rec, &q, name);
-			err = IS_ERR(parent) ? PTR_ERR(parent) :
-			      shmem_pkram_create(ld, rec, parent, &q, target);
-		}
+		for (i = 0; !err && i < r->nr_names; i++)
+			err = shmem_pkram_read_name(ld, rec, &q, name, &np) ?:
+			      shmem_pkram_create(ld, rec, &q, target, &np);
 		if (!err)
 			err = shmem_pkram_load_xattrs(ld, rec, xbuf);
 		if (!err && S_ISREG(r->mode) && r->span) {
@@ -1649,6 +1754,7 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 		return -ENOSPC;
 	}
 	err = shmem_pkram_load_records(ld, sb->s_root) ?:
+	      shmem_pkram_order_names(ld) ?:
 	      shmem_pkram_load_pages(ld) ?:
 	      shmem_pkram_set_default_acls(ld);
 	/* Bad records said why already, in one line. */

@@ -44,7 +44,7 @@ struct shmem_pkram_opts {
  * in Documentation/mm/pkram.rst.
  */
 #define SHMEM_PKRAM_MAGIC	0x666d7074	/* "tpmf" */
-#define SHMEM_PKRAM_VERSION	2
+#define SHMEM_PKRAM_VERSION	3
 
 /* struct shmem_pkram_header.flags */
 #define SHMEM_PKRAM_INODE64	0x1
@@ -148,12 +148,16 @@ struct shmem_pkram_inode {
  * struct shmem_pkram_name - a name of an inode
  * @parent: record of the directory that holds the name: a directory record
  *	before this one (0 is the root)
+ * @pos: the place of the name in the order readdir lists @parent in: the
+ *	names of a directory come back in the order of their @pos (any
+ *	values; of equal ones, the first read comes first)
  * @len: bytes of the name, which follow: 1 to NAME_MAX, neither "." nor
  *	"..", no '/' and no NUL
  * @pad: 0
  */
 struct shmem_pkram_name {
 	__u64	parent;
+	__u64	pos;
 	__u32	len;
 	__u32	pad;
 };

@@ -108,6 +108,7 @@ struct pkram_access {
 void pkram_reserve(void);
 void pkram_reserve_scratch(void);
 void pkram_set_super_block(u64 pfn);
+void pkram_late_reserved(phys_addr_t base, phys_addr_t size);
 bool pkram_get_super_block(unsigned long *pfn);
 bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
 			 phys_addr_t *run_start, phys_addr_t *run_end);
@@ -145,6 +146,7 @@ size_t pkram_bytes_left(struct pkram_access *pa);
 static inline void pkram_reserve(void) { }
 static inline void pkram_reserve_scratch(void) { }
 static inline void pkram_set_super_block(u64 pfn) { }
+static inline void pkram_late_reserved(phys_addr_t base, phys_addr_t size) { }
 
 static inline bool pkram_get_super_block(unsigned long *pfn)
 {

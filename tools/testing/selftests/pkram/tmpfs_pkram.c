@@ -10,8 +10,9 @@
  * given back to "verify_not_copied".
  *
  * Extended attributes (user., trusted., security.), POSIX ACLs (access and
- * default), chattr flags and birth times come back too; the birth times,
- * which the seed cannot tell, are in the digest that "record_pfns" writes.
+ * default), chattr flags, birth times and the order readdir lists each
+ * directory in come back too; the birth times and that order, which the
+ * seed cannot tell, are in the digests that "record_pfns" writes.
  *
  * Run by tools/testing/selftests/pkram/guest/scenarios/tmpfs.sh, one test
  * at a time (-t NAME), with the environment:
@@ -24,6 +25,7 @@
  *                     "verify_attributes" checks what the owners are charged
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -468,6 +470,40 @@ static uint64_t btime_digest(void)
 }
 
 /*
+ * A digest of the order in which readdir lists every directory of the
+ * tree, which the seed cannot tell either: the names, directory by
+ * directory, depth first.
+ */
+static uint64_t order_hash(uint64_t h, const char *path)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(path);
+	const char *c;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		for (c = de->d_name; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		h = (h ^ '/') * 0x100000001b3ULL;
+		if (de->d_type == DT_DIR) {
+			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+			h = order_hash(h, sub);
+		}
+	}
+	closedir(d);
+	return (h ^ '.') * 0x100000001b3ULL;
+}
+
+static uint64_t order_digest(void)
+{
+	return order_hash(0xcbf29ce484222325ULL, dir());
+}
+
+/*
  * Once the tmpfs is preserved (PKRAM holds its pages, which cannot move
  * any more): the digest of the pages that back the files.
  */
@@ -487,8 +523,9 @@ TEST(record_pfns)
 		ASSERT_EQ((12UL << 20) / PAGE, thp);
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "w");
 	ASSERT_NE(NULL, f);
-	fprintf(f, "%016llx,%016llx,%lx\n", (unsigned long long)digest,
-		(unsigned long long)btime_digest(), thp);
+	fprintf(f, "%016llx,%016llx,%lx,%016llx\n", (unsigned long long)digest,
+		(unsigned long long)btime_digest(), thp,
+		(unsigned long long)order_digest());
 	ASSERT_EQ(0, fclose(f));
 	TH_LOG("%lu data pages, %lu in huge pages, digest %016llx", pages, thp,
 	       (unsigned long long)digest);
@@ -497,7 +534,8 @@ TEST(record_pfns)
 /* Every shape is back: type, size, mode, owner, times, link count. */
 TEST(verify_attributes)
 {
-	unsigned long long pfns, btimes;
+	unsigned long long pfns, btimes, order;
+	unsigned long thp;
 	struct stat st;
 	char p[PATH_MAX];
 	unsigned long i;
@@ -528,13 +566,19 @@ TEST(verify_attributes)
 	check_xattrs(_metadata);
 	if (getenv("PKRAM_TMPFS_QUOTA"))
 		check_quota(_metadata);
-	/* Birth times, as record_pfns found them before the kexec. */
+	/*
+	 * Birth times, and the order readdir lists each directory in, as
+	 * record_pfns found them before the kexec.
+	 */
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "r");
 	ASSERT_NE(NULL, f);
-	ASSERT_EQ(2, fscanf(f, "%llx,%llx", &pfns, &btimes));
+	ASSERT_EQ(4, fscanf(f, "%llx,%llx,%lx,%llx", &pfns, &btimes, &thp,
+			    &order));
 	fclose(f);
 	EXPECT_NE(0, btimes);
 	EXPECT_EQ(btimes, btime_digest());
+	EXPECT_NE(0, order);
+	EXPECT_EQ(order, order_digest());
 }
 
 /* Every byte of every file, holes included. */

@@ -50,7 +50,7 @@ usage: $0 [options]
   -c n		guest CPUs (default: $cpus)
   -n n		NUMA nodes, emulated with numa=fake= (default: $numa)
   -t sec	timeout of the whole run (default: $timeout)
-  -a words	more kernel command line
+  -a words	more kernel command line (adds to earlier -a)
   -u		run the KUnit suites built into the kernel at boot
   -l file	keep the serial log in file
   -d file	a raw disk image for the guest, as a virtio disk (/dev/vda)
@@ -74,7 +74,7 @@ while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:D:h" opt; do
 	c) cpus=$OPTARG ;;
 	n) numa=$OPTARG ;;
 	t) timeout=$OPTARG ;;
-	a) append=$OPTARG ;;
+	a) append="${append:+$append }$OPTARG" ;;
 	u) kunit=1 ;;
 	l) log=$OPTARG ;;
 	j) jobs=$OPTARG ;;

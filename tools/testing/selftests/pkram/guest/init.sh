@@ -134,6 +134,14 @@ fail_off() {
 hand_over() {
 	NEXT_DROP="$NEXT_DROP pkram="
 	NEXT_APPEND="$NEXT_APPEND pkram=$(cat /sys/kernel/pkram)"
+	dump_handover
+}
+
+# dump_handover: with pkram_dump=1, what is handed over is written to the
+# log at kexec -e, for the handover fuzzer (tools/testing/pkram/).
+dump_handover() {
+	[ "$(param pkram_dump)" = 1 ] || return 0
+	test_op dump 1 || diag "cannot ask for the handover to be dumped"
 }
 
 # verdict: the line that ends this stage, on which the host counts it.

@@ -57,8 +57,8 @@ stage_1() {
 	check "save 1 MiB as ho-1b" test_op save 'ho-1b 1 10'
 	NEXT_DROP="pkram="
 	case "$mode" in
-	outside-ram) NEXT_APPEND="pkram=fffffffff" ;;
-	garbage) NEXT_APPEND="pkram=$(garbage_pfn)" ;;
+	outside-ram) NEXT_APPEND="pkram=fffffffff"; dump_handover ;;
+	garbage) NEXT_APPEND="pkram=$(garbage_pfn)"; dump_handover ;;
 	crashkernel|cma)
 		# The next kernel is to put a crash kernel or its CMA area
 		# where ho-1 is.

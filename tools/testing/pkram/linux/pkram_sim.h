@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the PKRAM handover parser needs of the kernel, for user space: the
+ * stub headers of this directory each include this one.  The simulated
+ * machine behind it (sim.c) has its physical memory mapped at the same
+ * addresses in this process, as the memblock simulator's headers assume
+ * (__va(x) == x), and a struct page for each of its pages.
+ */
+#ifndef _PKRAM_SIM_H
+#define _PKRAM_SIM_H
+
+#include <linux/mm.h>
+#include <linux/init.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/bitmap.h>
+#include <linux/sizes.h>
+#include <linux/align.h>
+#include <linux/err.h>
+#include <linux/gfp.h>
+
+#ifndef __ro_after_init
+#define __ro_after_init
+#endif
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
+
+typedef u64 resource_size_t;
+struct seq_file;
+
+#define NSEC_PER_USEC	1000L
+/* A full barrier, as the kernel's, though the simulation has one thread */
+#define smp_mb()	__sync_synchronize()
+
+static inline void bitmap_set(unsigned long *map, unsigned int start,
+			      unsigned int nbits)
+{
+	unsigned int i;
+
+	for (i = start; i < start + nbits; i++)
+		map[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+}
+
+/* The simulated machine: physical addresses below this are mapped 1:1. */
+#define SIM_PHYS_MIN		0x10000UL	/* vm.mmap_min_addr */
+#define SIM_PHYS_END		0x70000000UL	/* RAM of the input */
+#define SIM_HEAP_END		0x7fff0000UL	/* pages the kernel allocates */
+#define SIM_NR_PFNS		(SIM_HEAP_END >> 12)
+
+/* A page that is neither RAM nor the simulated kernel's: a finding. */
+void __noreturn sim_bug(const char *what, unsigned long pfn);
+
+/* --- printk ------------------------------------------------------------ */
+void sim_printk(int level, const char *fmt, ...) __printf(2, 3);
+#ifndef pr_fmt
+#define pr_fmt(fmt) fmt
+#endif
+#undef pr_err
+#undef pr_info
+#undef pr_warn
+#undef pr_debug
+#define pr_err(fmt, ...)	sim_printk(3, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	sim_printk(4, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	sim_printk(6, pr_fmt(fmt), ##__VA_ARGS__)
+#ifndef no_printk
+/* As the kernel's: the arguments are checked, never evaluated. */
+#define no_printk(fmt, ...)						\
+({									\
+	if (0)								\
+		sim_printk(7, fmt, ##__VA_ARGS__);			\
+	0;								\
+})
+#endif
+#define pr_debug(fmt, ...)	no_printk(pr_fmt(fmt), ##__VA_ARGS__)
+#undef WARN_ON_ONCE
+#undef WARN_ON
+#define WARN_ON_ONCE(c)	({ bool __c = !!(c); if (__c) sim_bug("WARN_ON_ONCE(" #c ")", 0); __c; })
+#define WARN_ON(c)	WARN_ON_ONCE(c)
+
+/* --- pages ----------------------------------------------------------------- */
+struct page {
+	unsigned long flags;		/* SIM_PAGE_* */
+	unsigned long private;
+	struct list_head lru;
+};
+
+#define SIM_PAGE_TOUCHED	1	/* state below set, reset after a run */
+#define SIM_PAGE_ALLOCATED	2	/* handed out as an allocated page */
+#define SIM_PAGE_FREED		4	/* given to the page allocator */
+#define SIM_PAGE_HEAP		8	/* allocated by the simulated kernel */
+
+extern struct page *sim_mem_map;
+
+struct page *sim_pfn_to_page(unsigned long pfn);
+void *sim_pfn_to_kaddr(unsigned long pfn);
+unsigned long sim_virt_to_pfn(const void *addr);
+bool sim_page_reserved(struct page *page);
+void sim_free_reserved_page(struct page *page);
+
+#define pfn_to_page(pfn)	sim_pfn_to_page(pfn)
+#define page_to_pfn(page)	((unsigned long)((page) - sim_mem_map))
+#define pfn_to_kaddr(pfn)	sim_pfn_to_kaddr(pfn)
+#define virt_to_page(addr)	sim_pfn_to_page(sim_virt_to_pfn(addr))
+#define page_address(page)	sim_pfn_to_kaddr(page_to_pfn(page))
+#define PageReserved(page)	sim_page_reserved(page)
+#define free_reserved_page(page) sim_free_reserved_page(page)
+unsigned long free_reserved_area(void *start, void *end, int poison,
+				 const char *s);
+
+struct folio {
+	struct page page;
+};
+
+#define folio_address(folio)	page_address(&(folio)->page)
+#define __free_page(page)	free_page((unsigned long)page_address(page))
+
+unsigned long get_zeroed_page(gfp_t gfp_mask);
+unsigned long __get_free_page(gfp_t gfp_mask);
+void free_page(unsigned long addr);
+
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp_mask);
+void *kvcalloc(size_t n, size_t size, gfp_t gfp_mask);
+void kvfree(const void *addr);
+
+static inline void cond_resched(void)
+{
+}
+
+extern unsigned long max_pfn;	/* memblock.c */
+unsigned long totalram_pages(void);
+
+/* --- what the rest of PKRAM provides (sim.c) -------------------------------- */
+extern char boot_command_line[];
+u64 sched_clock(void);
+int kstrtoul(const char *s, unsigned int base, unsigned long *res);
+unsigned long long memparse(const char *ptr, char **retptr);
+u32 crc32_le(u32 crc, const unsigned char *p, size_t len);
+void sort(void *base, size_t num, size_t size,
+	  int (*cmp)(const void *, const void *),
+	  void (*swap)(void *, void *, int));
+
+/* early_param() and initcalls, called by the harness as the kernel does */
+struct sim_param {
+	const char *str;
+	int (*fn)(char *arg);
+};
+
+struct sim_initcall {
+	int level;
+	int (*fn)(void);
+};
+
+/*
+ * Not static: the tools' __used is the unused attribute, which does not
+ * keep an unreferenced static, and a global is kept.  The early_param() of
+ * the tools' linux/init.h is replaced.
+ */
+#undef early_param
+#define early_param(str, func)						\
+	const struct sim_param __sim_param_##func			\
+	__section("sim_params") __aligned(8) = { str, func }
+#define __sim_initcall(lvl, func)					\
+	const struct sim_initcall __sim_initcall_##func			\
+	__section("sim_initcalls") __aligned(8) = { lvl, func }
+#define core_initcall(fn)	__sim_initcall(1, fn)
+#define late_initcall(fn)	__sim_initcall(7, fn)
+
+#endif /* _PKRAM_SIM_H */

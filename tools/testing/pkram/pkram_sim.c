@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PKRAM source the handover goes through, compiled unchanged (as
+ * tools/testing/vma does with mm/vma.c): the parser (pkram_handover.c), the
+ * scratch region it validates (pkram_scratch.c) and the tracker that takes
+ * over what it reserved (pkram_tracker.c).  What they call of pkram.c is
+ * below, with the checks of the simulation.
+ */
+#include "../../../mm/pkram_handover.c"
+#include "../../../mm/pkram_scratch.c"
+#undef pr_fmt
+#include "../../../mm/pkram_tracker.c"
+
+#include "sim.h"
+
+/* The nodes pkram_restore() handed out: the node list of pkram.c. */
+#define SIM_NODES_MAX	4096
+static struct pkram_node *sim_nodes[SIM_NODES_MAX];
+static unsigned long sim_nr_nodes;
+
+static unsigned long sim_excluded_pfn, sim_excluded_nr;
+
+void pkram_add_node(struct pkram_node *node)
+{
+	if (sim_nr_nodes == SIM_NODES_MAX)
+		sim_bug("too many nodes for the simulation", 0);
+	sim_nodes[sim_nr_nodes++] = node;
+}
+
+void pkram_prep_preserved(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), i;
+
+	for (i = 0; i < 1UL << order; i++)
+		sim_prep_page(pfn + i);
+}
+
+void pkram_exclude(unsigned long pfn, unsigned long nr)
+{
+	sim_excluded_pfn = pfn;
+	sim_excluded_nr = nr;
+}
+
+bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)
+{
+	return nr && pfn < sim_excluded_pfn + sim_excluded_nr &&
+	       sim_excluded_pfn < pfn + nr;
+}
+
+/* The old kernel's side of pkram.c: not part of the parse. */
+void *pkram_alloc_meta(gfp_t gfp_mask)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+void pkram_free_meta(void *addr)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+void pkram_unlink_nodes(void)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+void pkram_free_saved_nodes(void)
+{
+	sim_bug_in(__func__, "in the parse", 0);
+}
+
+/* Back to the state of a kernel that has not booted yet. */
+void sim_pkram_reset(void)
+{
+	pkram_sb_pfn = 0;
+	pkram_in_pages = 0;
+	pkram_image_pfn = 0;
+	pkram_image_given = false;
+	pkram_cma_base = 0;
+	pkram_cma_size = 0;
+	pkram_nr_late = 0;
+
+	pkram_scratch_pfn = 0;
+	pkram_scratch_pages = 0;
+	pkram_scratch_late = false;
+	pkram_scratch_nr_free = 0;
+	pkram_scratch_param = 0;
+
+	pkram_bitmaps_free(&pkram_track_xa);
+	pkram_tracked = 0;
+
+	sim_nr_nodes = 0;
+	sim_excluded_pfn = 0;
+	sim_excluded_nr = 0;
+}
+
+/*
+ * Make the checksums of the super block at @pfn and of its range list
+ * right, as a kernel that writes them would: so that the fuzzer gets past
+ * them to the checks behind.  Pages that are not RAM, and a list that
+ * loops, are left alone.
+ */
+void sim_pkram_fix_checksums(u64 pfn)
+{
+	struct pkram_super_block *sb;
+	struct pkram_range_page *rp;
+	unsigned int n;
+	u64 p;
+
+	if (!pfn || pfn >= PHYS_PFN(SIM_PHYS_END) ||
+	    !memblock_is_memory(PFN_PHYS(pfn)))
+		return;
+	sb = (void *)PFN_PHYS(pfn);
+	for (p = sb->range_pfn, n = 0; p && n < 64; p = rp->next_pfn, n++) {
+		if (p >= PHYS_PFN(SIM_PHYS_END) ||
+		    !memblock_is_memory(PFN_PHYS(p)))
+			break;
+		rp = (void *)PFN_PHYS(p);
+		if (rp->nr_ranges <= PKRAM_RANGES_PER_PAGE)
+			rp->checksum = pkram_range_checksum(rp);
+	}
+	sb->checksum = pkram_sb_checksum(sb);
+}
+
+/* efi_mem_reserve(): memory kept for good after pkram_reserve(). */
+void sim_pkram_late_reserved(phys_addr_t base, phys_addr_t size)
+{
+	pkram_late_reserved(base, size);
+	if (!memblock_is_region_reserved(base, size))
+		memblock_reserve(base, size);
+}
+
+/* Memory kept for good is neither freed, nor handed out, nor preserved. */
+void sim_pkram_check_kept(phys_addr_t base, phys_addr_t size)
+{
+	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(base + size), q;
+	struct page *page;
+
+	for (q = pfn; q < end; q++) {
+		if (!memblock_is_memory(PFN_PHYS(q)))
+			continue;
+		page = sim_pfn_to_page(q);
+		if (page->flags & SIM_PAGE_FREED)
+			sim_bug("a page EFI keeps was freed", q);
+		if (page->flags & SIM_PAGE_ALLOCATED)
+			sim_bug("a page EFI keeps was handed out", q);
+	}
+	q = pfn;
+	if (pkram_bitmaps_next(&pkram_track_xa, &q, end))
+		sim_bug("a page EFI keeps is tracked as preserved", q);
+}
+
+void sim_pkram_set_super_block(u64 pfn)
+{
+	pkram_set_super_block(pfn);
+}
+
+void sim_pkram_reserve(void)
+{
+	pkram_reserve();
+}
+
+unsigned long sim_pkram_nodes(void)
+{
+	return sim_nr_nodes;
+}
+
+/*
+ * A page a node holds: handed over, tracked as preserved again, not given
+ * to the page allocator, and held once.
+ */
+static void sim_check_held(struct pkram_bitset *seen, unsigned long pfn,
+			   unsigned long nr, bool meta)
+{
+	unsigned long p, q, n;
+	struct page *page;
+
+	for (p = pfn; p < pfn + nr; p++) {
+		page = sim_pfn_to_page(p);
+		if (page->flags & SIM_PAGE_FREED)
+			sim_bug("a node holds a page that was freed", p);
+		if (meta != !!(page->flags & SIM_PAGE_ALLOCATED))
+			sim_bug(meta ? "a metadata page of a node is still reserved" :
+				"a folio of a node was handed out before its load", p);
+		if (!meta && !sim_page_reserved(page))
+			sim_bug("a folio of a node is not reserved", p);
+	}
+	q = pfn;
+	n = pkram_bitmaps_next(&pkram_track_xa, &q, pfn + nr);
+	if (q != pfn || n != nr)
+		sim_bug("a page a node holds is not tracked", pfn);
+	if (!pkram_bits(seen, pfn, nr, PKRAM_BITS_CLAIM))
+		sim_bug("a page is held twice", pfn);
+}
+
+static void sim_check_stream(struct pkram_bitset *seen, struct pkram_stream_head *h,
+			     bool data_pages)
+{
+	struct pkram_link *link;
+	unsigned int i, order;
+	u64 pfn, e;
+
+	for (pfn = h->head_pfn; pfn; pfn = link->link_pfn) {
+		sim_check_held(seen, pfn, 1, true);
+		link = pfn_to_kaddr(pfn);
+		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+			e = link->entry[i];
+			if (e & PKRAM_ENTRY_INDEX)
+				continue;
+			order = (e & PKRAM_ENTRY_ORDER_MASK) >>
+				PKRAM_ENTRY_ORDER_SHIFT;
+			sim_check_held(seen, PHYS_PFN(e), 1UL << order,
+				       data_pages);
+		}
+	}
+}
+
+/*
+ * After pkram_restore(): what each node handed out holds is checked again,
+ * by a walk of its own, against the state of every page; and every page
+ * the tracker took over is held by a node.
+ */
+void sim_pkram_check(void)
+{
+	struct pkram_bitset seen;
+	struct pkram_obj *obj;
+	unsigned long i, pfn, n, held = 0;
+	u64 p;
+
+	pkram_bits_init(&seen);
+	for (i = 0; i < sim_nr_nodes; i++) {
+		pfn = page_to_pfn(virt_to_page(sim_nodes[i]));
+		sim_check_held(&seen, pfn, 1, true);
+		for (p = sim_nodes[i]->obj_pfn; p; p = obj->obj_pfn) {
+			sim_check_held(&seen, p, 1, true);
+			obj = pfn_to_kaddr(p);
+			sim_check_stream(&seen, &obj->folios, false);
+			sim_check_stream(&seen, &obj->bytes, true);
+		}
+	}
+	for (pfn = 0; (n = pkram_bitmaps_next(&seen.xa, &pfn, ULONG_MAX));
+	     pfn += n)
+		held += n;
+	pkram_bits_destroy(&seen);
+	if (held != pkram_tracked)
+		sim_bug("the tracker holds pages no node holds", held);
+}
