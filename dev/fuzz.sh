@@ -5,7 +5,8 @@
 # is known, then fuzz it.
 #
 # Usage: fuzz.sh [--check] [--runs N] [--time SECONDS]
-#   make fuzz    fuzz.sh: 10 million executions (FUZZ_RUNS=N for others)
+#   make fuzz    fuzz.sh: 10 million executions (FUZZ_RUNS=N for others),
+#                shared by one fuzzer per CPU (FUZZ_JOBS=N for others)
 #   make check   fuzz.sh --check: 60 s, after the VM tests, whose dumps
 #                must be there (at least FUZZ_MIN_DUMPS of them)
 # Each result is a line "ok - WHAT" or "not ok - WHAT"; the exit code is
@@ -111,30 +112,47 @@ mkdir -p "$seeds/crc"
 find "$seeds"/{synth,regress,dumps} -type f ! -name verdicts ! -name got \
 	! -name stderr 2>/dev/null | xargs -r $MKINPUT fixcrc "$seeds/crc"
 before=$(ls "$FUZZ/crashes" | wc -l)
+# One fuzzer per CPU (FUZZ_JOBS), sharing the corpus; in make check one,
+# for 60 s.
+jobs=${FUZZ_JOBS:-$JOBS}
+[ $check -eq 0 ] || jobs=1
 args=(-artifact_prefix="$FUZZ/crashes/" -timeout=10 -print_final_stats=1
       -print_coverage=1 -max_len=65536)
 if [ "$runs" -gt 0 ]; then
-	args+=(-runs="$runs")
+	args+=(-runs=$(((runs + jobs - 1) / jobs)))
 else
 	args+=(-max_total_time="$time")
 fi
 t0=$(date +%s)
-(cd "$FUZZ" && "$FUZZ/build/pkram_fuzz" "${args[@]}" "$FUZZ/corpus" \
-	"$seeds"/{synth,regress,crc} $([ $ndumps -eq 0 ] || echo "$seeds/dumps")) \
-	>"$FUZZ/fuzz.log" 2>&1
-rc=$?
-secs=$(($(date +%s) - t0))
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$FUZZ/fuzz.log")
-cov=$(grep -oE 'cov: [0-9]+' "$FUZZ/fuzz.log" | tail -n 1 | cut -d' ' -f2)
-total=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' "$FUZZ/fuzz.log")
-# Edges covered in the PKRAM source, of the functions the parse reached.
-files=$(grep -E '^COVERED_FUNC' "$FUZZ/fuzz.log" | grep -oE 'mm/pkram_[a-z]+\.c' | sort -u)
-for f in $files; do
-	grep -E "^COVERED_FUNC.*$f" "$FUZZ/fuzz.log" |
-		sed -E 's/.*edges: ([0-9]+)\/([0-9]+).*/\1 \2/' |
-		awk -v f="${f#mm/}" '{ c += $1; t += $2; n++ }
-			END { printf "    %s: %d of %d edges in the %d functions reached\n", f, c, t, n }'
+rm -f "$FUZZ"/fuzz-*.log
+pids=()
+for j in $(seq 1 "$jobs"); do
+	(cd "$FUZZ" && exec "$FUZZ/build/pkram_fuzz" "${args[@]}" "$FUZZ/corpus" \
+		"$seeds"/{synth,regress,crc} $([ $ndumps -eq 0 ] || echo "$seeds/dumps")) \
+		>"$FUZZ/fuzz-$j.log" 2>&1 &
+	pids+=($!)
 done
+rc=0
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
+done
+secs=$(($(date +%s) - t0))
+cat "$FUZZ"/fuzz-*.log >"$FUZZ/fuzz.log"
+info "seeds (-seed= replays one): $(sed -n 's/^INFO: Seed: //p' "$FUZZ/fuzz.log" | tr '\n' ' ')"
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$FUZZ/fuzz.log" |
+	awk '{ n += $1 } END { print n + 0 }')
+cov=$(for f in "$FUZZ"/fuzz-*.log; do
+	grep -oE 'cov: [0-9]+' "$f" | tail -n 1 | cut -d' ' -f2
+done | sort -n | tail -n 1)
+total=$(sed -n 's/.*Loaded 1 modules *(\([0-9]*\) inline.*/\1/p' "$FUZZ/fuzz.log" | head -n 1)
+# Edges covered in the PKRAM source, of the functions the parse reached
+# (of each, the most any fuzzer covered).
+grep -E '^COVERED_FUNC' "$FUZZ/fuzz.log" | grep -E 'mm/pkram_[a-z]+\.c' |
+	sed -E 's/.*edges: ([0-9]+)\/([0-9]+) ([^ ]+) .*(pkram_[a-z]+\.c).*/\4 \3 \1 \2/' |
+	awk '{ k = $1 " " $2; if ($3 > c[k]) c[k] = $3; t[k] = $4; f[k] = $1 }
+	     END { for (k in c) { cc[f[k]] += c[k]; tt[f[k]] += t[k]; n[f[k]]++ }
+		   for (x in cc) printf "    %s: %d of %d edges in the %d functions reached\n", x, cc[x], tt[x], n[x] }' |
+	sort
 crashes=$(($(ls "$FUZZ/crashes" | wc -l) - before))
 info "${execs:-0} executions in $secs s, coverage ${cov:-0} of ${total:-?} edges, $crashes crashes or hangs"
 if [ $crashes -gt 0 ] || [ $rc -ne 0 ]; then

@@ -22,7 +22,6 @@
 
 #include <linux/dcache.h>
 #include <linux/fs.h>
-#include <linux/maple_tree.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
@@ -198,27 +197,25 @@ static int shmem_pkram_check(struct dentry *dentry)
 }
 
 /*
- * Take the children of directory record @rec, in the order readdir lists
- * them: that of their offsets in the directory (tmpfs directories use
- * simple_offset, see fs/libfs.c), which holds its positive children only.
- * Directories become records after the ones there are, the others names in
- * @sv->links.  The tree does not change: the mount is being made read-only.
+ * Take the positive children of directory record @rec, in the order
+ * readdir lists them (that of the directory's list of dentries, see
+ * offset_readdir()): directories become records after the ones there are,
+ * the others names in @sv->links, each with its place in that order.  The
+ * tree does not change: the mount is being made read-only.  Lookups may
+ * still add negative dentries, which are skipped.
  */
 static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 {
 	struct dentry *dir = sv->dirs[rec].dentry, *child;
-	struct inode *inode = d_inode(dir);
-	struct offset_ctx *octx = inode->i_op->get_offset_ctx(inode);
-	MA_STATE(mas, &octx->mt, 0, 0);
 	struct shmem_pkram_dent *d;
 	unsigned int n = 0;
 	u64 pos = 0;
 	int err;
 
-	rcu_read_lock();
-	mas_for_each(&mas, child, LONG_MAX)
+	spin_lock(&dir->d_lock);
+	hlist_for_each_entry(child, &dir->d_children, d_sib)
 		n++;
-	rcu_read_unlock();
+	spin_unlock(&dir->d_lock);
 	err = shmem_pkram_room((void **)&sv->dirs, &sv->max_dirs, sv->nr_dirs,
 			       n, sizeof(*sv->dirs));
 	if (!err)
@@ -227,11 +224,10 @@ static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 	if (err)
 		return err;
 
-	/* No more children than counted: none can be created. */
-	mas_set(&mas, 0);
-	rcu_read_lock();
-	mas_for_each(&mas, child, LONG_MAX) {
-		spin_lock(&child->d_lock);
+	/* No more positive children than counted: none can be created. */
+	spin_lock(&dir->d_lock);
+	hlist_for_each_entry(child, &dir->d_children, d_sib) {
+		spin_lock_nested(&child->d_lock, DENTRY_D_LOCK_NESTED);
 		if (simple_positive(child) && n) {
 			n--;
 			d = d_is_dir(child) ? &sv->dirs[sv->nr_dirs++] :
@@ -242,7 +238,7 @@ static int shmem_pkram_scan_dir(struct shmem_pkram_save *sv, u64 rec)
 		}
 		spin_unlock(&child->d_lock);
 	}
-	rcu_read_unlock();
+	spin_unlock(&dir->d_lock);
 	return 0;
 }
 
@@ -871,26 +867,28 @@ int shmem_pkram_discard(const char *name)
 /* --- loading --------------------------------------------------------------- */
 
 /*
- * An inode brought back: its record, its first name, its pages so far, and
- * its default ACL, set once the whole tree is there (before, the inodes
- * created under it would inherit it).
+ * An inode brought back: its record, its first name, a symbolic link's
+ * target, its pages so far, and its default ACL, set once the whole tree is
+ * there (before, the inodes created under it would inherit it).
  */
 struct shmem_pkram_restored {
 	struct dentry *dentry;
+	char *target;
 	struct shmem_pkram_inode rec;
 	atomic64_t loaded;
 	struct posix_acl *default_acl;
 };
 
 /*
- * A name brought back: its directory's record, its place in the order
- * readdir lists the directory in, and the order it was created in.
+ * A name to create: of inode record @rec, in directory record @parent, at
+ * @pos in the order readdir lists the directory in.
  */
 struct shmem_pkram_pos {
 	u64 parent;
 	u64 pos;
-	u64 seq;
-	struct dentry *dentry;
+	u64 rec;
+	char *name;
+	u32 len;
 };
 
 /**
@@ -902,7 +900,7 @@ struct shmem_pkram_pos {
  * @inodes: the inodes restored, by record number
  * @files: record numbers of the regular files with pages, by base
  * @nr_files: how many
- * @names: every name created, in the order it was (a reference each)
+ * @names: every name of the records, to create
  * @nr_names: how many
  * @max_names: room in @names
  * @err: the first error of the threads that put pages back
@@ -1116,11 +1114,12 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 	if (ld->inodes) {
 		for (i = 0; i < ld->header.nr_inodes; i++) {
 			dput(ld->inodes[i].dentry);
+			kfree(ld->inodes[i].target);
 			posix_acl_release(ld->inodes[i].default_acl);
 		}
 	}
 	for (i = 0; i < ld->nr_names; i++)
-		dput(ld->names[i].dentry);
+		kfree(ld->names[i].name);
 	/* No node: shmem_pkram_take_back() could not load it again. */
 	if (ld->ps.node && done)
 		pkram_finish_load(&ld->ps);
@@ -1164,15 +1163,13 @@ static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
 	       r->span <= SHMEM_PKRAM_INDEX_END - r->base;
 }
 
-/*
- * Read and check a name of record @rec: the name in @q, its directory's
- * record and its place in the directory in @np.
- */
+/* Read and check a name of record @rec, and keep it in @ld->names. */
 static int shmem_pkram_read_name(struct shmem_pkram_load *ld, u64 rec,
-				 struct qstr *q, char *buf,
-				 struct shmem_pkram_pos *np)
+				 char *buf)
 {
 	struct shmem_pkram_name name;
+	struct shmem_pkram_pos *np;
+	int err;
 
 	if (pkram_read(&ld->bytes, &name, sizeof(name)) != sizeof(name))
 		return shmem_pkram_bad(ld, rec, "truncated");
@@ -1186,40 +1183,44 @@ static int shmem_pkram_read_name(struct shmem_pkram_load *ld, u64 rec,
 	if (strlen(buf) != name.len || strchr(buf, '/') ||
 	    !strcmp(buf, ".") || !strcmp(buf, ".."))
 		return shmem_pkram_bad(ld, rec, "bad name");
-	*q = (struct qstr)QSTR_INIT(buf, name.len);
+	err = shmem_pkram_room((void **)&ld->names, &ld->max_names,
+			       ld->nr_names, 1, sizeof(*ld->names));
+	if (err)
+		return err;
+	np = &ld->names[ld->nr_names];
+	np->name = kmemdup(buf, name.len + 1, GFP_KERNEL);
+	if (!np->name)
+		return -ENOMEM;
 	np->parent = name.parent;
 	np->pos = name.pos;
+	np->rec = rec;
+	np->len = name.len;
+	ld->nr_names++;
 	return 0;
 }
 
 /*
- * Create the inode of record @rec under name @q in the directory @np
- * says, or, if it has one already, link it there; @np goes into
- * @ld->names, with the name's dentry.
+ * Create the inode of the record @np names in its directory, or, if it has
+ * a name already, link it there.
  */
-static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
-			      struct qstr *q, const char *target,
+static int shmem_pkram_create(struct shmem_pkram_load *ld,
 			      struct shmem_pkram_pos *np)
 {
-	struct shmem_pkram_restored *ri = &ld->inodes[rec];
+	struct shmem_pkram_restored *ri = &ld->inodes[np->rec];
 	umode_t mode = ri->rec.mode & S_IALLUGO;
 	struct dentry *parent = ld->inodes[np->parent].dentry;
 	struct inode *dir = d_inode(parent);
 	struct dentry *dentry;
 	int err;
 
-	err = shmem_pkram_room((void **)&ld->names, &ld->max_names,
-			       ld->nr_names, 1, sizeof(*ld->names));
-	if (err)
-		return err;
 	inode_lock_nested(dir, I_MUTEX_PARENT);
-	dentry = lookup_one_len(q->name, parent, q->len);
+	dentry = lookup_one_len(np->name, parent, np->len);
 	if (IS_ERR(dentry)) {
 		inode_unlock(dir);
 		return PTR_ERR(dentry);
 	}
 	if (d_really_is_positive(dentry))
-		err = shmem_pkram_bad(ld, rec, "name used twice");
+		err = shmem_pkram_bad(ld, np->rec, "name used twice");
 	else if (ri->dentry)
 		err = dir->i_op->link(ri->dentry, dir, dentry);
 	else if (S_ISDIR(ri->rec.mode))
@@ -1227,23 +1228,19 @@ static int shmem_pkram_create(struct shmem_pkram_load *ld, u64 rec,
 	else if (S_ISREG(ri->rec.mode))
 		err = dir->i_op->create(&nop_mnt_idmap, dir, dentry, mode, true);
 	else
-		err = dir->i_op->symlink(&nop_mnt_idmap, dir, dentry, target);
+		err = dir->i_op->symlink(&nop_mnt_idmap, dir, dentry, ri->target);
 	inode_unlock(dir);
-	if (err) {
+	if (err || ri->dentry) {
 		dput(dentry);
 		return err;
 	}
-	np->seq = ld->nr_names;
-	np->dentry = dentry;
-	ld->names[ld->nr_names++] = *np;
-	if (ri->dentry)
-		return 0;
-	ri->dentry = dget(dentry);
+	ri->dentry = dentry;
 	if (S_ISREG(ri->rec.mode))
 		i_size_write(d_inode(dentry), ri->rec.size);
 	return 0;
 }
 
+/* Directories by record, parents first; in each, names in reverse order. */
 static int shmem_pkram_cmp_pos(const void *a, const void *b)
 {
 	const struct shmem_pkram_pos *x = a, *y = b;
@@ -1251,52 +1248,28 @@ static int shmem_pkram_cmp_pos(const void *a, const void *b)
 	if (x->parent != y->parent)
 		return x->parent < y->parent ? -1 : 1;
 	if (x->pos != y->pos)
-		return x->pos < y->pos ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+		return x->pos > y->pos ? -1 : 1;
+	return x->rec > y->rec ? -1 : x->rec < y->rec;
 }
 
 /*
- * Give the names of directory @dir, @nr from @np on, sorted, new offsets in
- * that order: readdir lists them in it.
+ * Create every name, so that readdir lists each directory as it did: it
+ * lists the names of a directory newest first (offset_readdir() walks its
+ * list of dentries, where each new one goes first), so they are created in
+ * the reverse of that order.  A directory's own name comes first: its
+ * parent's record is before its own, and directories go by record.
  */
-static int shmem_pkram_reorder(struct inode *dir, struct shmem_pkram_pos *np,
-			       u64 nr)
+static int shmem_pkram_create_names(struct shmem_pkram_load *ld)
 {
-	struct offset_ctx *octx = dir->i_op->get_offset_ctx(dir);
-	int err = 0;
 	u64 i;
-
-	inode_lock(dir);
-	for (i = 0; !err && i < nr; i++) {
-		simple_offset_remove(octx, np[i].dentry);
-		err = simple_offset_add(octx, np[i].dentry);
-	}
-	inode_unlock(dir);
-	return err;
-}
-
-/*
- * Put the names of every directory in the order readdir listed them in
- * before: they were created in another (directories first, then the
- * others, by inode).  Directories already in order are left alone.
- */
-static int shmem_pkram_order_names(struct shmem_pkram_load *ld)
-{
-	struct shmem_pkram_pos *np = ld->names;
-	u64 i, j, k;
 	int err = 0;
 
-	sort(np, ld->nr_names, sizeof(*np), shmem_pkram_cmp_pos, NULL);
-	for (i = 0; !err && i < ld->nr_names; i = j) {
-		for (j = i + 1; j < ld->nr_names && np[j].parent == np[i].parent;
-		     j++)
-			;
-		for (k = i + 1; k < j && np[k].seq > np[k - 1].seq; k++)
-			;
-		if (k < j)
-			err = shmem_pkram_reorder(d_inode(ld->inodes[np[i].parent].dentry),
-						  &np[i], j - i);
-		cond_resched();
+	sort(ld->names, ld->nr_names, sizeof(*ld->names), shmem_pkram_cmp_pos,
+	     NULL);
+	for (i = 0; !err && i < ld->nr_names; i++) {
+		err = shmem_pkram_create(ld, &ld->names[i]);
+		if (!(i % 1024))
+			cond_resched();
 	}
 	return err;
 }
@@ -1372,11 +1345,12 @@ static int shmem_pkram_set_default_acls(struct shmem_pkram_load *ld)
 }
 
 /*
- * Read, check and set the extended attributes of record @rec, with @buf
- * (XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX bytes) to read them into.
+ * Read and check the extended attributes of record @rec, with @buf
+ * (XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX bytes) to read them into; set them
+ * too if @set.
  */
 static int shmem_pkram_load_xattrs(struct shmem_pkram_load *ld, u64 rec,
-				   char *buf)
+				   char *buf, bool set)
 {
 	struct shmem_pkram_restored *ri = &ld->inodes[rec];
 	char *name = buf, *value = buf + XATTR_NAME_MAX + 1;
@@ -1397,6 +1371,8 @@ static int shmem_pkram_load_xattrs(struct shmem_pkram_load *ld, u64 rec,
 		    !shmem_pkram_xattr_name_ok(name, ri->rec.mode) ||
 		    pkram_read(&ld->bytes, value, x.value_len) != x.value_len)
 			return shmem_pkram_bad(ld, rec, "bad extended attribute");
+		if (!set)
+			continue;
 		err = shmem_pkram_set_xattr(ri, name, value, x.value_len);
 		if (err) {
 			pr_err("pkram=%s: not brought back: %s: error %d setting %s; left preserved\n",
@@ -1427,45 +1403,39 @@ static int shmem_pkram_load_target(struct shmem_pkram_load *ld, u64 rec,
  * Read, check and create the inodes of every record, @root being record 0,
  * with their names and extended attributes.
  */
-static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
-				    struct dentry *root)
+/*
+ * The first reading of the records: each is read and checked, extended
+ * attributes included, and kept with its target and its names, before
+ * anything is created.  @buf holds a name or a target, @xbuf an extended
+ * attribute.
+ */
+static int shmem_pkram_read_records(struct shmem_pkram_load *ld, char *buf,
+				    char *xbuf)
 {
-	struct shmem_pkram_inode *r;
-	struct shmem_pkram_pos np;
-	char *name, *target, *xbuf;
 	u64 rec, next_base = 0, pages = 0;
-	struct qstr q;
+	struct shmem_pkram_restored *ri;
+	struct shmem_pkram_inode *r;
 	unsigned int i;
 	int err = 0;
 
-	name = kmalloc(NAME_MAX + 1 + PAGE_SIZE, GFP_KERNEL);
-	xbuf = kvmalloc(XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX, GFP_KERNEL);
-	if (!name || !xbuf) {
-		kfree(name);
-		kvfree(xbuf);
-		return -ENOMEM;
-	}
-	target = name + NAME_MAX + 1;
 	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
-		r = &ld->inodes[rec].rec;
-		if (pkram_read(&ld->bytes, r, sizeof(*r)) != sizeof(*r)) {
-			err = shmem_pkram_bad(ld, rec, "truncated");
-			break;
-		}
+		ri = &ld->inodes[rec];
+		r = &ri->rec;
+		if (pkram_read(&ld->bytes, r, sizeof(*r)) != sizeof(*r))
+			return shmem_pkram_bad(ld, rec, "truncated");
 		if (!shmem_pkram_rec_ok(ld, rec, r) ||
-		    (S_ISREG(r->mode) && r->span && r->base < next_base)) {
-			err = shmem_pkram_bad(ld, rec, "inconsistent record");
-			break;
+		    (S_ISREG(r->mode) && r->span && r->base < next_base))
+			return shmem_pkram_bad(ld, rec, "inconsistent record");
+		err = shmem_pkram_load_target(ld, rec, r, buf);
+		if (!err && r->target_len) {
+			ri->target = kmemdup(buf, r->target_len + 1, GFP_KERNEL);
+			if (!ri->target)
+				err = -ENOMEM;
 		}
-		if (!rec)
-			ld->inodes[0].dentry = dget(root);
-		else
-			err = shmem_pkram_load_target(ld, rec, r, target);
 		for (i = 0; !err && i < r->nr_names; i++)
-			err = shmem_pkram_read_name(ld, rec, &q, name, &np) ?:
-			      shmem_pkram_create(ld, rec, &q, target, &np);
+			err = shmem_pkram_read_name(ld, rec, buf);
 		if (!err)
-			err = shmem_pkram_load_xattrs(ld, rec, xbuf);
+			err = shmem_pkram_load_xattrs(ld, rec, xbuf, false);
 		if (!err && S_ISREG(r->mode) && r->span) {
 			ld->files[ld->nr_files++] = rec;
 			next_base = r->base + r->span;
@@ -1475,7 +1445,88 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 	}
 	if (!err && pages != ld->header.nr_pages)
 		err = shmem_pkram_bad(ld, 0, "the page count does not match the records");
-	kfree(name);
+	return err;
+}
+
+/*
+ * In a second reading, past the record @rec, its target and its names (as
+ * the first reading found them), to its extended attributes.
+ */
+static int shmem_pkram_skip_to_xattrs(struct shmem_pkram_load *ld, u64 rec,
+				      char *buf)
+{
+	struct shmem_pkram_name name;
+	struct shmem_pkram_inode r;
+	u32 i;
+
+	if (pkram_read(&ld->bytes, &r, sizeof(r)) != sizeof(r) ||
+	    memcmp(&r, &ld->inodes[rec].rec, sizeof(r)) ||
+	    pkram_read(&ld->bytes, buf, r.target_len) != r.target_len)
+		return shmem_pkram_bad(ld, rec, "changed");
+	for (i = 0; i < r.nr_names; i++) {
+		if (pkram_read(&ld->bytes, &name, sizeof(name)) != sizeof(name) ||
+		    name.len > NAME_MAX ||
+		    pkram_read(&ld->bytes, buf, name.len) != name.len)
+			return shmem_pkram_bad(ld, rec, "changed");
+	}
+	return 0;
+}
+
+/*
+ * The second reading of the records, once every inode exists: their
+ * extended attributes are set.  The byte stream is read again from its
+ * start, with a new access: a load leaves it as it is.
+ */
+static int shmem_pkram_set_xattrs(struct shmem_pkram_load *ld, char *buf,
+				  char *xbuf)
+{
+	struct shmem_pkram_header h;
+	int err = 0;
+	u64 rec;
+
+	pkram_finish_access(&ld->bytes, true);
+	ld->bytes = (struct pkram_access) {
+		.dtype = PKRAM_DATA_bytes,
+		.ps = &ld->ps,
+	};
+	if (pkram_read(&ld->bytes, &h, sizeof(h)) != sizeof(h))
+		return shmem_pkram_bad(ld, 0, "changed");
+	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
+		err = shmem_pkram_skip_to_xattrs(ld, rec, buf) ?:
+		      shmem_pkram_load_xattrs(ld, rec, xbuf, true);
+		cond_resched();
+	}
+	return err;
+}
+
+/*
+ * Bring the tree back: read and check every record, then create every name
+ * (shmem_pkram_create_names()), then set the extended attributes.
+ */
+static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
+				    struct dentry *root)
+{
+	char *buf, *xbuf;
+	u64 rec;
+	int err;
+
+	buf = kmalloc(NAME_MAX + 1 + PAGE_SIZE, GFP_KERNEL);
+	xbuf = kvmalloc(XATTR_NAME_MAX + 1 + XATTR_SIZE_MAX, GFP_KERNEL);
+	if (!buf || !xbuf) {
+		kfree(buf);
+		kvfree(xbuf);
+		return -ENOMEM;
+	}
+	ld->inodes[0].dentry = dget(root);
+	err = shmem_pkram_read_records(ld, buf, xbuf) ?:
+	      shmem_pkram_create_names(ld);
+	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
+		if (ld->inodes[rec].rec.nr_xattrs) {
+			err = shmem_pkram_set_xattrs(ld, buf, xbuf);
+			break;
+		}
+	}
+	kfree(buf);
 	kvfree(xbuf);
 	return err;
 }
@@ -1754,7 +1805,6 @@ int shmem_pkram_load_tree(struct shmem_pkram_load *ld, struct super_block *sb)
 		return -ENOSPC;
 	}
 	err = shmem_pkram_load_records(ld, sb->s_root) ?:
-	      shmem_pkram_order_names(ld) ?:
 	      shmem_pkram_load_pages(ld) ?:
 	      shmem_pkram_set_default_acls(ld);
 	/* Bad records said why already, in one line. */

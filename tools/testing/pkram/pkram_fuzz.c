@@ -105,6 +105,22 @@ static u64 sim_super_block_pfn(const struct pkram_fuzz_input *hdr)
 	return strtoull(val, NULL, 16);
 }
 
+/*
+ * A region kept for good after pkram_reserve(), as the input gives it:
+ * bytes, not pages (an EFI table), below SIM_PHYS_END.
+ */
+static bool sim_late_region(const struct pkram_fuzz_region *r,
+			    phys_addr_t *base, phys_addr_t *size)
+{
+	if (!r->size || r->base >= SIM_PHYS_END || r->base < SIM_PHYS_MIN)
+		return false;
+	*base = r->base;
+	*size = r->size;
+	if (*size > SIM_PHYS_END - r->base)
+		*size = SIM_PHYS_END - r->base;
+	return true;
+}
+
 /* Set up the machine as the input says; false if it is not an input. */
 static bool sim_setup(const uint8_t *data, size_t size)
 {
@@ -142,8 +158,8 @@ static bool sim_setup(const uint8_t *data, size_t size)
 		r = sim_take(&in, sizeof(*r));
 		if (!r)
 			return false;
-		if (sim_region(r, &sim_late[sim_nr_late].base,
-			       &sim_late[sim_nr_late].size))
+		if (sim_late_region(r, &sim_late[sim_nr_late].base,
+				    &sim_late[sim_nr_late].size))
 			sim_nr_late++;
 	}
 	/* A machine has RAM: memblock_end_of_DRAM() takes it for granted. */

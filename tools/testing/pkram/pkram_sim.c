@@ -142,18 +142,15 @@ void sim_pkram_late_reserved(phys_addr_t base, phys_addr_t size)
 /* Memory kept for good is neither freed, nor handed out, nor preserved. */
 void sim_pkram_check_kept(phys_addr_t base, phys_addr_t size)
 {
-	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(base + size), q;
-	struct page *page;
+	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(base + size - 1) + 1;
+	unsigned long q;
 
-	for (q = pfn; q < end; q++) {
-		if (!memblock_is_memory(PFN_PHYS(q)))
-			continue;
-		page = sim_pfn_to_page(q);
-		if (page->flags & SIM_PAGE_FREED)
-			sim_bug("a page EFI keeps was freed", q);
-		if (page->flags & SIM_PAGE_ALLOCATED)
-			sim_bug("a page EFI keeps was handed out", q);
-	}
+	q = sim_find_state(pfn, end, SIM_PAGE_FREED);
+	if (q < end)
+		sim_bug("a page EFI keeps was freed", q);
+	q = sim_find_state(pfn, end, SIM_PAGE_ALLOCATED);
+	if (q < end)
+		sim_bug("a page EFI keeps was handed out", q);
 	q = pfn;
 	if (pkram_bitmaps_next(&pkram_track_xa, &q, end))
 		sim_bug("a page EFI keeps is tracked as preserved", q);

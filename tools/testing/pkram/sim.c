@@ -197,6 +197,22 @@ unsigned long free_reserved_area(void *start, void *end, int poison,
 	return n;
 }
 
+/*
+ * The first page in [@pfn, @end) whose state has one of @flags (of the
+ * pages touched in this run), or @end.
+ */
+unsigned long sim_find_state(unsigned long pfn, unsigned long end,
+			     unsigned long flags)
+{
+	unsigned long i, found = end;
+
+	for (i = 0; i < sim_nr_touched; i++)
+		if (sim_touched[i] >= pfn && sim_touched[i] < found &&
+		    (sim_mem_map[sim_touched[i]].flags & flags))
+			found = sim_touched[i];
+	return found;
+}
+
 /* Prepare a reserved page for its new owner: pkram_prep_preserved(). */
 void sim_prep_page(unsigned long pfn)
 {

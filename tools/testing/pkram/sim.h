@@ -43,6 +43,8 @@ void sim_initcalls(int level);
 extern const struct sim_param __start_sim_params[], __stop_sim_params[];
 extern const struct sim_initcall __start_sim_initcalls[], __stop_sim_initcalls[];
 void sim_prep_page(unsigned long pfn);
+unsigned long sim_find_state(unsigned long pfn, unsigned long end,
+			     unsigned long flags);
 bool sim_alloc_fails(void);
 void sim_reset_fail_nth(void);
 
