@@ -24,6 +24,7 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -1537,6 +1538,133 @@ static void pkram_test_debugfs(struct kunit *test)
 	pkram_test_expect_empty(test);
 }
 
+/* --- yields ------------------------------------------------------------------ */
+
+/*
+ * Freeing a node of millions of folios must not hold the CPU: the test
+ * kernel has no preemption (PREEMPT_NONE), so another task on the same CPU
+ * runs only where the loop yields.  A witness, bound to the CPU the test
+ * runs on, wakes every millisecond and notes the longest it had to wait:
+ * with yields, a few scheduler slices; without, the whole operation.
+ */
+#define PKRAM_TEST_YIELD_MIB	128
+
+struct pkram_test_witness {
+	struct task_struct *task;
+	ktime_t last;
+	s64 max_wait;		/* ns */
+};
+
+static int pkram_test_witness_fn(void *arg)
+{
+	struct pkram_test_witness *w = arg;
+	ktime_t now;
+
+	w->last = ktime_get();
+	while (!kthread_should_stop()) {
+		usleep_range(1000, 1100);
+		now = ktime_get();
+		w->max_wait = max(w->max_wait, ktime_to_ns(ktime_sub(now, w->last)));
+		w->last = now;
+	}
+	return 0;
+}
+
+/* Save @mib MiB of order-0 folios as @name, PKRAM holding the only reference. */
+static void pkram_test_save_mib(struct kunit *test, struct pkram_stream *ps,
+				const char *name, unsigned long mib)
+{
+	unsigned long i, nr = mib << (20 - PAGE_SHIFT);
+	struct folio *folio;
+	int err = 0;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(ps, name, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, ps, folios);
+
+		for (i = 0; !err && i < nr; i++) {
+			folio = folio_alloc(GFP_KERNEL, 0);
+			if (!folio) {
+				err = -ENOMEM;
+				break;
+			}
+			folio->index = i;
+			err = pkram_save_folio(&pa, folio);
+			folio_put(folio);
+			if (!(i % 1024))
+				cond_resched();
+		}
+		pkram_finish_access(&pa, !err);
+	}
+	KUNIT_EXPECT_EQ(test, err, 0);
+}
+
+/*
+ * Run @op(@ps) with the witness on the test's CPU; expect that the witness
+ * never waited more than a quarter of it.
+ */
+static void pkram_test_expect_yields(struct kunit *test, const char *what,
+				     void (*op)(struct pkram_stream *ps),
+				     struct pkram_stream *ps)
+{
+	struct pkram_test_witness w = { };
+	int cpu = cpumask_first(cpu_online_mask);
+	ktime_t start;
+	s64 took;
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	w.task = kthread_create(pkram_test_witness_fn, &w, "pkram-witness");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w.task));
+	kthread_bind(w.task, cpu);
+	wake_up_process(w.task);
+	msleep(50);
+	/* Only now: the witness is asleep, and runs only when the test yields. */
+	w.max_wait = 0;
+	start = ktime_get();
+	op(ps);
+	took = ktime_to_ns(ktime_sub(ktime_get(), start));
+	msleep(20);	/* the witness notes how long it waited */
+	kthread_stop(w.task);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	kunit_info(test, "%s: %lld ms; a task on its CPU waited %lld ms at most\n",
+		   what, took / NSEC_PER_MSEC, w.max_wait / NSEC_PER_MSEC);
+	/* Long enough to tell: tens of scheduler slices. */
+	KUNIT_EXPECT_GE(test, took, 40 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, w.max_wait, took / 4);
+}
+
+static void pkram_test_op_discard(struct pkram_stream *ps)
+{
+	pkram_discard_save(ps);
+}
+
+static void pkram_test_op_free_saved(struct pkram_stream *ps)
+{
+	pkram_free_saved_nodes();	/* echo 0 > /sys/kernel/pkram */
+}
+
+/*
+ * The loops over every folio of a large node yield: its discard while it
+ * is being saved, and the free of saved nodes (echo 0 > /sys/kernel/pkram).
+ */
+static void pkram_test_yields(struct kunit *test)
+{
+	unsigned long free = pkram_test_free_pages();
+	struct pkram_stream ps;
+
+	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, PKRAM_TEST_YIELD_MIB);
+	pkram_test_expect_yields(test, "discard", pkram_test_op_discard, &ps);
+	pkram_test_expect_empty(test);
+
+	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, PKRAM_TEST_YIELD_MIB);
+	pkram_finish_save(&ps);
+	pkram_test_expect_yields(test, "free of saved nodes",
+				 pkram_test_op_free_saved, NULL);
+	pkram_test_expect_empty(test);
+	KUNIT_EXPECT_EQ(test, pkram_test_free_pages(), free);
+}
+
 /* --- benchmark ------------------------------------------------------------- */
 
 static unsigned int bench_mib;
@@ -1690,6 +1818,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),
 	KUNIT_CASE(pkram_test_debugfs),
+	KUNIT_CASE_SLOW(pkram_test_yields),
 	{}
 };
 

@@ -712,6 +712,8 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 		.nr_names = nr,
 		.btime_sec = SHMEM_I(inode)->i_crtime.tv_sec,
 		.btime_nsec = SHMEM_I(inode)->i_crtime.tv_nsec,
+		.ino = inode->i_ino,
+		.generation = inode->i_generation,
 	};
 	DEFINE_DELAYED_CALL(done);
 	const char *target = NULL;
@@ -1141,8 +1143,8 @@ static bool shmem_pkram_rec_ok(struct shmem_pkram_load *ld, u64 rec,
 	if (r->mode & ~(S_IFMT | S_IALLUGO) ||
 	    (dir ? type != S_IFDIR : type != S_IFREG && type != S_IFLNK))
 		return false;
-	if (r->uid == (u32)-1 || r->gid == (u32)-1 || r->pad ||
-	    r->btime_nsec >= NSEC_PER_SEC)
+	if (r->uid == (u32)-1 || r->gid == (u32)-1 || r->pad || r->pad2 ||
+	    r->btime_nsec >= NSEC_PER_SEC || !r->ino || r->ino != (ino_t)r->ino)
 		return false;
 	if (r->atime_nsec >= NSEC_PER_SEC || r->mtime_nsec >= NSEC_PER_SEC ||
 	    r->ctime_nsec >= NSEC_PER_SEC ||
@@ -1448,6 +1450,71 @@ static int shmem_pkram_read_records(struct shmem_pkram_load *ld, char *buf,
 	return err;
 }
 
+static int shmem_pkram_cmp_ino(const void *a, const void *b)
+{
+	u64 x = ((const struct shmem_pkram_restored *const *)a)[0]->rec.ino;
+	u64 y = ((const struct shmem_pkram_restored *const *)b)[0]->rec.ino;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The inode numbers of the records: each its own, and below 2^32 unless
+ * @sb has inode64.  Their largest in *@max.
+ */
+static int shmem_pkram_check_inos(struct shmem_pkram_load *ld,
+				  struct super_block *sb, u64 *max)
+{
+	struct shmem_sb_info *sbinfo = sb->s_fs_info;
+	u64 i, n = ld->header.nr_inodes;
+	struct shmem_pkram_restored **by_ino;
+	int err = 0;
+
+	by_ino = kvmalloc_array(n, sizeof(*by_ino), GFP_KERNEL);
+	if (!by_ino)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		by_ino[i] = &ld->inodes[i];
+	sort(by_ino, n, sizeof(*by_ino), shmem_pkram_cmp_ino, NULL);
+	for (i = 1; !err && i < n; i++)
+		if (by_ino[i]->rec.ino == by_ino[i - 1]->rec.ino)
+			err = shmem_pkram_bad(ld, by_ino[i] - ld->inodes,
+					      "inode number used twice");
+	*max = by_ino[n - 1]->rec.ino;
+	kvfree(by_ino);
+	if (!err && *max > UINT_MAX && !sbinfo->full_inums) {
+		pr_err("pkram=%s: not brought back: inode numbers above 2^32, mount with inode64; left preserved\n",
+		       ld->name);
+		err = -EOVERFLOW;
+	}
+	return err;
+}
+
+/*
+ * Give the inodes their numbers and generations back, so that NFS file
+ * handles of the files (which carry both) stay good: each is hashed for
+ * shmem_fh_to_dentry() as shmem_encode_fh() would.  New inodes are
+ * numbered after the largest, @max.
+ */
+static void shmem_pkram_set_inos(struct shmem_pkram_load *ld,
+				 struct super_block *sb, u64 max)
+{
+	struct shmem_sb_info *sbinfo = sb->s_fs_info;
+	struct inode *inode;
+	u64 rec;
+
+	for (rec = 0; rec < ld->header.nr_inodes; rec++) {
+		inode = d_inode(ld->inodes[rec].dentry);
+		inode->i_ino = ld->inodes[rec].rec.ino;
+		inode->i_generation = ld->inodes[rec].rec.generation;
+		__insert_inode_hash(inode, inode->i_ino + inode->i_generation);
+	}
+	raw_spin_lock(&sbinfo->stat_lock);
+	if (sbinfo->next_ino <= max)
+		sbinfo->next_ino = max + 1;
+	raw_spin_unlock(&sbinfo->stat_lock);
+}
+
 /*
  * In a second reading, past the record @rec, its target and its names (as
  * the first reading found them), to its extended attributes.
@@ -1501,13 +1568,14 @@ static int shmem_pkram_set_xattrs(struct shmem_pkram_load *ld, char *buf,
 
 /*
  * Bring the tree back: read and check every record, then create every name
- * (shmem_pkram_create_names()), then set the extended attributes.
+ * (shmem_pkram_create_names()) and give the inodes their numbers, then set
+ * the extended attributes.
  */
 static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 				    struct dentry *root)
 {
 	char *buf, *xbuf;
-	u64 rec;
+	u64 rec, max = 0;
 	int err;
 
 	buf = kmalloc(NAME_MAX + 1 + PAGE_SIZE, GFP_KERNEL);
@@ -1519,7 +1587,10 @@ static int shmem_pkram_load_records(struct shmem_pkram_load *ld,
 	}
 	ld->inodes[0].dentry = dget(root);
 	err = shmem_pkram_read_records(ld, buf, xbuf) ?:
+	      shmem_pkram_check_inos(ld, root->d_sb, &max) ?:
 	      shmem_pkram_create_names(ld);
+	if (!err)
+		shmem_pkram_set_inos(ld, root->d_sb, max);
 	for (rec = 0; !err && rec < ld->header.nr_inodes; rec++) {
 		if (ld->inodes[rec].rec.nr_xattrs) {
 			err = shmem_pkram_set_xattrs(ld, buf, xbuf);

@@ -120,6 +120,10 @@ struct shmem_pkram_header {
  * @btime_sec: birth time, seconds
  * @btime_nsec: birth time, nanoseconds
  * @pad: 0
+ * @ino: inode number: not 0, each record's its own, below 2^32 unless the
+ *	mount has inode64
+ * @generation: i_generation, which NFS file handles carry with @ino
+ * @pad2: 0
  */
 struct shmem_pkram_inode {
 	__u64	base;
@@ -142,6 +146,9 @@ struct shmem_pkram_inode {
 	__s64	btime_sec;
 	__u32	btime_nsec;
 	__u32	pad;
+	__u64	ino;
+	__u32	generation;
+	__u32	pad2;
 };
 
 /**

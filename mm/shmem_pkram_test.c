@@ -32,6 +32,7 @@
 #define CRAFT_RECS	4
 #define CRAFT_SIZE	100
 #define CRAFT_BYTE(i)	((u8)((i) * 13 + 7))
+#define CRAFT_INO	0x12345	/* of "d/f", the largest */
 
 /* A name of a record, as it is written after the record. */
 struct craft_name {
@@ -69,18 +70,20 @@ static void craft_good(struct craft *c, unsigned int n)
 		.nr_dirs = 2,
 		.nr_pages = 1,
 	};
-	c->rec[0] = (struct shmem_pkram_inode) { .mode = S_IFDIR | 0755 };
+	c->rec[0] = (struct shmem_pkram_inode) {
+		.mode = S_IFDIR | 0755, .ino = 1,
+	};
 	c->rec[1] = (struct shmem_pkram_inode) {
-		.mode = S_IFDIR | 0700, .nr_names = 1,
+		.mode = S_IFDIR | 0700, .nr_names = 1, .ino = 70,
 	};
 	c->rec[2] = (struct shmem_pkram_inode) {
 		.mode = S_IFREG | 0644, .nr_names = 1, .uid = 7, .gid = 8,
 		.span = SHMEM_PKRAM_ALIGN, .nr_pages = 1, .size = CRAFT_SIZE,
-		.nr_xattrs = 1,
+		.nr_xattrs = 1, .ino = CRAFT_INO, .generation = 0x5eed,
 	};
 	c->rec[3] = (struct shmem_pkram_inode) {
 		.mode = S_IFLNK | 0777, .nr_names = 1, .size = 6,
-		.target_len = 6,
+		.target_len = 6, .ino = 5,
 	};
 	c->name[1] = (struct craft_name) { { .parent = 0, .len = 1 }, "d" };
 	c->name[2] = (struct craft_name) { { .parent = 1, .len = 1 }, "f" };
@@ -249,6 +252,10 @@ CRAFT_CASE(page_out_of_place, c->folio_index = SHMEM_PKRAM_ALIGN)
 CRAFT_CASE(page_missing, c->no_folio = true)
 CRAFT_CASE(btime_nsec, c->rec[2].btime_nsec = NSEC_PER_SEC)
 CRAFT_CASE(record_pad, c->rec[1].pad = 1)
+CRAFT_CASE(record_pad2, c->rec[1].pad2 = 1)
+CRAFT_CASE(ino_zero, c->rec[3].ino = 0)
+CRAFT_CASE(ino_twice, c->rec[3].ino = c->rec[1].ino)
+CRAFT_CASE(ino_above_32_bits, c->rec[3].ino = 1ULL << 32)
 CRAFT_CASE(xattr_prefix, memcpy(c->xname, "other.k", 8); c->x.name_len = 7)
 CRAFT_CASE(xattr_prefix_only, memcpy(c->xname, "user.", 6); c->x.name_len = 5)
 CRAFT_CASE(xattr_no_name, c->x.name_len = 0)
@@ -285,6 +292,8 @@ static const struct craft_case craft_cases[] = {
 	CRAFT(target_empty), CRAFT(target_nul), CRAFT(base_misaligned),
 	CRAFT(span_overflow), CRAFT(page_past_eof), CRAFT(page_out_of_place),
 	CRAFT(page_missing), CRAFT(btime_nsec), CRAFT(record_pad),
+	CRAFT(record_pad2), CRAFT(ino_zero), CRAFT(ino_twice),
+	CRAFT_ERR(ino_above_32_bits, -EOVERFLOW),
 	CRAFT(xattr_prefix), CRAFT(xattr_prefix_only), CRAFT(xattr_no_name),
 	CRAFT(xattr_too_large), CRAFT(xattr_truncated),
 	CRAFT(acl_default_on_file), CRAFT(acl_bad),
@@ -341,6 +350,10 @@ static void shmem_pkram_test_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d_inode(path.dentry)->i_mode, S_IFREG | 0644);
 	KUNIT_EXPECT_EQ(test, i_size_read(d_inode(path.dentry)), CRAFT_SIZE);
 	KUNIT_EXPECT_EQ(test, from_kuid(&init_user_ns, d_inode(path.dentry)->i_uid), 7);
+	/* Its number and generation, which NFS file handles carry, are back. */
+	KUNIT_EXPECT_EQ(test, d_inode(path.dentry)->i_ino, CRAFT_INO);
+	KUNIT_EXPECT_EQ(test, d_inode(path.dentry)->i_generation, 0x5eed);
+	KUNIT_EXPECT_EQ(test, d_inode(mnt->mnt_root)->i_ino, 1);
 	file = dentry_open(&path, O_RDONLY, current_cred());
 	path_put(&path);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));

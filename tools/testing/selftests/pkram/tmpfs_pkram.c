@@ -10,9 +10,10 @@
  * given back to "verify_not_copied".
  *
  * Extended attributes (user., trusted., security.), POSIX ACLs (access and
- * default), chattr flags, birth times and the order readdir lists each
- * directory in come back too; the birth times and that order, which the
- * seed cannot tell, are in the digests that "record_pfns" writes.
+ * default), chattr flags, birth times, inode numbers and generations (file
+ * handles) and the order readdir lists each directory in come back too;
+ * what the seed cannot tell of them "record_pfns" writes, as digests and a
+ * file handle.
  *
  * Run by tools/testing/selftests/pkram/guest/scenarios/tmpfs.sh, one test
  * at a time (-t NAME), with the environment:
@@ -450,7 +451,10 @@ static void check_quota(struct __test_metadata *_metadata)
 	close(fd);
 }
 
-/* A digest of the birth times of the shapes, which the seed cannot tell. */
+/*
+ * A digest of the birth times and inode numbers of the shapes, which the
+ * seed cannot tell.
+ */
 static uint64_t btime_digest(void)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -465,6 +469,7 @@ static uint64_t btime_digest(void)
 			return 0;
 		h = (h ^ stx.stx_btime.tv_sec) * 0x100000001b3ULL;
 		h = (h ^ stx.stx_btime.tv_nsec) * 0x100000001b3ULL;
+		h = (h ^ stx.stx_ino) * 0x100000001b3ULL;
 	}
 	return h;
 }
@@ -504,16 +509,53 @@ static uint64_t order_digest(void)
 }
 
 /*
+ * The file handle of the first shape, as NFS would hand it out: in hex,
+ * HANDLE_HEX digits (tmpfs: the generation and the inode number).
+ */
+#define HANDLE_BYTES	12
+#define HANDLE_HEX	(2 * HANDLE_BYTES)
+
+static struct file_handle *new_handle(void)
+{
+	struct file_handle *fh = calloc(1, sizeof(*fh) + HANDLE_BYTES);
+
+	if (fh)
+		fh->handle_bytes = HANDLE_BYTES;
+	return fh;
+}
+
+/* "HEX:TYPE" in @hex (HANDLE_HEX + 16 bytes). */
+static int handle_of(const char *rel, char *hex)
+{
+	struct file_handle *fh = new_handle();
+	char p[PATH_MAX];
+	int mount_id, i, err = -1;
+
+	path_of(p, rel);
+	if (fh && !name_to_handle_at(AT_FDCWD, p, fh, &mount_id, 0) &&
+	    fh->handle_bytes == HANDLE_BYTES) {
+		for (i = 0; i < HANDLE_BYTES; i++)
+			sprintf(hex + 2 * i, "%02x", fh->f_handle[i]);
+		sprintf(hex + HANDLE_HEX, ":%x", fh->handle_type);
+		err = 0;
+	}
+	free(fh);
+	return err;
+}
+
+/*
  * Once the tmpfs is preserved (PKRAM holds its pages, which cannot move
  * any more): the digest of the pages that back the files.
  */
 TEST(record_pfns)
 {
+	char handle[HANDLE_HEX + 16];
 	unsigned long thp, pages;
 	uint64_t digest;
 	FILE *f;
 
 	set_long_name();
+	ASSERT_EQ(0, handle_of(shapes[1].path, handle)) TH_LOG("name_to_handle_at: %m");
 	ASSERT_EQ(0, pfn_digest(&digest, &thp, &pages));
 	/*
 	 * The huge files have huge pages; but swap splits them, and then
@@ -523,9 +565,9 @@ TEST(record_pfns)
 		ASSERT_EQ((12UL << 20) / PAGE, thp);
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "w");
 	ASSERT_NE(NULL, f);
-	fprintf(f, "%016llx,%016llx,%lx,%016llx\n", (unsigned long long)digest,
+	fprintf(f, "%016llx,%016llx,%lx,%016llx,%s\n", (unsigned long long)digest,
 		(unsigned long long)btime_digest(), thp,
-		(unsigned long long)order_digest());
+		(unsigned long long)order_digest(), handle);
 	ASSERT_EQ(0, fclose(f));
 	TH_LOG("%lu data pages, %lu in huge pages, digest %016llx", pages, thp,
 	       (unsigned long long)digest);
@@ -535,7 +577,12 @@ TEST(record_pfns)
 TEST(verify_attributes)
 {
 	unsigned long long pfns, btimes, order;
+	char handle[HANDLE_HEX + 16], now[HANDLE_HEX + 16];
+	struct file_handle *fh = new_handle();
+	unsigned int type;
+	struct stat want;
 	unsigned long thp;
+	int fd, mfd;
 	struct stat st;
 	char p[PATH_MAX];
 	unsigned long i;
@@ -567,14 +614,40 @@ TEST(verify_attributes)
 	if (getenv("PKRAM_TMPFS_QUOTA"))
 		check_quota(_metadata);
 	/*
-	 * Birth times, and the order readdir lists each directory in, as
-	 * record_pfns found them before the kexec.
+	 * Birth times, inode numbers, the order readdir lists each directory
+	 * in and a file handle, as record_pfns found them before the kexec.
 	 */
 	f = fopen(getenv("PKRAM_TMPFS_PFNS") ?: "/tmp/pfns", "r");
 	ASSERT_NE(NULL, f);
-	ASSERT_EQ(4, fscanf(f, "%llx,%llx,%lx,%llx", &pfns, &btimes, &thp,
-			    &order));
+	ASSERT_EQ(5, fscanf(f, "%llx,%llx,%lx,%llx,%39s", &pfns, &btimes, &thp,
+			    &order, handle));
 	fclose(f);
+	/*
+	 * The handle the previous kernel gave out opens the same file, before
+	 * anything asked this kernel for one: what an NFS client holds stays
+	 * good across the kernel update.
+	 */
+	ASSERT_NE(NULL, fh);
+	ASSERT_EQ(HANDLE_HEX, strcspn(handle, ":"));
+	for (i = 0; i < HANDLE_BYTES; i++)
+		ASSERT_EQ(1, sscanf(handle + 2 * i, "%2hhx", &fh->f_handle[i]));
+	ASSERT_EQ(1, sscanf(handle + HANDLE_HEX + 1, "%x", &type));
+	fh->handle_type = type;
+	mfd = open(dir(), O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, mfd);
+	fd = open_by_handle_at(mfd, fh, O_RDONLY);
+	free(fh);
+	EXPECT_LE(0, fd) TH_LOG("open_by_handle_at: %m");
+	path_of(p, shapes[1].path);
+	ASSERT_EQ(0, stat(p, &want));
+	if (fd >= 0) {
+		ASSERT_EQ(0, fstat(fd, &st));
+		EXPECT_EQ(want.st_ino, st.st_ino);
+		close(fd);
+	}
+	close(mfd);
+	ASSERT_EQ(0, handle_of(shapes[1].path, now));
+	EXPECT_STREQ(handle, now);
 	EXPECT_NE(0, btimes);
 	EXPECT_EQ(btimes, btime_digest());
 	EXPECT_NE(0, order);
