@@ -524,6 +524,24 @@ static struct file_handle *new_handle(void)
 	return fh;
 }
 
+/* A handle from its form "HEX:TYPE" (handle_of()); -1 if it has not. */
+static int parse_handle(const char *hex, struct file_handle *fh)
+{
+	char byte[3] = "", *end;
+	int i;
+
+	if (strcspn(hex, ":") != HANDLE_HEX || !hex[HANDLE_HEX + 1])
+		return -1;
+	for (i = 0; i < HANDLE_BYTES; i++) {
+		memcpy(byte, hex + 2 * i, 2);
+		fh->f_handle[i] = strtoul(byte, &end, 16);
+		if (*end)
+			return -1;
+	}
+	fh->handle_type = strtol(hex + HANDLE_HEX + 1, &end, 16);
+	return *end ? -1 : 0;
+}
+
 /* "HEX:TYPE" in @hex (HANDLE_HEX + 16 bytes). */
 static int handle_of(const char *rel, char *hex)
 {
@@ -579,7 +597,6 @@ TEST(verify_attributes)
 	unsigned long long pfns, btimes, order;
 	char handle[HANDLE_HEX + 16], now[HANDLE_HEX + 16];
 	struct file_handle *fh = new_handle();
-	unsigned int type;
 	struct stat want;
 	unsigned long thp;
 	int fd, mfd;
@@ -628,11 +645,7 @@ TEST(verify_attributes)
 	 * good across the kernel update.
 	 */
 	ASSERT_NE(NULL, fh);
-	ASSERT_EQ(HANDLE_HEX, strcspn(handle, ":"));
-	for (i = 0; i < HANDLE_BYTES; i++)
-		ASSERT_EQ(1, sscanf(handle + 2 * i, "%2hhx", &fh->f_handle[i]));
-	ASSERT_EQ(1, sscanf(handle + HANDLE_HEX + 1, "%x", &type));
-	fh->handle_type = type;
+	ASSERT_EQ(0, parse_handle(handle, fh)) TH_LOG("handle %s", handle);
 	mfd = open(dir(), O_RDONLY | O_DIRECTORY);
 	ASSERT_LE(0, mfd);
 	fd = open_by_handle_at(mfd, fh, O_RDONLY);
