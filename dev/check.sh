@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=205
+EXPECTED_TESTS=210
 
 passed=0
 failed=0
@@ -141,6 +141,26 @@ else
 fi
 [ -z "$r" ] || echo "$r" | sed 's/^/        /'
 result "W=1 build of $(echo $objs)" $([ -z "$r" ]; echo $?)
+
+# Build variants: CONFIG_PKRAM=n, clang, sparse (dev/variants.sh).
+"$REPO/dev/variants.sh" >"$out/variants.log" 2>&1
+grep -vE '^(ok|not ok) - |^==> ' "$out/variants.log" | sed 's/^/    /'
+while read -r st rest; do
+	case "$st" in
+	ok) result "${rest#- }" 0 ;;
+	*) result "${rest#ok - }" 1 ;;
+	esac
+done < <(grep -E '^(ok|not ok) - ' "$out/variants.log")
+
+# README's KUnit command, as a newcomer types it in the assembled tree:
+# kunit.py's own x86_64 kernel (CONFIG_TMPFS=n, so no CONFIG_SHMEM_PKRAM).
+step "KUnit as README runs it: kunit.py run --arch=x86_64"
+(cd "$TREE" && ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+	--kunitconfig=mm/pkram.kunitconfig) >"$out/kunitpy.log" 2>&1
+rc=$?
+grep -E 'FAILED|CRASHED|error:|Testing complete|Elapsed' "$out/kunitpy.log" | tail -n 20 |
+	sed 's/^/    /'
+result "kunit.py run --arch=x86_64 --kunitconfig=mm/pkram.kunitconfig passes" $rc
 
 fatal initramfs.sh
 # the other kernel of the scenario update

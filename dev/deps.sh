@@ -16,6 +16,8 @@ PACKAGES=(
 	# the handover parser in user space: libFuzzer, ASan and UBSan from
 	# clang, liburcu for the memblock simulator it runs on
 	clang libclang-rt-14-dev liburcu-dev
+	# build variants: sparse on the PKRAM objects
+	sparse
 )
 
 missing=()

@@ -1545,9 +1545,12 @@ static void pkram_test_debugfs(struct kunit *test)
  * kernel has no preemption (PREEMPT_NONE), so another task on the same CPU
  * runs only where the loop yields.  A witness, bound to the CPU the test
  * runs on, wakes every millisecond and notes the longest it had to wait:
- * with yields, a few scheduler slices; without, the whole operation.
+ * with yields, a few scheduler slices; without, the whole operation.  The
+ * node is made large enough for the operation to take PKRAM_TEST_YIELD_MS
+ * at least (a kernel without debugging options frees 128 MiB in 15 ms).
  */
-#define PKRAM_TEST_YIELD_MIB	128
+#define PKRAM_TEST_YIELD_MIB	64
+#define PKRAM_TEST_YIELD_MS	50
 
 struct pkram_test_witness {
 	struct task_struct *task;
@@ -1602,7 +1605,7 @@ static void pkram_test_save_mib(struct kunit *test, struct pkram_stream *ps,
 
 /*
  * Run @op(@ps) with the witness on the test's CPU; expect that the witness
- * never waited more than a quarter of it.
+ * never waited half of it (without a yield it waits all of it).
  */
 static void pkram_test_expect_yields(struct kunit *test, const char *what,
 				     void (*op)(struct pkram_stream *ps),
@@ -1630,8 +1633,8 @@ static void pkram_test_expect_yields(struct kunit *test, const char *what,
 	kunit_info(test, "%s: %lld ms; a task on its CPU waited %lld ms at most\n",
 		   what, took / NSEC_PER_MSEC, w.max_wait / NSEC_PER_MSEC);
 	/* Long enough to tell: tens of scheduler slices. */
-	KUNIT_EXPECT_GE(test, took, 40 * NSEC_PER_MSEC);
-	KUNIT_EXPECT_LT(test, w.max_wait, took / 4);
+	KUNIT_EXPECT_GE(test, took, PKRAM_TEST_YIELD_MS / 2 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, w.max_wait, took / 2);
 }
 
 static void pkram_test_op_discard(struct pkram_stream *ps)
@@ -1651,13 +1654,30 @@ static void pkram_test_op_free_saved(struct pkram_stream *ps)
 static void pkram_test_yields(struct kunit *test)
 {
 	unsigned long free = pkram_test_free_pages();
+	unsigned long mib = PKRAM_TEST_YIELD_MIB;
+	unsigned long max_mib = totalram_pages() >> (20 - PAGE_SHIFT) >> 1;
 	struct pkram_stream ps;
+	ktime_t start;
+	s64 took;
 
-	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, PKRAM_TEST_YIELD_MIB);
+	/* How large a node takes PKRAM_TEST_YIELD_MS to discard, up to half RAM. */
+	for (;;) {
+		pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, mib);
+		start = ktime_get();
+		pkram_discard_save(&ps);
+		took = ktime_to_ns(ktime_sub(ktime_get(), start));
+		if (took >= PKRAM_TEST_YIELD_MS * NSEC_PER_MSEC || 2 * mib > max_mib)
+			break;
+		mib = min(max_mib, mib * max_t(s64, 2,
+			  div64_s64(PKRAM_TEST_YIELD_MS * 2 * NSEC_PER_MSEC, took + 1)));
+	}
+	kunit_info(test, "a node of %lu MiB\n", mib);
+
+	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, mib);
 	pkram_test_expect_yields(test, "discard", pkram_test_op_discard, &ps);
 	pkram_test_expect_empty(test);
 
-	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, PKRAM_TEST_YIELD_MIB);
+	pkram_test_save_mib(test, &ps, PKRAM_TEST_NAME, mib);
 	pkram_finish_save(&ps);
 	pkram_test_expect_yields(test, "free of saved nodes",
 				 pkram_test_op_free_saved, NULL);
