@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=210
+EXPECTED_TESTS=216
 
 passed=0
 failed=0
@@ -204,6 +204,8 @@ vmtests=(
 	"reuse 4 file -m 1G"
 	# the worst case: every other page of most of memory, over 3 kernels
 	"frag 3 file -m 1G -a pkram_scratch=64M"
+	# no memory lost to the scratch region: it goes back as CMA
+	"scratch 3 load -m 1G"
 	# bad input: one error line, a normal boot, nothing handed out
 	# (pkram_dump=1: the handover is dumped, for the fuzzer below)
 	"badinput 2 file -m 1G -a pkram_corrupt=magic -a pkram_dump=1"

@@ -1658,7 +1658,7 @@ static void pkram_test_yields(struct kunit *test)
 	unsigned long max_mib = totalram_pages() >> (20 - PAGE_SHIFT) >> 1;
 	struct pkram_stream ps;
 	ktime_t start;
-	s64 took;
+	s64 took, grow;
 
 	/* How large a node takes PKRAM_TEST_YIELD_MS to discard, up to half RAM. */
 	for (;;) {
@@ -1668,8 +1668,8 @@ static void pkram_test_yields(struct kunit *test)
 		took = ktime_to_ns(ktime_sub(ktime_get(), start));
 		if (took >= PKRAM_TEST_YIELD_MS * NSEC_PER_MSEC || 2 * mib > max_mib)
 			break;
-		mib = min(max_mib, mib * max_t(s64, 2,
-			  div64_s64(PKRAM_TEST_YIELD_MS * 2 * NSEC_PER_MSEC, took + 1)));
+		grow = div64_s64(PKRAM_TEST_YIELD_MS * 2 * NSEC_PER_MSEC, took + 1);
+		mib = min(max_mib, mib * max_t(s64, 2, grow));
 	}
 	kunit_info(test, "a node of %lu MiB\n", mib);
 

@@ -13,9 +13,7 @@
  *
  * - A kernel booted with pkram= takes the region its predecessor recorded,
  *   once it is checked to be RAM clear of every preserved range.  Its early
- *   allocations are free to use the region; just before memblock hands free
- *   memory to the page allocator, it reserves the whole region, so that the
- *   page allocator never sees what the early allocations left of it.
+ *   allocations are free to use the region.
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
  *   over no region, sets aside a new region of that size (by default 1/64
  *   of memory, at least 32 MiB) at boot.  A pkram= found invalid counts as
@@ -25,10 +23,12 @@
  *   at its kexec reboot, the largest part of memory clear of preserved pages,
  *   up to the default size: no memory is set aside until PKRAM is used.
  *
- * The page allocator can still get pages of the region from late frees of
- * early allocations (the initrd, __init memory).  PKRAM never preserves
- * them: the region is excluded (pkram_exclude()), so metadata allocations
- * pick other pages and pkram_save_folio() saves a copy of a folio there.
+ * Once the early allocations are done, what they left of the region goes
+ * back to the page allocator, for movable allocations only (with
+ * CONFIG_CMA): no memory is lost to the region, and the next kernel's
+ * early allocations find it as free as it was.  PKRAM never preserves a page of it: the region is excluded
+ * (pkram_exclude()), so metadata allocations pick other pages and
+ * pkram_save_folio() saves a copy of a folio there.
  */
 #define pr_fmt(fmt) "PKRAM: " fmt
 
@@ -36,6 +36,7 @@
 #include <linux/ioport.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/page-isolation.h>
 #include <linux/sizes.h>
 
 #include "pkram_internal.h"
@@ -44,22 +45,25 @@
 static unsigned long pkram_scratch_pfn __ro_after_init;
 static unsigned long pkram_scratch_pages __ro_after_init;
 
-/* Reserve the region before memblock_free_all(): it was inherited. */
+/* The region was inherited: early allocations may be in it. */
 static bool pkram_scratch_late __initdata;
 
 /*
- * The parts of an inherited region the early allocations left free, given
- * back if what was handed over turns out inconsistent (see
- * pkram_scratch_release()).  Early allocations are few and packed, so a
- * few parts are the rule; parts beyond these stay reserved.
+ * The parts of the region the early allocations left free, at most this
+ * many (they are few and packed); the rest stays ordinary free memory.
+ * Held from pkram_reserve_scratch() to pkram_scratch_give_back(), with the
+ * region as it was then.
  */
 #define PKRAM_SCRATCH_PARTS	16
 
-static struct {
+struct pkram_scratch_part {
 	phys_addr_t start;
 	phys_addr_t end;
-} pkram_scratch_free[PKRAM_SCRATCH_PARTS] __initdata;
-static unsigned int pkram_scratch_nr_free __initdata;
+};
+
+static struct pkram_scratch_part pkram_scratch_parts[PKRAM_SCRATCH_PARTS] __initdata;
+static unsigned int pkram_scratch_nr_parts __initdata;
+static struct pkram_scratch_part pkram_scratch_given __initdata;
 
 /* pkram_scratch=: 0 if not given, PKRAM_SCRATCH_OFF for pkram_scratch=0. */
 #define PKRAM_SCRATCH_OFF	PHYS_ADDR_MAX
@@ -155,57 +159,98 @@ void __init pkram_scratch_init(u64 pfn, u64 nr, bool chained)
 }
 
 /**
- * pkram_reserve_scratch - keep the page allocator out of the scratch region
+ * pkram_reserve_scratch - hold what is free of the scratch region
  *
- * Called right before memblock hands free memory to the page allocator.  A
- * region handed over was left to the early allocations until now: what they
- * did not take stays reserved.
+ * Called right before memblock hands free memory to the page allocator:
+ * the early allocations are done.  With CONFIG_CMA, what they left of the
+ * region (all of a region set aside at this boot) stays reserved a little
+ * longer, so that its struct pages are initialized now, not by deferred
+ * struct page init, which would make its pageblocks movable again:
+ * pkram_scratch_give_back() then gives it to the page allocator for
+ * movable allocations only.  Without CONFIG_CMA it is ordinary free memory.
  */
 void __init pkram_reserve_scratch(void)
 {
 	phys_addr_t base = PFN_PHYS(pkram_scratch_pfn);
 	phys_addr_t end = base + PFN_PHYS(pkram_scratch_pages);
 	phys_addr_t start, stop;
-	u64 i;
+	unsigned int i;
+	u64 j;
 
-	if (!pkram_scratch_late)
+	if (!pkram_scratch_pages)
 		return;
-	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &stop,
+	/* Set aside at this boot: nothing else is in it. */
+	if (!pkram_scratch_late)
+		memblock_phys_free(base, end - base);
+	if (!IS_ENABLED(CONFIG_CMA))
+		return;
+	/* The free parts first: reserving them changes the free ranges. */
+	for_each_free_mem_range(j, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &stop,
 				NULL) {
 		start = max(start, base);
 		stop = min(stop, end);
 		if (start >= stop)
 			continue;
-		if (pkram_scratch_nr_free == PKRAM_SCRATCH_PARTS)
+		if (pkram_scratch_nr_parts == PKRAM_SCRATCH_PARTS)
 			break;
-		pkram_scratch_free[pkram_scratch_nr_free].start = start;
-		pkram_scratch_free[pkram_scratch_nr_free++].end = stop;
+		pkram_scratch_parts[pkram_scratch_nr_parts].start = start;
+		pkram_scratch_parts[pkram_scratch_nr_parts++].end = stop;
 	}
-	memblock_reserve(base, end - base);
+	for (i = 0; i < pkram_scratch_nr_parts; i++)
+		memblock_reserve(pkram_scratch_parts[i].start,
+				 pkram_scratch_parts[i].end -
+				 pkram_scratch_parts[i].start);
+	pkram_scratch_given.start = base;
+	pkram_scratch_given.end = end;
 }
 
-/**
- * pkram_scratch_release - give an inherited region back to the page allocator
- *
- * Called by pkram_restore() when what was handed over turns out
- * inconsistent: as when pkram= is found invalid early, the kernel goes on
- * as if it had not been given one, with no scratch region.  What the early
- * allocations left free of the region goes to the page allocator.
+/*
+ * Give the scratch region to the page allocator for movable allocations
+ * only, as KHO does with its scratch areas: its pageblocks become
+ * MIGRATE_CMA, and what the early allocations left of it is freed there
+ * (the early allocations go there too once freed).  A core initcall: every
+ * struct page is initialized, deferred ones too.  Whatever became of the
+ * region meanwhile (pkram_scratch_release()), its memory is given back.
  */
-void __init pkram_scratch_release(void)
+static int __init pkram_scratch_give_back(void)
 {
+	unsigned long pfn = PHYS_PFN(pkram_scratch_given.start);
+	unsigned long end = PHYS_PFN(pkram_scratch_given.end);
 	unsigned long freed = 0;
 	unsigned int i;
 
+	if (pfn == end)
+		return 0;
+#ifdef CONFIG_CMA
+	for (pfn = ALIGN(pfn, pageblock_nr_pages);
+	     pfn + pageblock_nr_pages <= end; pfn += pageblock_nr_pages)
+		set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+#endif
+	for (i = 0; i < pkram_scratch_nr_parts; i++)
+		freed += free_reserved_area(__va(pkram_scratch_parts[i].start),
+					    __va(pkram_scratch_parts[i].end),
+					    -1, NULL);
+	pr_info("scratch region: %lu of its %lu MiB free, for movable allocations only\n",
+		freed >> (20 - PAGE_SHIFT),
+		PHYS_PFN(pkram_scratch_given.end - pkram_scratch_given.start) >>
+		(20 - PAGE_SHIFT));
+	return 0;
+}
+core_initcall(pkram_scratch_give_back);
+
+/**
+ * pkram_scratch_release - forget an inherited region
+ *
+ * Called by pkram_restore() when what was handed over turns out
+ * inconsistent: as when pkram= is found invalid early, the kernel goes on
+ * as if it had not been given one, with no scratch region.  Its memory is
+ * given back all the same (pkram_scratch_give_back()).
+ */
+void __init pkram_scratch_release(void)
+{
 	if (!pkram_scratch_late)
 		return;
-	for (i = 0; i < pkram_scratch_nr_free; i++)
-		freed += free_reserved_area(__va(pkram_scratch_free[i].start),
-					    __va(pkram_scratch_free[i].end),
-					    -1, NULL);
-	pr_info("scratch region released: %lu MiB back to the page allocator\n",
-		freed >> (20 - PAGE_SHIFT));
-	pkram_scratch_nr_free = 0;
+	pr_info("scratch region released\n");
 	pkram_scratch_late = false;
 	pkram_scratch_pfn = 0;
 	pkram_scratch_pages = 0;

@@ -92,7 +92,6 @@ void sim_pkram_reset(void)
 	pkram_scratch_pfn = 0;
 	pkram_scratch_pages = 0;
 	pkram_scratch_late = false;
-	pkram_scratch_nr_free = 0;
 	pkram_scratch_param = 0;
 
 	pkram_bitmaps_free(&pkram_track_xa);

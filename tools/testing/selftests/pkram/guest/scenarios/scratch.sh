@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# No memory is lost to the scratch region, and it serves movable
+# allocations only.  Stage 1, a kernel with no region, notes its MemTotal
+# and kexecs with pkram_scratch=64M (with kexec_load, whose image does not
+# name the first kernel's super block).  Stage 2 sets a new region aside at
+# boot and gives all of it back at once (its pageblocks MIGRATE_CMA); its
+# MemTotal is within 0.1% of the first kernel's.  It saves a node and hands
+# over, region included.  Stage 3 does its early allocations in the region,
+# gives back what they left, and once the node is loaded and freed its
+# MemTotal is within 0.1% of the first kernel's too.
+SCENARIO_STAGES=3
+
+mem_kb() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+# within_permille A B: A and B differ by 0.1% of B at most.
+within_permille() {
+	[ $((($1 - $2) * 1000)) -le "$2" ] && [ $((($2 - $1) * 1000)) -le "$2" ]
+}
+
+# given_back: "FREE TOTAL" MiB of the region, from the log.
+given_back() {
+	dmesg | sed -n 's/.*PKRAM: scratch region: \([0-9]*\) of its \([0-9]*\) MiB free, for movable allocations only/\1 \2/p'
+}
+
+# at_least A B: A is a number, B or more.
+at_least() {
+	[ -n "$1" ] && [ "$1" -ge "$2" ]
+}
+
+# clear_of_region: no preserved range is in the scratch region.
+clear_of_region() {
+	r=$(dmesg | sed -n 's/.*PKRAM: scratch region for early allocations: \([0-9]*\) MiB at \(0x[0-9a-f]*\).*/\1 \2/p')
+	[ -n "$r" ] || return 1
+	lo=$((${r#* })) hi=$((${r#* } + (${r% *} << 20)))
+	[ -r /sys/kernel/debug/pkram/ranges ] || return 1
+	while IFS=- read -r a b; do
+		[ $((b)) -lt "$lo" ] || [ $((a)) -ge "$hi" ] || return 1
+	done </sys/kernel/debug/pkram/ranges
+}
+
+check_memtotal() {
+	before=$(param pkram_memtotal)
+	now=$(mem_kb MemTotal)
+	diag "MemTotal: $before kB in the first kernel, $now kB now"
+	check "MemTotal within 0.1% of the first kernel's" \
+		within_permille "$now" "$before"
+}
+
+stage_1() {
+	plan 1
+	check "no scratch region at a boot without pkram= or pkram_scratch=" \
+		sh -c "! dmesg | grep -q 'PKRAM: scratch region'"
+	NEXT_APPEND="pkram_scratch=64M pkram_memtotal=$(mem_kb MemTotal)"
+}
+
+stage_2() {
+	plan 5
+	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
+	back=$(given_back)
+	check "a new region of 64 MiB, all of it given back: $back MiB" \
+		[ "$back" = "64 64" ]
+	cma=$(mem_kb CmaFree)
+	check "... for movable allocations only: CmaFree $cma kB" \
+		at_least "$cma" $((32 * 1024))
+	check_memtotal
+	check "save 8 MiB as sc-1" test_op save 'sc-1 8 10'
+	check "no preserved page is in the region (a folio there is saved as a copy)" \
+		clear_of_region
+	hand_over
+	NEXT_APPEND="$NEXT_APPEND pkram_memtotal=$(param pkram_memtotal)"
+}
+
+stage_3() {
+	plan 5
+	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
+	back=$(given_back)
+	check "the region handed over, what the early allocations left of it given back: $back MiB" \
+		at_least "${back% *}" 1
+	cma=$(mem_kb CmaFree)
+	check "... for movable allocations only: CmaFree $cma kB" at_least "$cma" 1
+	check "sc-1 handed over and intact" test_op verify sc-1
+	check "nothing is left" none_listed
+	check_memtotal
+}
