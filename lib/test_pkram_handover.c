@@ -240,7 +240,9 @@ static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
 	if (!ho->folios || !ho->rec || !ho->bytes)
 		return -ENOMEM;
 	while (n < max) {
-		if (!(n % 1024) && si_mem_available() <= keep)
+		/* CMA pages (the scratch region's) serve no such allocation. */
+		if (!(n % 1024) && si_mem_available() -
+		    global_zone_page_state(NR_FREE_CMA_PAGES) <= keep)
 			break;
 		folio = folio_alloc(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0);
 		if (!folio)

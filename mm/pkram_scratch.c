@@ -26,9 +26,10 @@
  * Once the early allocations are done, what they left of the region goes
  * back to the page allocator, for movable allocations only (with
  * CONFIG_CMA): no memory is lost to the region, and the next kernel's
- * early allocations find it as free as it was.  PKRAM never preserves a page of it: the region is excluded
- * (pkram_exclude()), so metadata allocations pick other pages and
- * pkram_save_folio() saves a copy of a folio there.
+ * early allocations find it as free as it was.  PKRAM never preserves a
+ * page of it: the region is excluded (pkram_exclude()), so metadata
+ * allocations pick other pages and pkram_save_folio() saves a copy of a
+ * folio there.
  */
 #define pr_fmt(fmt) "PKRAM: " fmt
 

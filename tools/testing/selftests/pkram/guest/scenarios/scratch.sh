@@ -21,7 +21,8 @@ within_permille() {
 
 # given_back: "FREE TOTAL" MiB of the region, from the log.
 given_back() {
-	dmesg | sed -n 's/.*PKRAM: scratch region: \([0-9]*\) of its \([0-9]*\) MiB free, for movable allocations only/\1 \2/p'
+	dmesg | grep 'PKRAM: scratch region: .* free, for movable allocations only' |
+		sed -n 's/.*region: \([0-9]*\) of its \([0-9]*\) MiB.*/\1 \2/p'
 }
 
 # at_least A B: A is a number, B or more.
@@ -31,7 +32,8 @@ at_least() {
 
 # clear_of_region: no preserved range is in the scratch region.
 clear_of_region() {
-	r=$(dmesg | sed -n 's/.*PKRAM: scratch region for early allocations: \([0-9]*\) MiB at \(0x[0-9a-f]*\).*/\1 \2/p')
+	r=$(dmesg | grep 'PKRAM: scratch region for early allocations' |
+		sed -n 's/.*: \([0-9]*\) MiB at \(0x[0-9a-f]*\).*/\1 \2/p')
 	[ -n "$r" ] || return 1
 	lo=$((${r#* })) hi=$((${r#* } + (${r% *} << 20)))
 	[ -r /sys/kernel/debug/pkram/ranges ] || return 1
@@ -76,7 +78,7 @@ stage_3() {
 	plan 5
 	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
 	back=$(given_back)
-	check "the region handed over, what the early allocations left of it given back: $back MiB" \
+	check "the region handed over, what early allocations left given back: $back MiB" \
 		at_least "${back% *}" 1
 	cma=$(mem_kb CmaFree)
 	check "... for movable allocations only: CmaFree $cma kB" at_least "$cma" 1
