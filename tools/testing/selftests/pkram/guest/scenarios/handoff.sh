@@ -19,10 +19,25 @@ kexec_e_refused() {
 	[ $rc -ne 0 ]
 }
 
+# largest_range: the start of the largest preserved range.
+largest_range() {
+	best=-1
+	lo=
+	while IFS=- read -r a b; do
+		[ $((b - a)) -le "$best" ] || { best=$((b - a)); lo=$a; }
+	done </sys/kernel/debug/pkram/ranges
+	echo "$lo"
+}
+
 stage_1() {
-	plan 9
+	plan 11
 	check "save 64 MiB of random folios and 1000 bytes as ho-1" \
 		test_op save 'ho-1 64 1000'
+	lo=$(largest_range)
+	check "kexec_load with a segment in preserved memory ($lo) fails: EADDRNOTAVAIL" \
+		kexec_seg "$lo"
+	check "... and says why" sh -c \
+		"dmesg | grep -q 'PKRAM: kexec segment .* overlaps preserved memory'"
 	mkdir -p $B
 	mount -t tmpfs -o pkram=big,huge=never tmpfs $B
 	check "write 128 MiB in 4 KiB pages to a tmpfs with pkram=big" \
