@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=216
+EXPECTED_TESTS=221
 
 passed=0
 failed=0
@@ -201,6 +201,8 @@ vmtests=(
 	"handover 2 alt -m 1G -n 2"
 	"handover 2 file -m 1G -a pkram_ho_mib=256"
 	"handover 2 load -m 1G -a pkram_ho_mib=600"
+	# ... in a guest of 6 GiB, with preserved pages above 4 GiB
+	"handover 2 file -m 6G -a pkram_ho_mib=1024 -a pkram_ho_high=1"
 	"reuse 4 file -m 1G"
 	# the worst case: every other page of most of memory, over 3 kernels
 	"frag 3 file -m 1G -a pkram_scratch=64M"
@@ -230,6 +232,8 @@ vmtests=(
 	"handoff 2 file -m 1G"
 	# a consumed super block does not bring data back
 	"stale 3 alt -m 1G"
+	# a crash kernel, started by a panic, ignores pkram=
+	"kdump 2 file -m 1G -a crashkernel=256M"
 	# a tmpfs: bad requests, then a tree of files over 3 kernels, by both
 	# kexec paths (make runs it over 2)
 	"tmpfs 3 alt -m 1G"

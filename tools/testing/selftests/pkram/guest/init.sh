@@ -205,15 +205,19 @@ kexec_window() {
 
 # kexec_next: load this kernel again and jump into it.  The mode is that of
 # pkram_kexec: file (kexec_file_load), load (kexec_load), or alt (file from
-# odd stages, load from even ones).
+# odd stages, load from even ones); or, if the stage set NEXT_VIA=crash, a
+# crash kernel (kexec -s -p, into the crashkernel= region) that a panic
+# starts.
 kexec_next() {
 	mode=$KEXEC_MODE
 	if [ "$mode" = alt ]; then
 		if [ $((STAGE % 2)) -eq 1 ]; then mode=file; else mode=load; fi
 	fi
+	[ "${NEXT_VIA:-}" != crash ] || mode=crash
 	case "$mode" in
 	file) flag=-s ;;
 	load) flag=-c ;;
+	crash) flag="-s -p" ;;
 	*) not_ok "unknown kexec mode $mode"; finish ;;
 	esac
 	# a scenario may have copied it before (vm: out of the timed blackout)
@@ -222,7 +226,8 @@ kexec_next() {
 		finish
 	fi
 	next=$(next_cmdline)
-	window=$(kexec_window)
+	window=
+	[ "$mode" = crash ] || window=$(kexec_window)
 	if [ -n "$NEXT_REUSE" ]; then
 		# This command line as it is, and the next stage: $NEXT_DROP
 		# does not apply.
@@ -233,9 +238,19 @@ kexec_next() {
 	fi
 	diag "kexec ($mode${window:+ $window}${NEXT_REUSE:+ reusing the command line}): $next"
 	# $NEXT_KERNEL: another kernel to kexec (the scenario update)
-	if ! kexec $flag -l "${NEXT_KERNEL:-/boot/bzImage}" --initrd=/tmp/initrd \
-			$window "$@"; then
-		not_ok "kexec $flag -l loads the next kernel"
+	[ "$mode" = crash ] || set -- -l "$@"
+	if ! kexec $flag "$@" --initrd=/tmp/initrd $window \
+			"${NEXT_KERNEL:-/boot/bzImage}"; then
+		not_ok "kexec $flag loads the next kernel"
+		finish
+	fi
+	if [ "$mode" = crash ]; then
+		check "kexec -s -p: crash kernel loaded" \
+			grep -qx 1 /sys/kernel/kexec_crash_loaded
+		verdict
+		sync
+		echo c >/proc/sysrq-trigger
+		not_ok "the panic returned"
 		finish
 	fi
 	check "kexec_$mode: next kernel loaded" \

@@ -6,11 +6,22 @@
 # again under a new name, and pass the other on untouched.  The last stage
 # checks every folio and byte of both, and that what was loaded is gone.
 SCENARIO_STAGES=2
+# pkram_ho_mib=N saves N MiB; pkram_ho_high=1 checks that pages above
+# 4 GiB are among them (a guest with more memory).
 HO_MIB=$(param pkram_ho_mib)
 : "${HO_MIB:=64}"
 
+# above_4g: a preserved range ends above 4 GiB.
+above_4g() {
+	[ -r /sys/kernel/debug/pkram/ranges ] || return 1
+	while IFS=- read -r a b; do
+		[ $((b)) -lt $((1 << 32)) ] || return 0
+	done </sys/kernel/debug/pkram/ranges
+	return 1
+}
+
 stage_1() {
-	plan 6
+	if [ "$(param pkram_ho_high)" = 1 ]; then plan 7; else plan 6; fi
 	check "/sys/kernel/pkram shows a super block pfn" \
 		grep -qE '^[0-9a-f]+$' /sys/kernel/pkram
 	check "... to root only (a physical address): mode 0600" \
@@ -20,6 +31,8 @@ stage_1() {
 	check "save 8 MiB and 1 byte as ho-keep" test_op save "ho-keep 8 1"
 	check "debugfs lists ho-1" listed ho-1
 	check "debugfs lists ho-keep" listed ho-keep
+	[ "$(param pkram_ho_high)" != 1 ] ||
+		check "pages preserved above 4 GiB" above_4g
 	diag "$(dmesg | grep 'test_pkram_handover: .*seed' | tr '\n' ' ')"
 	diag "$(head -n 3 $NODES)"
 	hand_over
