@@ -2,13 +2,18 @@
 # PKRAM development: the two commands a newcomer needs are `make` and
 # `make check`.  The work is done by the scripts in dev/.
 
-.PHONY: all check bench fuzz kunit series series-build deps tree kernel initramfs demo clean
+.PHONY: all check check-debug bench fuzz kunit series series-build deps tree kernel initramfs demo clean
 
 all:
 	@bash dev/demo.sh
 
 check:
 	@bash dev/check.sh
+
+# KUnit and every vmtest run on a kernel with KASAN, KFENCE, DEBUG_PAGEALLOC,
+# init_on_free, kmemleak and UBSAN: no report may appear.
+check-debug:
+	@bash dev/check-debug.sh
 
 # Time the save and load paths (BENCH_MIB, default 1024).
 bench:

@@ -188,67 +188,10 @@ r=$(grep -E 'WARNING:|BUG:|INFO: (possible|inconsistent)|Call Trace:|circular lo
 result "kunit: no kernel warning, BUG or lockdep report" $([ -z "$r" ]; echo $?)
 
 # Across kexec --------------------------------------------------------------
-# scenario stages kexec-mode [more vmtest.sh options]
-vmtests=(
-	# the harness: the kernel kexecs into itself
-	"kexec 2 file"
-	"kexec 2 load"
-	"kexec 3 alt"
-	# data across kexec, by both paths, over 3 kernels, on 2 NUMA nodes
-	"handover 2 file -m 1G -a pkram_dump=1"
-	"handover 2 load -m 1G -a pkram_dump=1"
-	"handover 3 alt -m 1G"
-	"handover 2 alt -m 1G -n 2"
-	"handover 2 file -m 1G -a pkram_ho_mib=256"
-	"handover 2 load -m 1G -a pkram_ho_mib=600"
-	# ... in a guest of 6 GiB, with preserved pages above 4 GiB
-	"handover 2 file -m 6G -a pkram_ho_mib=1024 -a pkram_ho_high=1"
-	"reuse 4 file -m 1G"
-	# the worst case: every other page of most of memory, over 3 kernels
-	"frag 3 file -m 1G -a pkram_scratch=64M"
-	# no memory lost to the scratch region: it goes back as CMA
-	"scratch 3 load -m 1G"
-	# bad input: one error line, a normal boot, nothing handed out
-	# (pkram_dump=1: the handover is dumped, for the fuzzer below)
-	"badinput 2 file -m 1G -a pkram_corrupt=magic -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=checksum -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=version -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=truncate -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=overlap -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=outside -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=loop -a pkram_dump=1"
-	"badinput 2 load -m 1G -a pkram_corrupt=outside-ram -a pkram_dump=1"
-	"badinput 2 load -m 1G -a pkram_corrupt=garbage -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=dupname -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=entryflag -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=reserved -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=sbreserved -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=listout -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=lowmem -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=crashkernel -a pkram_dump=1"
-	"badinput 2 file -m 1G -a pkram_corrupt=cma -a pkram_dump=1"
-	# the point of no return: kexec -e that cannot hand over fails and
-	# loses nothing; one that comes during saves keeps what was saved
-	"handoff 2 file -m 1G"
-	# a consumed super block does not bring data back
-	"stale 3 alt -m 1G"
-	# a crash kernel, started by a panic, ignores pkram=
-	"kdump 2 file -m 1G -a crashkernel=256M"
-	# a tmpfs: bad requests, then a tree of files over 3 kernels, by both
-	# kexec paths (make runs it over 2)
-	"tmpfs 3 alt -m 1G"
-	# ... with a file in memory hot-added since boot: refused
-	"hotplug 1 file -m 1G -D 128M -a memhp_default_state=online_movable"
-	# ... with the tree on swap when it is preserved
-	"tmpfs 2 file -m 1G -a pkram_tmpfs_swap=1"
-	# a kernel update: into the bench kernel (no lockdep, DEBUG_VM or fault
-	# injection: another struct page) and back, a node and a tmpfs tree
-	"update 3 file -m 1G"
-	# a running VM (Debian's QEMU in the guest, its RAM in a preserved
-	# tmpfs file) across a kernel update, in huge pages and in 4 KiB pages
-	"vm 2 file -m 1G -a pkram_vm_huge=within_size"
-	"vm 2 file -m 1G -a pkram_vm_huge=never"
-)
+# The runs: tools/testing/selftests/pkram/vmtests, one per line,
+# "scenario stages kexec-mode [more vmtest.sh options]".
+mapfile -t vmtests < <(grep -vE '^[[:space:]]*(#|$)' \
+	"$TREE/tools/testing/selftests/pkram/vmtests")
 for t in "${vmtests[@]}"; do
 	# shellcheck disable=SC2086
 	set -- $t

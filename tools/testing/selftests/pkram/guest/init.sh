@@ -144,8 +144,17 @@ dump_handover() {
 	test_op dump 1 || diag "cannot ask for the handover to be dumped"
 }
 
+# kmemleak_scan: with kmemleak (make check-debug), scan now, and print what
+# it finds for the host to see in the serial log.
+kmemleak_scan() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+}
+
 # verdict: the line that ends this stage, on which the host counts it.
 verdict() {
+	kmemleak_scan
 	if [ -z "$PLAN" ]; then
 		diag "stage $STAGE declared no plan"
 		FAILED=$((FAILED + 1))
@@ -249,6 +258,7 @@ kexec_next() {
 			grep -qx 1 /sys/kernel/kexec_crash_loaded
 		verdict
 		sync
+		diag "pkram-vmtest: a panic is expected"
 		echo c >/proc/sysrq-trigger
 		not_ok "the panic returned"
 		finish
