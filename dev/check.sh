@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=221
+EXPECTED_TESTS=229
 
 passed=0
 failed=0
@@ -102,7 +102,7 @@ while IFS= read -r f; do
 	checkpatch "$f" -f "$f"
 done <"$out/newfiles"
 
-for f in include/linux/pkram.h $(cd "$TREE" && ls mm/pkram*.[ch] mm/shmem_pkram*.[ch] lib/test_pkram.c 2>/dev/null); do
+for f in include/linux/pkram.h include/linux/pkram_abi.h $(cd "$TREE" && ls mm/pkram*.[ch] mm/shmem_pkram*.[ch] lib/test_pkram.c 2>/dev/null); do
 	r=$(cd "$TREE" && scripts/kernel-doc -Wall -none "$f" 2>&1)
 	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
 	result "kernel-doc -Wall $f" $([ -z "$r" ]; echo $?)

@@ -15,13 +15,19 @@
  *   once it is checked to be RAM clear of every preserved range.  Its early
  *   allocations are free to use the region.
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
- *   over no region, sets aside a new region of that size (by default 1/64
- *   of memory, at least 32 MiB) at boot.  A pkram= found invalid counts as
- *   absent; found invalid late, once its region is reserved, what the early
- *   allocations left of the region goes back to the page allocator.
+ *   over no region, sets aside a new region of that size at boot: by
+ *   default 1/64 of memory, at least 32 MiB, plus 128 MiB for the kernel.
+ *   A pkram= found invalid counts as absent; found invalid late, once its
+ *   region is reserved, what the early allocations left of the region goes
+ *   back to the page allocator.
  * - A kernel that has no region (booted without either parameter) records,
  *   at its kexec reboot, the largest part of memory clear of preserved pages,
  *   up to the default size: no memory is set aside until PKRAM is used.
+ *
+ * The region also takes the next kernel itself: on x86 the decompressor
+ * reads the super block and places the kernel at a random address in the
+ * region (arch/x86/boot/compressed/kaslr.c), so that physical KASLR stays
+ * on without overwriting preserved pages.
  *
  * Once the early allocations are done, what they left of the region goes
  * back to the page allocator, for movable allocations only (with
@@ -72,7 +78,15 @@ static phys_addr_t pkram_scratch_param __initdata;
 
 /* Alignment of the region, so that it holds whole PMD-size blocks. */
 #define PKRAM_SCRATCH_ALIGN	SZ_2M
+/* The least room for the early allocations the default leaves. */
 #define PKRAM_SCRATCH_MIN	SZ_32M
+/*
+ * The default region also holds the next kernel: on x86 the decompressor
+ * places it at a random address in the region (physical KASLR), the only
+ * memory known to hold no preserved page.  A distribution kernel takes up
+ * to about 64 MiB with its bss; the rest gives the random choice room.
+ */
+#define PKRAM_SCRATCH_KERNEL	SZ_128M
 
 static int __init pkram_scratch_setup(char *arg)
 {
@@ -85,11 +99,14 @@ static int __init pkram_scratch_setup(char *arg)
 }
 early_param("pkram_scratch", pkram_scratch_setup);
 
-/* The default size for @ram bytes of memory: 1/64 of it, at least 32 MiB. */
+/*
+ * The default size for @ram bytes of memory: 1/64 of it, at least 32 MiB,
+ * plus 128 MiB for the kernel.
+ */
 static phys_addr_t pkram_scratch_default(phys_addr_t ram)
 {
-	return ALIGN(max_t(phys_addr_t, ram / 64, PKRAM_SCRATCH_MIN),
-		     PKRAM_SCRATCH_ALIGN);
+	return ALIGN(max_t(phys_addr_t, ram / 64, PKRAM_SCRATCH_MIN) +
+		     PKRAM_SCRATCH_KERNEL, PKRAM_SCRATCH_ALIGN);
 }
 
 static void __init pkram_scratch_set(phys_addr_t base, phys_addr_t size,

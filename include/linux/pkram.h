@@ -11,6 +11,7 @@
 
 #include <linux/errno.h>
 #include <linux/gfp_types.h>
+#include <linux/pkram_abi.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
@@ -21,8 +22,7 @@ struct pkram_node;
 struct pkram_obj;
 struct pkram_link;
 
-/* Longest node name, including the terminating NUL. */
-#define PKRAM_NAME_MAX		256
+/* PKRAM_NAME_MAX, the longest node name, is part of the format. */
 
 /**
  * enum pkram_data_flags - types of data an object holds
