@@ -2,7 +2,7 @@
 # PKRAM development: the two commands a newcomer needs are `make` and
 # `make check`.  The work is done by the scripts in dev/.
 
-.PHONY: all check check-debug bench fuzz kunit series series-build deps tree kernel initramfs demo clean
+.PHONY: all check check-debug soak bench fuzz kunit series series-build deps tree kernel initramfs demo clean
 
 all:
 	@bash dev/demo.sh
@@ -14,6 +14,11 @@ check:
 # init_on_free, kmemleak and UBSAN: no report may appear.
 check-debug:
 	@bash dev/check-debug.sh
+
+# The randomized soak: SOAK_HOPS kexec hops (default 100) drawn from
+# SOAK_SEED (default a random one; it replays a run).
+soak:
+	@bash dev/soak.sh
 
 # Time the save and load paths (BENCH_MIB, default 1024).
 bench:

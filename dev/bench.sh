@@ -32,7 +32,7 @@ bench_streams() {
 	step "benchmark: streams API, $mib MiB"
 	log=$LOGS/bench-streams.log
 	mem=$((mib + 1024))M
-	vmtest -s boot -u -t 900 -m "$mem" -c 2 -l "$log" \
+	vmtest -s boot -u -T 900 -m "$mem" -c 2 -l "$log" \
 		-a "kunit.filter_glob=bench_pkram test_pkram.bench_mib=$mib" >/dev/null ||
 		die "the benchmark run failed (serial log: $log)"
 	grep -q 'pkram_bench: order' "$log" || die "no benchmark output (serial log: $log)"
@@ -58,7 +58,7 @@ bench_boot() {
 	} >>"$table"
 	for order in 0 9; do
 		log=$LOGS/bench-bootcost-$order.log
-		vmtest -s bootcost -K file -t 900 -m "$mem" -l "$log" \
+		vmtest -s bootcost -K file -T 900 -m "$mem" -l "$log" \
 			-a "pkram_bench_mib=$mib pkram_bench_order=$order" >"$log.ktap" ||
 			die "the boot benchmark failed (serial log: $log)"
 		sed -n 's/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)$/| \1 | \2 s | \3 | \4 |/p' \
@@ -72,7 +72,7 @@ bench_tmpfs() {
 	disk=$PKRAM_CACHE/bench-disk.img
 	truncate -s $((mib + 16))M "$disk"
 	log=$LOGS/bench-tmpfs.log
-	vmtest -s tmpfsbench -K file -t 1800 -m $((mib * 4 + 1024))M -d "$disk" \
+	vmtest -s tmpfsbench -K file -T 1800 -m $((mib * 4 + 1024))M -V "$disk" \
 		-l "$log" -a "pkram_bench_mib=$mib" >"$log.ktap" ||
 		{ rm -f "$disk"; die "the tmpfs benchmark failed (serial log: $log)"; }
 	rm -f "$disk"
@@ -120,7 +120,7 @@ bench_vm() {
 			rm -f "$disk"
 			truncate -s $((vmib + 64))M "$disk"
 			log=$LOGS/bench-vm-$vmib-$huge.log
-			vmtest -s vmbench -K file -t 3600 -m $((vmib * 2 + 1536))M -d "$disk" \
+			vmtest -s vmbench -K file -T 3600 -m $((vmib * 2 + 1536))M -V "$disk" \
 				-l "$log" -a "pkram_vm_mib=$vmib pkram_vm_huge=$huge" >"$log.ktap" ||
 				{ rm -f "$disk"; die "the VM benchmark failed (serial log: $log)"; }
 			rm -f "$disk"

@@ -56,15 +56,16 @@ step "guest initramfs with the debug kernel"
 	-o "$INITRAMFS_UPDATE" -w "$GUEST/work-debug-update" || exit 1
 
 # report LOG: the lines of a report of the debugging tools, or of a BUG.
-REPORT='BUG: KASAN|BUG: KFENCE|UBSAN:|unreferenced object|WARNING:|BUG:|Call Trace:|circular locking'
 reports() {
-	grep -E "$REPORT" "$1" | head -n 5
+	splats "$1" | head -n 5
 }
 
 mkdir -p "$LOGS"
 step "KUnit on the debug kernel"
 log=$LOGS/debug-kunit.log
-vmtest -s boot -u -t 1200 -m 1G -a "kunit.filter_glob=pkram* movablecore=64M" \
+# movablecore=320M: KASAN's shadow (1/8 of memory) and the rest of the
+# early allocations come from the top of memory, where ZONE_MOVABLE is.
+vmtest -s boot -u -T 1200 -m 1G -a "kunit.filter_glob=pkram* movablecore=320M" \
 	-l "$log" >"$LOGS/debug-kunit.ktap" 2>&1
 rc=$?
 json=$LOGS/debug-kunit.json
@@ -76,6 +77,7 @@ r=$(reports "$log")
 [ -z "$r" ] || echo "$r" | sed 's/^/        /'
 result "kunit: the boot ended cleanly, no report" $([ $rc -eq 0 ] && [ -z "$r" ]; echo $?)
 
+probe_accel
 mapfile -t runs < <(grep -vE '^[[:space:]]*(#|$)' "$TREE/tools/testing/selftests/pkram/vmtests")
 for t in "${runs[@]}"; do
 	# shellcheck disable=SC2086
@@ -84,8 +86,11 @@ for t in "${runs[@]}"; do
 	shift 3
 	step "vmtest (debug kernel): $t"
 	log=$LOGS/debug-vmtest-$(echo "$t" | tr -c 'a-zA-Z0-9=\n-' _).log
-	vmtest -s "$scen" -S "$nstages" -K "$mode" -t 1800 -l "$log" "$@" \
-		>"$LOGS/debug-vm.out" 2>&1
+	# The debug kernel's timeout last: it outlasts the run's own.
+	with_progress "vmtest $scen" \
+		"echo \$(grep -c 'pkram-vmtest: .* done' '$log' 2>/dev/null) of $nstages stages done" \
+		"$LOGS/debug-vm.out" \
+		vmtest -s "$scen" -S "$nstages" -K "$mode" -l "$log" "$@" -T 1800
 	rc=$?
 	grep -E '^(    )?not ok' "$LOGS/debug-vm.out" | sed 's/^/    /'
 	r=$(reports "$log")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure (x86_64 tinyconfig + tools/testing/selftests/pkram/config) and
-# build the test kernel in $BUILD.  Incremental: an unchanged configuration
+# Configure (x86_64 tinyconfig + tools/testing/selftests/pkram/config.x86_64
+# and config) and build the test kernel in $BUILD.  Incremental: an unchanged configuration
 # keeps its timestamp, and ccache serves what was compiled before.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,16 +29,10 @@ configure() {
 	} >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel configuration failed (log: $log)"; }
 
 	# Every option of the fragment must have survived olddefconfig.
-	missing=0
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*) grep -qxF "$line" "$cfg" || { echo "    missing: $line" >&2; missing=1; } ;;
-		"# CONFIG_"*" is not set")
-			sym=${line#\# }; sym=${sym%% *}
-			grep -q "^$sym=" "$cfg" && { echo "    not unset: $sym" >&2; missing=1; } ;;
-		esac
-	done <"$frag"
-	[ $missing -eq 0 ] || die "the kernel configuration lacks options of $KCONFIG_FRAGMENT"
+	if ! missing=$(kconfig_missing "$cfg" "$frag"); then
+		echo "$missing" | sed 's/^/    /' >&2
+		die "the kernel configuration lacks options of $KCONFIG_FRAGMENT"
+	fi
 
 	# Same configuration as before: keep the old file and its timestamp.
 	if [ -f "$cfg.pkram-prev" ] && cmp -s "$cfg" "$cfg.pkram-prev"; then
@@ -70,7 +64,10 @@ fi
 step "build kernel"
 start=$(date +%s)
 log=$BUILD/pkram-build.log
-if ! kmake bzImage >"$log" 2>&1; then
+touch "$BUILD/.pkram-build-start"
+if ! with_progress "building" \
+	"echo \$(find '$BUILD' -name '*.o' -newer '$BUILD/.pkram-build-start' | wc -l) objects built" \
+	"$log" kmake bzImage; then
 	grep -E 'error|Error' "$log" | head -n 30 >&2
 	die "kernel build failed (log: $log)"
 fi

@@ -35,7 +35,7 @@ rm -f "$json"
 rc=0
 # The boot must end cleanly: its one stage passed and QEMU exited.
 # movablecore=: a ZONE_MOVABLE, for pkram_test_refused
-vmtest -s boot -u -t 300 -m 1G -a "kunit.filter_glob=$filter movablecore=64M" -l "$log" \
+vmtest -s boot -u -T 300 -m 1G -a "kunit.filter_glob=$filter movablecore=64M" -l "$log" \
 	>"$LOGS/kunit.ktap" 2>&1 || {
 	sed 's/^/    /' "$LOGS/kunit.ktap"
 	info "the boot did not end cleanly (log: $log)"

@@ -16,7 +16,30 @@ LOGS=$PKRAM_CACHE/logs			# serial logs of every QEMU run
 SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_PACKAGE=linux-source-6.12
 
-KCONFIG_FRAGMENT=${PKRAM_FRAGMENT:-$REPO/tools/testing/selftests/pkram/config}
+SELFTEST=$REPO/tools/testing/selftests/pkram
+# PKRAM_SPLAT, kconfig_missing(): shared with vmtest.sh
+. "$SELFTEST/vmtest-lib.sh"
+
+# test_config DIR OUT: the configuration fragment of the test kernel, as
+# vmtest.sh builds it on tinyconfig, into OUT: DIR/config.x86_64 (a small VM
+# kernel; a step of the series may not have it yet) and DIR/config (what the
+# tests need).  OUT keeps its timestamp if unchanged.
+test_config() {
+	local f
+
+	mkdir -p "$(dirname "$2")"
+	for f in "$1/config.x86_64" "$1/config"; do
+		[ ! -f "$f" ] || cat "$f"
+	done >"$2.new"
+	if cmp -s "$2.new" "$2"; then rm -f "$2.new"; else mv "$2.new" "$2"; fi
+}
+
+if [ -n "${PKRAM_FRAGMENT:-}" ]; then
+	KCONFIG_FRAGMENT=$PKRAM_FRAGMENT
+else
+	KCONFIG_FRAGMENT=$PKRAM_CACHE/test.config
+	test_config "$SELFTEST" "$KCONFIG_FRAGMENT"
+fi
 JOBS=${JOBS:-$(nproc)}
 
 export CCACHE_DIR=${CCACHE_DIR:-$PKRAM_CACHE/ccache}
@@ -36,6 +59,53 @@ if [ -t 1 ]; then
 else
 	c_red='' c_grn='' c_bld='' c_off=''
 fi
+
+# One checkout at a time per cache: two sharing ~/.cache/pkram would
+# corrupt each other's tree and build.  The first script takes the lock;
+# the scripts it runs inherit it (PKRAM_LOCKED).
+if [ -z "${PKRAM_LOCKED:-}" ]; then
+	mkdir -p "$PKRAM_CACHE"
+	exec 9>>"$PKRAM_CACHE/.lock"
+	if ! flock -n 9; then
+		echo "${c_red}$PKRAM_CACHE is in use by $(cat "$PKRAM_CACHE/.lock.owner" 2>/dev/null || echo another checkout): wait for it to finish, or set PKRAM_CACHE to another directory${c_off}" >&2
+		exit 1
+	fi
+	echo "$REPO, pid $$, since $(date '+%F %T')" >"$PKRAM_CACHE/.lock.owner"
+	export PKRAM_LOCKED=$$
+fi
+
+# check_space: the file system of the cache has room for what it will hold:
+# 8 GiB for a new cache (the source twice, unpacked and assembled, the
+# builds, ccache), 2 GiB for one that holds them already.
+check_space() {
+	local need=8 free
+
+	[ ! -f "$PRISTINE/.pkram-source" ] || need=2
+	free=$(df -Pk "$PKRAM_CACHE" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$free" -ge "$need" ] ||
+		die "$free GiB free in $PKRAM_CACHE's file system, $need GiB needed: free some, or set PKRAM_CACHE to a larger one"
+}
+
+# with_progress WHAT COUNT LOG CMD...: run CMD, its output into LOG; every
+# 30 s while it runs print "WHAT: N s", and what the shell command COUNT
+# prints if given, so that a long step shows that it moves.
+with_progress() {
+	local what=$1 count=$2 log=$3 pid t0 i
+
+	shift 3
+	t0=$(date +%s)
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		for i in $(seq 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 1
+		done
+		kill -0 "$pid" 2>/dev/null || break
+		info "$what: $(($(date +%s) - t0)) s${count:+, $(eval "$count")}"
+	done
+	wait "$pid"
+}
 
 # step NAME: announce a step; die() names it if it fails.
 STEP=${STEP:-setup}
@@ -116,8 +186,9 @@ INITRAMFS_UPDATE=$GUEST/initramfs-update.cpio
 bench_config() {
 	mkdir -p "$PKRAM_CACHE"
 	{
+		test_config "$SELFTEST" "$BENCH_CONFIG.test"
 		grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP|FAULT_INJECTION[A-Z_]*|FAIL_PAGE_ALLOC)=' \
-			"$REPO/tools/testing/selftests/pkram/config"
+			"$BENCH_CONFIG.test"
 		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK
 	} >"$BENCH_CONFIG.new"
 	# unchanged: keep its timestamp, and the build incremental
@@ -144,7 +215,18 @@ vmtest() {
 		prev=$a
 	done
 	mkdir -p "$LOGS"
+	probe_accel
 	"$VMTEST" -k "$KERNEL_IMAGE" -i "$image" "$@"
+}
+
+# probe_accel: the accelerator of the guests (vmtest.sh -A: KVM if a guest
+# boots with it, TCG otherwise), probed once for this script and the ones it
+# runs: call it in the foreground before runs in the background.
+probe_accel() {
+	[ -z "${VMTEST_ACCEL:-}" ] || return 0
+	VMTEST_ACCEL=$("$VMTEST" -k "$KERNEL_IMAGE" -A) || VMTEST_ACCEL=tcg
+	export VMTEST_ACCEL
+	info "QEMU accelerator: $VMTEST_ACCEL"
 }
 
 # new_dirs LIST: the directories of the paths in LIST (one per line) that
@@ -158,4 +240,58 @@ new_dirs() {
 			d=$(dirname "$d")
 		done
 	done | sort -u
+}
+
+# series_patches: the patches of patches/series, in order, one per line;
+# dies if one is missing.
+series_patches() {
+	local p _
+
+	[ -f "$REPO/patches/series" ] || return 0
+	while read -r p _; do
+		case "$p" in ''|'#'*) continue ;; esac
+		[ -f "$REPO/patches/$p" ] || die "patches/series names missing $p"
+		echo "$p"
+	done <"$REPO/patches/series"
+}
+
+# sync_tree SRC LIST: make $TREE pristine plus the files of directory SRC
+# that LIST names (sorted, one path per line), touching only what changed,
+# so that kbuild stays incremental: a file no longer named goes back to
+# pristine (or away), a named one is copied if its content changed.  Sets
+# SYNC_CHANGED to the number of files changed.
+sync_tree() {
+	local src=$1 list=$2 old=$TREE/.pkram-managed ex f
+
+	mkdir -p "$TREE"
+	[ -f "$old" ] || : >"$old"
+	ex=$(mktemp /tmp/pkram-exclude.XXXXXX)
+	sort -u "$old" "$list" | sed 's|^|/|' >"$ex"
+	# New directories hold only managed files: keep rsync from deleting them.
+	new_dirs "$ex" >>"$ex"
+	printf '%s\n' /.pkram-managed /.kunit/ >>"$ex"
+	if ! rsync -a --delete --exclude-from="$ex" "$PRISTINE/" "$TREE/"; then
+		rm -f "$ex"
+		die "rsync $PRISTINE -> $TREE failed"
+	fi
+	rm -f "$ex"
+	SYNC_CHANGED=0
+	while IFS= read -r f; do
+		if [ -f "$PRISTINE/$f" ]; then
+			cmp -s "$PRISTINE/$f" "$TREE/$f" && continue
+			cp --remove-destination "$PRISTINE/$f" "$TREE/$f"
+		else
+			[ -e "$TREE/$f" ] || continue
+			rm -f "$TREE/$f"
+		fi
+		info "restored $f"
+		SYNC_CHANGED=$((SYNC_CHANGED + 1))
+	done < <(comm -23 <(sort -u "$old") <(sort -u "$list"))
+	while IFS= read -r f; do
+		cmp -s "$src/$f" "$TREE/$f" && continue
+		mkdir -p "$TREE/$(dirname "$f")"
+		cp --remove-destination "$src/$f" "$TREE/$f"
+		SYNC_CHANGED=$((SYNC_CHANGED + 1))
+	done <"$list"
+	sort -u "$list" >"$old"
 }

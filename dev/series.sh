@@ -33,13 +33,13 @@ step "series"
 work=$(mktemp -d /tmp/pkram-series.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # The committer (and author of the cover letter): the author of patch 1.
-first=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/patches/series" | awk '{print $1; exit}')
+mapfile -t series < <(series_patches)
+first=${series[0]}
 me=$(sed -n 's/^From: *//p' "$REPO/patches/$first" | head -n1)
 git_() {
 	git -C "$work/repo" -c user.name="${me% <*}" -c user.email="$(echo "$me" | sed 's/.*<\(.*\)>.*/\1/')" "$@"
 }
 
-mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/patches/series" | awk '{print $1}')
 
 # header FILE NAME: value of mail header NAME, continuation lines unfolded.
 header() {

@@ -8,6 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 step "kernel source"
+check_space
 [ -f "$SRC_TARBALL" ] || die "$SRC_TARBALL missing: install $SRC_PACKAGE (dev/deps.sh)"
 pkgver=$(dpkg-query -W -f='${Version}' "$SRC_PACKAGE" 2>/dev/null || echo unknown)
 stamp="$SRC_PACKAGE $pkgver $(stat -c %s.%Y "$SRC_TARBALL")"
@@ -42,14 +43,8 @@ while IFS= read -r f; do
 done < <(git -C "$REPO" ls-files -co --exclude-standard | sort -u)
 
 # Files the patches touch, in pristine form, then the overlay, then the series.
-series=()
-if [ -f "$REPO/patches/series" ]; then
-	while read -r p _; do
-		case "$p" in ''|'#'*) continue ;; esac
-		[ -f "$REPO/patches/$p" ] || die "patches/series names missing $p"
-		series+=("$p")
-	done <"$REPO/patches/series"
-fi
+series_patches >"$work/series" || exit 1
+mapfile -t series <"$work/series"
 : >"$work/touched"
 for p in "${series[@]}"; do
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' \
@@ -77,35 +72,5 @@ done
 
 # The managed set: everything staged.  Sync the rest from pristine.
 (cd "$stage" && find . -type f | sed 's|^\./||' | sort) >"$work/managed"
-mkdir -p "$TREE"
-old=$TREE/.pkram-managed
-[ -f "$old" ] || : >"$old"
-sort -u "$old" "$work/managed" | sed 's|^|/|' >"$work/exclude"
-# New directories hold only managed files: keep rsync from trying to delete them.
-new_dirs "$work/exclude" >>"$work/exclude"
-printf '%s\n' /.pkram-managed /.kunit/ >>"$work/exclude"
-rsync -a --delete --exclude-from="$work/exclude" "$PRISTINE/" "$TREE/" ||
-	die "rsync $PRISTINE -> $TREE failed"
-
-changed=0
-# Files no longer managed: back to pristine, or gone.
-while IFS= read -r f; do
-	if [ -f "$PRISTINE/$f" ]; then
-		cmp -s "$PRISTINE/$f" "$TREE/$f" && continue
-		cp --remove-destination "$PRISTINE/$f" "$TREE/$f"
-	else
-		[ -e "$TREE/$f" ] || continue
-		rm -f "$TREE/$f"
-	fi
-	info "restored $f"
-	changed=$((changed + 1))
-done < <(comm -23 <(sort -u "$old") "$work/managed")
-# Managed files: copied only when their content changed.
-while IFS= read -r f; do
-	cmp -s "$stage/$f" "$TREE/$f" && continue
-	mkdir -p "$TREE/$(dirname "$f")"
-	cp --remove-destination "$stage/$f" "$TREE/$f"
-	changed=$((changed + 1))
-done <"$work/managed"
-cp "$work/managed" "$old"
-info "$(wc -l <"$work/overlay") new files, ${#series[@]} patches, $changed files updated in $TREE"
+sync_tree "$stage" "$work/managed"
+info "$(wc -l <"$work/overlay") new files, ${#series[@]} patches, $SYNC_CHANGED files updated in $TREE"

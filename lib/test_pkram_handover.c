@@ -77,6 +77,7 @@ struct pkram_ho {
 	struct pkram_ho_record *rec;
 	struct folio **folios;
 	u8 *bytes;
+	u64 bad_bytes;			/* verify: bytes of what differs */
 };
 
 /*
@@ -307,12 +308,14 @@ static long pkram_ho_load(const char *name, struct pkram_ho *ho)
 			goto out_access;
 		if (crc32_le(~0, ho->bytes, ho->hdr.nr_bytes) != ho->hdr.crc_bytes) {
 			pr_info("# %s: bytes differ\n", name);
+			ho->bad_bytes += ho->hdr.nr_bytes;
 			bad++;
 		}
 		for (i = 0; (folio = pkram_load_folio(&pf, &index)); i++) {
 			struct pkram_ho_record *r = &ho->rec[i];
 
 			if (i >= ho->hdr.nr_folios) {
+				ho->bad_bytes += folio_size(folio);
 				folio_put(folio);
 				bad++;
 				continue;
@@ -326,12 +329,15 @@ static long pkram_ho_load(const char *name, struct pkram_ho *ho)
 						name, i, folio_pfn(folio), r->pfn,
 						folio_order(folio), r->order, index,
 						r->index);
+				ho->bad_bytes += folio_size(folio);
 				bad++;
 			}
 		}
-		if (i != ho->hdr.nr_folios) {
+		if (i < ho->hdr.nr_folios) {
 			pr_info("# %s: %llu folios, %llu saved\n",
 				name, i, ho->hdr.nr_folios);
+			for (; i < ho->hdr.nr_folios; i++)
+				ho->bad_bytes += PAGE_SIZE << ho->rec[i].order;
 			bad++;
 		}
 		err = 0;
@@ -459,9 +465,9 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		pkram_ho_free(&ho, true);
 	} else if (!strcmp(op, "verify")) {
 		ret = pkram_ho_load(name, &ho);
-		pr_info("%sok 1 verify %s: %llu folios, %llu bytes: %ld\n",
+		pr_info("%sok 1 verify %s: %llu folios, %llu bytes, %llu bytes differ: %ld\n",
 			ret ? "not " : "", name, ho.hdr.nr_folios,
-			ho.hdr.nr_bytes, ret);
+			ho.hdr.nr_bytes, ho.bad_bytes, ret);
 		if (ret > 0)
 			ret = -EIO;
 		pkram_ho_free(&ho, true);

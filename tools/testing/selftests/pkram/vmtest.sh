@@ -14,6 +14,7 @@ set -uo pipefail
 
 test_dir=$(realpath "$(dirname "$0")")
 kernel_dir=$(realpath "$test_dir/../../../..")
+. "$test_dir/vmtest-lib.sh"
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -35,13 +36,18 @@ jobs=$(nproc)
 kunit=0
 disk=""
 dimm=""
+target=x86_64
+kvm_probe=20
 
 usage() {
 	cat <<EOF
 usage: $0 [options]
+  -d dir	build directory for -k-less runs (default: a temporary one)
+  -j n		build jobs (default: $jobs)
+  -t arch	target architecture: x86_64 only (default: $target)
+  -h		this help
   -k bzImage	kernel to boot (default: build one in the build directory)
   -i initrd	initramfs (default: make one with mkinitramfs.sh)
-  -b dir	build directory for -k-less runs (default: a temporary one)
   -s name	scenario of guest/scenarios/ (default: $scenario)
   -S n		number of kernels in a row (default: the scenario's own)
   -K mode	kexec with file (kexec_file_load), load (kexec_load) or alt
@@ -49,23 +55,27 @@ usage: $0 [options]
   -m size	guest memory (default: $mem)
   -c n		guest CPUs (default: $cpus)
   -n n		NUMA nodes, emulated with numa=fake= (default: $numa)
-  -t sec	timeout of the whole run (default: $timeout)
+  -T sec	timeout of the whole run (default: $timeout)
   -a words	more kernel command line (adds to earlier -a)
   -u		run the KUnit suites built into the kernel at boot
   -l file	keep the serial log in file
-  -d file	a raw disk image for the guest, as a virtio disk (/dev/vda)
+  -V file	a raw disk image for the guest, as a virtio disk (/dev/vda)
   -D size	a DIMM of that size plugged in at boot: memory the kernel adds
 		after boot, through ACPI memory hotplug
-  -j n		build jobs (default: $jobs)
+  -A		print the accelerator the guests get (kvm or tcg), and exit
+KVM is used where it works (a guest boots with it within ${kvm_probe} s; set
+VMTEST_ACCEL=kvm or tcg to skip the probe), TCG otherwise.
 EOF
-	exit 2
 }
 
-while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:D:h" opt; do
+print_accel=0
+while getopts "k:i:d:s:S:K:m:c:n:T:a:ul:j:t:V:D:Ah" opt; do
 	case $opt in
+	h) usage; exit $KSFT_PASS ;;
+	A) print_accel=1 ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
-	b) build_dir=$OPTARG ;;
+	d) build_dir=$OPTARG ;;
 	s) scenario=$OPTARG ;;
 	S) stages=$OPTARG ;;
 	K) kexec_mode=$OPTARG ;;
@@ -73,20 +83,25 @@ while getopts "k:i:b:s:S:K:m:c:n:t:a:ul:j:d:D:h" opt; do
 	D) dimm=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	n) numa=$OPTARG ;;
-	t) timeout=$OPTARG ;;
+	T) timeout=$OPTARG ;;
 	a) append="${append:+$append }$OPTARG" ;;
 	u) kunit=1 ;;
 	l) log=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	d) disk=$OPTARG ;;
-	*) usage ;;
+	t) target=$OPTARG ;;
+	V) disk=$OPTARG ;;
+	*) usage >&2; exit $KSFT_FAIL ;;
 	esac
 done
 
+# skip WHY: the whole test skipped, in KTAP, with kselftest's exit code.
 skip() {
-	echo "# SKIP: $*"
+	echo "KTAP version 1"
+	echo "1..0 # SKIP $*"
 	exit $KSFT_SKIP
 }
+
+[ "$target" = x86_64 ] || skip "target $target: PKRAM is x86_64 only"
 
 tmp_dir=$(mktemp -d /tmp/pkram-vmtest.XXXXXX)
 trap 'rm -rf "$tmp_dir"' EXIT
@@ -97,7 +112,7 @@ if [ -z "$stages" ]; then
 	stages=$(sed -n 's/^SCENARIO_STAGES=\([0-9]*\).*/\1/p' "$scenario_file")
 	[ -n "$stages" ] || { echo "$scenario_file sets no SCENARIO_STAGES" >&2; exit $KSFT_FAIL; }
 fi
-case "$kexec_mode" in file|load|alt) ;; *) usage ;; esac
+case "$kexec_mode" in file|load|alt) ;; *) usage >&2; exit $KSFT_FAIL ;; esac
 
 qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not found"
 
@@ -106,12 +121,11 @@ build_kernel() {
 
 	mkdir -p "$build_dir"
 	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 tinyconfig >/dev/null &&
-	cat "$test_dir/config" >>"$kconfig" &&
+	cat "$test_dir/config.$target" "$test_dir/config" >>"$kconfig" &&
 	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 olddefconfig >/dev/null ||
 		return 1
-	while read -r opt; do
-		grep -qxF "$opt" "$kconfig" || skip "$opt is missing from the configuration"
-	done < <(grep '^CONFIG_' "$test_dir/config")
+	missing=$(kconfig_missing "$kconfig" "$test_dir/config.$target" "$test_dir/config") ||
+		skip "the configuration lacks what the tests need: $(echo $missing)"
 	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 -j"$jobs" bzImage
 }
 
@@ -120,6 +134,30 @@ if [ -z "$kernel" ]; then
 	build_kernel || { echo "kernel build failed" >&2; exit $KSFT_FAIL; }
 	kernel=$build_dir/arch/x86/boot/bzImage
 fi
+
+# kvm_works: a guest of this kernel boots with KVM: it gets as far as
+# looking for its init (none given: it panics, and QEMU exits) within
+# $kvm_probe seconds.  /dev/kvm may be there while guests hang.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	timeout -k 2 "$kvm_probe" "$qemu" -machine pc -accel kvm -m 256M \
+		-display none -nodefaults -no-reboot -monitor none \
+		-serial file:"$tmp_dir/kvm-probe.log" -kernel "$kernel" \
+		-append "console=ttyS0 panic=-1 rdinit=/pkram-no-init init=/pkram-no-init" \
+		</dev/null >/dev/null 2>&1
+	grep -q 'Kernel panic' "$tmp_dir/kvm-probe.log" 2>/dev/null
+}
+
+# -accel kvm -accel tcg: QEMU takes the first it can set up.
+accel=${VMTEST_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	! kvm_works || accel=kvm
+fi
+accel_args=(-accel tcg)
+[ "$accel" != kvm ] || accel_args=(-accel kvm -accel tcg)
+[ $print_accel -eq 0 ] || { echo "$accel"; exit $KSFT_PASS; }
+
 if [ -z "$initrd" ]; then
 	initrd=$tmp_dir/initramfs.cpio
 	# the scenarios that run QEMU inside the guest need it in the image
@@ -155,7 +193,7 @@ fi
 serial=${log:-$tmp_dir/serial.log}
 : >"$serial"
 start=$(date +%s.%N)
-timeout -k 5 "$timeout" "$qemu" -machine pc -accel tcg -m "$mem_arg" \
+timeout -k 5 "$timeout" "$qemu" -machine pc "${accel_args[@]}" -m "$mem_arg" \
 	-smp "$cpus" -display none -nodefaults \
 	-no-reboot -monitor none -serial file:"$serial" \
 	"${disk_args[@]}" "${dimm_args[@]}" \
@@ -171,7 +209,8 @@ elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 # a hang or a panic after it fails it.
 tr -d '\r' <"$serial" >"$tmp_dir/serial"
 echo "KTAP version 1"
-echo "# $scenario: $stages kernels, kexec mode $kexec_mode, ${mem} ${cpus} CPUs, $numa nodes"
+echo "# $scenario: $stages kernels, kexec mode $kexec_mode, ${mem} ${cpus} CPUs," \
+	"$numa nodes, ${accel_args[*]}"
 echo "1..$stages"
 failed=0
 stage=0
@@ -226,7 +265,7 @@ done
 if [ "$reached" -lt "$stages" ]; then
 	why="stopped in stage $((reached + 1))"
 	[ $qemu_rc -eq 124 ] && why="QEMU timed out after $timeout s in stage $((reached + 1))"
-	grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops' "$tmp_dir/serial" |
+	grep -m1 -E "$PKRAM_SPLAT|Oops" "$tmp_dir/serial" |
 		sed 's/^/# /'
 	for ((s = reached + 1; s <= stages; s++)); do
 		if [ -f "$tmp_dir/stage.$s" ]; then
@@ -238,13 +277,9 @@ if [ "$reached" -lt "$stages" ]; then
 	failed=1
 fi
 # A kernel warning or panic in any stage is a failure too; but the panic a
-# stage asks for (it says so first: the scenario kdump), up to the boot of
-# the crash kernel it starts.
-awk '/pkram-vmtest: a panic is expected/ { skip = 1 }
-     /Linux version/ { skip = 0 }
-     !skip' "$tmp_dir/serial" >"$tmp_dir/serial.checked"
-if grep -qE '(WARNING|BUG):|Call Trace:|Kernel panic' "$tmp_dir/serial.checked"; then
-	grep -m3 -E '(WARNING|BUG):|Kernel panic' "$tmp_dir/serial.checked" | sed 's/^/# /'
+# stage asks for (splats()).
+if splats "$tmp_dir/serial" >"$tmp_dir/splats"; then
+	head -n 3 "$tmp_dir/splats" | sed 's/^/# /'
 	failed=1
 fi
 printf '# %s: %.1f s, serial log: %s\n' "$scenario" "$elapsed" \
