@@ -15,7 +15,10 @@ demo() {
 
 	shift 3
 	log=$LOGS/$name.log
-	if ! vmtest -l "$log" "$@" >"$LOGS/$name.ktap" 2>&1; then
+	probe_accel
+	if ! with_progress "$name" \
+		"echo \$(grep -c 'pkram-vmtest: .* done' '$log' 2>/dev/null) stages done" \
+		"$LOGS/$name.ktap" vmtest -l "$log" "$@"; then
 		sed 's/^/    /' "$LOGS/$name.ktap"
 		die "the demo failed (serial log: $log)"
 	fi

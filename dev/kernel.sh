@@ -22,11 +22,8 @@ configure() {
 				echo "$line"
 		done <"$KCONFIG_FRAGMENT" >"$frag"
 	fi
-	{
-		kmake tinyconfig &&
-		cat "$frag" >>"$cfg" &&
-		kmake olddefconfig
-	} >"$log" 2>&1 || { tail -n 20 "$log" >&2; die "kernel configuration failed (log: $log)"; }
+	kconfig_tiny "$cfg" "$frag" -- kmake >"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "kernel configuration failed (log: $log)"; }
 
 	# Every option of the fragment must have survived olddefconfig.
 	if ! missing=$(kconfig_missing "$cfg" "$frag"); then

@@ -35,3 +35,18 @@ splats() {
 	     /Linux version/ { skip = 0 }
 	     !skip' "$1" | grep -E "$PKRAM_SPLAT"
 }
+
+# kconfig_tiny CONFIG FRAGMENT... -- MAKE...: configure the kernel whose
+# .config is CONFIG: tinyconfig, then the FRAGMENTs, then olddefconfig, with
+# MAKE the make command of its tree and build directory.
+kconfig_tiny() {
+	local cfg=$1 frags=()
+
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		frags+=("$1")
+		shift
+	done
+	shift
+	"$@" tinyconfig && cat "${frags[@]}" >>"$cfg" && "$@" olddefconfig
+}

@@ -120,10 +120,8 @@ build_kernel() {
 	local kconfig=$build_dir/.config
 
 	mkdir -p "$build_dir"
-	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 tinyconfig >/dev/null &&
-	cat "$test_dir/config.$target" "$test_dir/config" >>"$kconfig" &&
-	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 olddefconfig >/dev/null ||
-		return 1
+	kconfig_tiny "$kconfig" "$test_dir/config.$target" "$test_dir/config" -- \
+		make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 >/dev/null || return 1
 	missing=$(kconfig_missing "$kconfig" "$test_dir/config.$target" "$test_dir/config") ||
 		skip "the configuration lacks what the tests need: $(echo $missing)"
 	make -C "$kernel_dir" O="$build_dir" ARCH=x86_64 -j"$jobs" bzImage
