@@ -100,9 +100,11 @@ fi
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
 	done
 	# run_tests' script, and the KTAP helpers it takes from ../kselftest
-	echo "file /usr/bin/tmpfs_pkram.sh $test_dir/tmpfs_pkram.sh 0755 0 0"
-	echo "dir /usr/kselftest 0755 0 0"
-	echo "file /usr/kselftest/ktap_helpers.sh $test_dir/../kselftest/ktap_helpers.sh 0644 0 0"
+	if [ -f "$test_dir/tmpfs_pkram.sh" ]; then
+		echo "file /usr/bin/tmpfs_pkram.sh $test_dir/tmpfs_pkram.sh 0755 0 0"
+		echo "dir /usr/kselftest 0755 0 0"
+		echo "file /usr/kselftest/ktap_helpers.sh $test_dir/../kselftest/ktap_helpers.sh 0644 0 0"
+	fi
 	if [ $qemu -eq 1 ]; then
 		for d in /usr/share /usr/share/qemu /usr/share/seabios /usr/share/pkram; do
 			echo "dir $d 0755 0 0"
