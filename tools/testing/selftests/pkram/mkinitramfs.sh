@@ -103,7 +103,8 @@ fi
 	if [ -f "$test_dir/tmpfs_pkram.sh" ]; then
 		echo "file /usr/bin/tmpfs_pkram.sh $test_dir/tmpfs_pkram.sh 0755 0 0"
 		echo "dir /usr/kselftest 0755 0 0"
-		echo "file /usr/kselftest/ktap_helpers.sh $test_dir/../kselftest/ktap_helpers.sh 0644 0 0"
+		ktap=$test_dir/../kselftest/ktap_helpers.sh
+		echo "file /usr/kselftest/ktap_helpers.sh $ktap 0644 0 0"
 	fi
 	if [ $qemu -eq 1 ]; then
 		for d in /usr/share /usr/share/qemu /usr/share/seabios /usr/share/pkram; do
