@@ -8,6 +8,8 @@
 #   off      CONFIG_PKRAM=n (and so CONFIG_SHMEM_PKRAM=n), with CONFIG_EFI:
 #            the patched upstream files compile against the stubs of
 #            include/linux/pkram.h
+#   noshmem  CONFIG_SHMEM_PKRAM=n with CONFIG_PKRAM=y: mm/shmem.c and the
+#            core without the tmpfs user
 #   clang    the test kernel's configuration, with CONFIG_EFI, compiled by
 #            clang: PKRAM's objects with W=1, the patched upstream files
 #   sparse   C=2: sparse on PKRAM's objects and the patched upstream files,
@@ -90,6 +92,18 @@ check "CONFIG_PKRAM=n" "the patched upstream files and efi.o build, no warning" 
 	"$log" $?
 grep -q '^# CONFIG_PKRAM is not set' "$PKRAM_CACHE/variant-off/.config"
 report "CONFIG_PKRAM=n: the variant has PKRAM off" $?
+
+step "build variant: CONFIG_SHMEM_PKRAM=n"
+log=$PKRAM_CACHE/variant-noshmem.log
+variant noshmem gcc --disable SHMEM_PKRAM >"$log" 2>&1
+core=$(echo "$own" | grep -v '^mm/shmem_pkram')
+# shellcheck disable=SC2086
+vmake noshmem gcc $core $patched >"$log" 2>&1
+check "CONFIG_SHMEM_PKRAM=n" "PKRAM's core and the patched upstream files build, no warning" \
+	"$log" $?
+grep -q '^# CONFIG_SHMEM_PKRAM is not set' "$PKRAM_CACHE/variant-noshmem/.config" &&
+	grep -q '^CONFIG_PKRAM=y' "$PKRAM_CACHE/variant-noshmem/.config"
+report "CONFIG_SHMEM_PKRAM=n: the variant has PKRAM on, its tmpfs user off" $?
 
 step "build variant: clang"
 log=$PKRAM_CACHE/variant-clang.log
