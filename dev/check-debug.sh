@@ -10,18 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
 t0=$(date +%s)
-result() {
-	if [ "$2" -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "    ok   $1"
-	else
-		failed=$((failed + 1))
-		echo "    FAIL $1"
-	fi
-}
 
 "$REPO/dev/deps.sh" && "$REPO/dev/tree.sh" || exit 1
 # The bench kernel: the other kernel of the scenario update.

@@ -14,9 +14,6 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 # reached makes the count differ, and that fails the run.
 EXPECTED_TESTS=247
 
-passed=0
-failed=0
-failures=()
 t0=$(date +%s)
 
 summary() {
@@ -31,17 +28,6 @@ summary() {
 	echo "$passed passed, $failed failed"
 }
 
-# result NAME STATUS: count one test case.
-result() {
-	if [ "$2" -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "    ${c_grn}ok${c_off}   $1"
-	else
-		failed=$((failed + 1))
-		failures+=("$1")
-		echo "    ${c_red}FAIL${c_off} $1"
-	fi
-}
 
 # fatal SCRIPT: a step the rest depends on.
 fatal() {

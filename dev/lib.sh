@@ -107,6 +107,22 @@ with_progress() {
 	wait "$pid"
 }
 
+# result NAME STATUS: count one test case of make check or check-debug
+# (passed, failed, and the names of the failures).
+passed=0
+failed=0
+failures=()
+result() {
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "    ${c_grn}ok${c_off}   $1"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		echo "    ${c_red}FAIL${c_off} $1"
+	fi
+}
+
 # step NAME: announce a step; die() names it if it fails.
 STEP=${STEP:-setup}
 step() {
