@@ -53,7 +53,7 @@ bench_boot() {
 		echo
 		echo "Boot of the next kernel with $mib MiB preserved, then with nothing (same run, QEMU TCG, 2 CPUs):"
 		echo
-		echo "| preserved | uptime at /init | reserve (early) | restore (initcall) |"
+		echo "| preserved | uptime at /init | reserve (early) | restore (in the background, while the boot goes on) |"
 		echo "|---|---|---|---|"
 	} >>"$table"
 	for order in 0 9; do

@@ -1466,6 +1466,53 @@ static void pkram_test_run_threads(struct kunit *test,
 		wait_for_completion(&t[i].done);
 }
 
+/* Shares of work for pkram_run_parallel(), and what became of them. */
+struct pkram_test_shares {
+	atomic_t runs;		/* runs of the function started */
+	atomic_t left;		/* shares not taken yet */
+	atomic_t taken;		/* shares taken */
+	int fail;		/* the run that returns -EIO, 0 for none */
+};
+
+static int pkram_test_share(void *arg)
+{
+	struct pkram_test_shares *s = arg;
+	int run = atomic_inc_return(&s->runs);
+
+	while (atomic_dec_if_positive(&s->left) >= 0) {
+		atomic_inc(&s->taken);
+		cond_resched();
+	}
+	return run == s->fail ? -EIO : 0;
+}
+
+/*
+ * pkram_run_parallel() runs the function once per CPU, PKRAM_MAX_THREADS at
+ * most, the runs take every share between them, and the error of one run
+ * is returned.
+ */
+static void pkram_test_run_parallel(struct kunit *test)
+{
+	int threads = min(num_online_cpus(), PKRAM_MAX_THREADS);
+	struct pkram_test_shares s = { .fail = 0 };
+
+	atomic_set(&s.runs, 0);
+	atomic_set(&s.left, 10000);
+	atomic_set(&s.taken, 0);
+	KUNIT_EXPECT_EQ(test, pkram_run_parallel(pkram_test_share, &s), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s.runs), threads);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s.taken), 10000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s.left), 0);
+
+	/* The last run to start fails. */
+	s.fail = threads;
+	atomic_set(&s.runs, 0);
+	atomic_set(&s.left, 100);
+	atomic_set(&s.taken, 0);
+	KUNIT_EXPECT_EQ(test, pkram_run_parallel(pkram_test_share, &s), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s.taken), 100);
+}
+
 /*
  * Four threads save into one object at once, then four threads load from it
  * at once: every folio is found exactly once, at its index.
@@ -1861,6 +1908,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_range_run),
 	KUNIT_CASE(pkram_test_alloc_failure),
 	KUNIT_CASE(pkram_test_concurrent),
+	KUNIT_CASE(pkram_test_run_parallel),
 	KUNIT_CASE(pkram_test_debugfs),
 	KUNIT_CASE_SLOW(pkram_test_yields),
 	{}

@@ -582,9 +582,54 @@ static void pkram_ho_dump(unsigned long sb_pfn)
  *   sbreserved: the reserved field of the super block set, checksum fixed;
  *   listout: the first page of the range list copied to a page no range
  *	holds;
- *   lowmem: a range of one page in the first MiB put first, counts fixed.
+ *   lowmem: a range of one page in the first MiB put first, counts fixed;
+ *   shared: the last folio entry of a stream of several link pages made the
+ *	same as its first: one folio reached from two link pages far apart,
+ *	which the next kernel checks in parallel, likely in two threads.
  */
 static char pkram_ho_corrupt[16];
+
+/* The first (or @last) folio entry of @link, or NULL. */
+static u64 *pkram_ho_folio_entry(struct pkram_link *link, bool last)
+{
+	u64 *found = NULL;
+	unsigned int i;
+
+	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+		if (link->entry[i] & PKRAM_ENTRY_INDEX)
+			continue;
+		found = &link->entry[i];
+		if (!last)
+			break;
+	}
+	return found;
+}
+
+/* shared: see above; false if no node has a stream of several link pages. */
+static bool pkram_ho_share(struct pkram_super_block *sb)
+{
+	struct pkram_node *node;
+	struct pkram_obj *obj;
+	u64 npfn, opfn, *first, *last;
+
+	for (npfn = sb->node_pfn; npfn; npfn = node->node_pfn) {
+		node = pfn_to_kaddr(npfn);
+		for (opfn = node->obj_pfn; opfn; opfn = obj->obj_pfn) {
+			obj = pfn_to_kaddr(opfn);
+			if (obj->folios.head_pfn == obj->folios.tail_pfn)
+				continue;
+			first = pkram_ho_folio_entry(pfn_to_kaddr(obj->folios.head_pfn),
+						     false);
+			last = pkram_ho_folio_entry(pfn_to_kaddr(obj->folios.tail_pfn),
+						    true);
+			if (first && last) {
+				*last = *first;
+				return true;
+			}
+		}
+	}
+	return false;
+}
 
 /*
  * A copy of @rp in a page that is not preserved, and where the kexec image
@@ -657,6 +702,9 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 		sb->__reserved = 1;
 	} else if (rp && !strcmp(mode, "listout")) {
 		sb->range_pfn = pkram_ho_copy_out(rp);
+	} else if (!strcmp(mode, "shared")) {
+		if (!pkram_ho_share(sb))
+			pr_warn("no stream of several link pages to damage\n");
 	} else if (rp && !strcmp(mode, "lowmem") &&
 		   rp->nr_ranges < PKRAM_RANGES_PER_PAGE) {
 		memmove(&rp->range[1], &rp->range[0],

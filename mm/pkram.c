@@ -24,13 +24,18 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pgalloc_tag.h>
 #include <linux/pkram.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
@@ -39,6 +44,14 @@
 
 static LIST_HEAD(pkram_nodes);		/* linked through page::lru */
 static DEFINE_MUTEX(pkram_mutex);	/* the node list and node flags */
+
+/*
+ * While the nodes handed over by the previous kernel are checked, in the
+ * background (pkram_restore_begin() to pkram_restore_end()), the node list
+ * and the tracker are incomplete: whatever reads them waits.
+ */
+static bool pkram_restoring;
+static DECLARE_WAIT_QUEUE_HEAD(pkram_restore_wq);
 
 static atomic_long_t pkram_meta_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t pkram_nr_folios = ATOMIC_LONG_INIT(0);
@@ -424,6 +437,116 @@ static void pkram_chain_links(struct pkram_stream_head *head,
 	head->tail_pfn = pkram_pfn(last);
 }
 
+/* --- the handover in progress -------------------------------------------- */
+
+/**
+ * pkram_restore_begin - the nodes handed over are being taken back
+ *
+ * Called once, early in boot, by the handover when the previous kernel
+ * handed memory over: from then until pkram_restore_end(), whatever reads
+ * the node list or the tracker waits (pkram_wait_restore()).
+ */
+void __init pkram_restore_begin(void)
+{
+	pkram_restoring = true;
+}
+
+/**
+ * pkram_restore_end - the nodes handed over are on the list, or never will be
+ */
+void pkram_restore_end(void)
+{
+	/* What the restore did is seen by whoever sees it ended. */
+	smp_store_release(&pkram_restoring, false);
+	wake_up_all(&pkram_restore_wq);
+}
+
+/**
+ * pkram_wait_restore - wait until the nodes handed over are taken back
+ *
+ * The node list and the tracker are complete once this returns: the nodes
+ * of the previous kernel that were found good are on the list, and their
+ * pages are tracked.  Returns at once when there was no handover, or once
+ * it is done.
+ *
+ * Context: process context, may sleep.
+ */
+void pkram_wait_restore(void)
+{
+	/* Pairs with pkram_restore_end(): list and tracker are seen whole. */
+	wait_event(pkram_restore_wq, !smp_load_acquire(&pkram_restoring));
+}
+
+/* Lock the node list, once what the previous kernel handed over is on it. */
+static void pkram_lock_nodes(void)
+{
+	pkram_wait_restore();
+	mutex_lock(&pkram_mutex);
+}
+
+/* --- several CPUs -------------------------------------------------------- */
+
+struct pkram_worker {
+	struct work_struct work;
+	int (*fn)(void *arg);
+	void *arg;
+	struct mem_cgroup *memcg;
+	int err;
+};
+
+static void pkram_work(struct work_struct *work)
+{
+	struct pkram_worker *w = container_of(work, typeof(*w), work);
+	struct mem_cgroup *old = set_active_memcg(w->memcg);
+
+	w->err = w->fn(w->arg);
+	set_active_memcg(old);
+}
+
+/**
+ * pkram_run_parallel - run a share of a save or load on every CPU
+ * @fn: takes shares of the work until none is left; it must be able to do
+ *	all of it alone
+ * @arg: its argument
+ *
+ * Runs @fn(@arg) in as many threads as there are CPUs, up to
+ * PKRAM_MAX_THREADS, the calling thread one of them, and waits for every
+ * run.  Pages the other threads allocate or charge go to the memory cgroup
+ * of the caller.  With one CPU, or no memory for the others, @fn runs in the
+ * calling thread only.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or the error of a run.
+ */
+int pkram_run_parallel(int (*fn)(void *arg), void *arg)
+{
+	unsigned int n = min(num_online_cpus(), PKRAM_MAX_THREADS), i;
+	struct pkram_worker *w;
+	struct mem_cgroup *memcg;
+	int err;
+
+	w = n > 1 ? kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
+	if (!w)
+		return fn(arg);
+	memcg = get_mem_cgroup_from_mm(current->mm);
+	for (i = 0; i < n - 1; i++) {
+		INIT_WORK(&w[i].work, pkram_work);
+		w[i].fn = fn;
+		w[i].arg = arg;
+		w[i].memcg = memcg;
+		queue_work(system_unbound_wq, &w[i].work);
+	}
+	err = fn(arg);
+	for (i = 0; i < n - 1; i++) {
+		flush_work(&w[i].work);
+		if (!err)
+			err = w[i].err;
+	}
+	mem_cgroup_put(memcg);
+	kfree(w);
+	return err;
+}
+
 /* --- nodes ----------------------------------------------------------------- */
 
 static struct pkram_node *pkram_node_of(struct page *page)
@@ -504,7 +627,7 @@ struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes)
 	struct page *page;
 
 	*nr_nodes = 0;
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	list_for_each_entry_reverse(page, &pkram_nodes, lru) {
 		node = pkram_node_of(page);
 		if (node->flags & PKRAM_ACCMODE_MASK) {
@@ -562,7 +685,7 @@ void pkram_free_saved_nodes(void)
 	struct page *page, *tmp;
 	LIST_HEAD(victims);
 
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	list_for_each_entry_safe(page, tmp, &pkram_nodes, lru)
 		if (!(pkram_node_of(page)->flags & PKRAM_ACCMODE_MASK))
 			list_move(&page->lru, &victims);
@@ -602,7 +725,7 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 	strscpy(node->name, name, PKRAM_NAME_MAX);
 	node->flags = PKRAM_SAVE;
 
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	if (pkram_find_node(name)) {
 		mutex_unlock(&pkram_mutex);
 		pkram_free_meta(node);
@@ -681,7 +804,7 @@ void pkram_finish_save(struct pkram_stream *ps)
 
 	if (ps->obj)
 		pkram_finish_save_obj(ps);
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	node->flags &= ~PKRAM_ACCMODE_MASK;
 	mutex_unlock(&pkram_mutex);
 	ps->node = NULL;
@@ -690,7 +813,7 @@ EXPORT_SYMBOL_GPL(pkram_finish_save);
 
 static void pkram_remove_node(struct pkram_node *node)
 {
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	list_del(&virt_to_page(node)->lru);
 	mutex_unlock(&pkram_mutex);
 	pkram_free_node(node);
@@ -737,7 +860,7 @@ int pkram_prepare_load(struct pkram_stream *ps, const char *name)
 	if (err)
 		return err;
 
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	node = pkram_find_node(name);
 	if (!node)
 		err = -ENOENT;
@@ -831,7 +954,7 @@ EXPORT_SYMBOL_GPL(pkram_finish_load);
  */
 void pkram_abort_load(struct pkram_stream *ps)
 {
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	ps->node->flags &= ~PKRAM_LOAD;
 	mutex_unlock(&pkram_mutex);
 	ps->node = NULL;
@@ -1303,7 +1426,7 @@ VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
 	seq_printf(m, "metadata pages: %ld, folios: %ld (%ld pages)\n",
 		   stats.meta_pages, stats.folios, stats.folio_pages);
 
-	mutex_lock(&pkram_mutex);
+	pkram_lock_nodes();
 	list_for_each_entry(page, &pkram_nodes, lru) {
 		struct pkram_node *node = pkram_node_of(page);
 		struct pkram_obj *obj;
@@ -1333,6 +1456,7 @@ static int pkram_ranges_show(struct seq_file *m, void *v)
 {
 	unsigned long pfn = 0, n;
 
+	pkram_wait_restore();
 	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
 		seq_printf(m, "%#llx-%#llx\n", PFN_PHYS(pfn), PFN_PHYS(pfn + n) - 1);
 		pfn += n;

@@ -12,9 +12,11 @@
  * New kernel, booted with pkram=<pfn>: right after the firmware memory map is
  * in memblock, and before anything is allocated from memblock, it validates
  * the super block and the range list and reserves the ranges in one pass
- * (memblock_reserve_sorted()).  Later, with the page allocator up, it walks
- * the nodes, validates every pfn and count, and puts them back on the node
- * list, where pkram_prepare_load() finds them.  Anything wrong: one log line,
+ * (memblock_reserve_sorted()).  Later, with the page allocator up and in a
+ * thread of its own while the boot goes on, it walks the nodes, validates
+ * every pfn and count (the entries of folio streams on every CPU), and puts
+ * them back on the node list, where pkram_prepare_load() finds them;
+ * whatever uses PKRAM meanwhile waits for it.  Anything wrong: one log line,
  * everything handed over is released, and the kernel boots normally.
  */
 #define pr_fmt(fmt) "PKRAM: " fmt
@@ -27,6 +29,7 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kobject.h>
+#include <linux/kthread.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/pkram.h>
@@ -43,7 +46,7 @@
 static struct pkram_super_block *pkram_sb;
 
 /* The super block handed to this kernel (pkram=), 0 if none or invalid. */
-static unsigned long pkram_sb_pfn __initdata;
+static unsigned long pkram_sb_pfn;
 static unsigned long pkram_in_pages __initdata;
 
 /* The one the kexec image gave (pkram_set_super_block()), if it did. */
@@ -608,6 +611,7 @@ void __init pkram_reserve(void)
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
+	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
 	s_pfn = sb->scratch_pfn;
@@ -632,8 +636,8 @@ none:
  */
 #define PKRAM_NR_LATE	8
 
-static struct pkram_later pkram_late[PKRAM_NR_LATE] __initdata;
-static unsigned int pkram_nr_late __initdata;
+static struct pkram_later pkram_late[PKRAM_NR_LATE];
+static unsigned int pkram_nr_late;
 
 /**
  * pkram_late_reserved - memory reserved for good after pkram_reserve()
@@ -665,8 +669,7 @@ void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
 
 /*
  * A set of pfns, as bitmaps like the tracker's, with the bitmap looked up
- * last kept at hand: every entry of every node is checked against two sets,
- * and a GiB of memory has only eight bitmaps.
+ * last kept at hand for the changes made in one thread.
  */
 struct pkram_bitset {
 	struct xarray xa;
@@ -677,19 +680,42 @@ struct pkram_bitset {
 
 /*
  * While the nodes are checked, two sets of pfns: the pages handed over (the
- * ranges), and the pages reached from the super block and the nodes.  No
- * lock: nothing else runs PKRAM yet.  Once all is checked, the second set
- * becomes the tracker's.
+ * ranges), and the pages reached from the super block and the nodes.  Once
+ * all is checked, the second set becomes the tracker's.
+ *
+ * Every page reached is claimed in @own, and a page claimed twice is an
+ * error.  The metadata pages are reached by one thread, which walks the
+ * lists and notes the link pages of folio streams in @links; then the
+ * entries of those link pages, which are nearly all of the work, are checked
+ * on every CPU (pkram_check_folio_links()).  Nothing else runs PKRAM
+ * meanwhile: whatever would waits (pkram_wait_restore()).
  */
 struct pkram_restore {
 	struct pkram_bitset in;		/* pages handed over */
 	struct pkram_bitset own;	/* pages reached */
-	unsigned long owned;		/* how many */
+	atomic_long_t owned;		/* how many */
 	struct list_head nodes;		/* checked nodes, through page::lru */
+	struct xarray links;		/* link pages of folio streams */
+	unsigned long nr_links;		/* in @links, numbered from 0 */
+	atomic_long_t next_link;	/* the next one to check */
+	bool bad;			/* an entry is wrong */
 };
 
-enum pkram_bits_op { PKRAM_BITS_SET, PKRAM_BITS_CLEAR, PKRAM_BITS_ALL,
-		     PKRAM_BITS_CLAIM };
+/*
+ * One thread's hand on the two sets while it claims pages: the bitmaps of
+ * the key it looked up last.  Once claims begin, bitmaps are only looked up
+ * (pkram_own_cover() gave @own one for every bitmap of @in), and the bits of
+ * @own are set atomically, so that threads can claim at once.
+ */
+struct pkram_claimer {
+	struct pkram_restore *rs;
+	unsigned long key;
+	unsigned long *in;		/* bitmap of @key in @rs->in, or NULL */
+	unsigned long *own;		/* and in @rs->own */
+	unsigned long owned;		/* claimed, not in @rs->owned yet */
+};
+
+enum pkram_bits_op { PKRAM_BITS_SET, PKRAM_BITS_CLEAR };
 
 static void pkram_bits_init(struct pkram_bitset *bs)
 {
@@ -737,95 +763,156 @@ static unsigned long *pkram_bits_map(struct pkram_bitset *bs,
 	return bm;
 }
 
-/*
- * Set, clear, test or claim (test that none is set, then set) the bits of
- * [@pfn, @pfn + @nr) in @bs.
- */
+/* Set or clear the bits of [@pfn, @pfn + @nr) in @bs, in one thread. */
 static bool pkram_bits(struct pkram_bitset *bs, unsigned long pfn,
 		       unsigned long nr, enum pkram_bits_op op)
 {
 	unsigned long p, end = pfn + nr, n, bit, *bm;
-	bool alloc = op == PKRAM_BITS_SET || op == PKRAM_BITS_CLAIM;
 
 	for (p = pfn; p < end; p += n) {
 		bit = p % PKRAM_TRACK_PFNS;
 		n = min(end - p, PKRAM_TRACK_PFNS - bit);
-		bm = pkram_bits_map(bs, p / PKRAM_TRACK_PFNS, alloc);
+		bm = pkram_bits_map(bs, p / PKRAM_TRACK_PFNS,
+				    op == PKRAM_BITS_SET);
 		if (!bm) {
 			if (op == PKRAM_BITS_CLEAR)
 				continue;
 			return false;
 		}
-		switch (op) {
-		case PKRAM_BITS_CLAIM:
-			if (find_next_bit(bm, bit + n, bit) < bit + n)
-				return false;
-			fallthrough;
-		case PKRAM_BITS_SET:
+		if (op == PKRAM_BITS_SET)
 			bitmap_set(bm, bit, n);
-			break;
-		case PKRAM_BITS_CLEAR:
+		else
 			bitmap_clear(bm, bit, n);
-			break;
-		case PKRAM_BITS_ALL:
-			if (find_next_zero_bit(bm, bit + n, bit) < bit + n)
-				return false;
-			break;
-		}
 	}
 	return true;
 }
 
 /*
- * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them.  A
- * page reached twice is an error: a loop, or a page in two lists.
+ * Give @own a bitmap for every bitmap of @in: every page that can be
+ * claimed was handed over, so claims need no allocation, and threads can
+ * share @own.
  */
-static bool pkram_claim(struct pkram_restore *rs, u64 pfn, u64 nr)
+static bool pkram_own_cover(struct pkram_restore *rs)
 {
-	if (!pfn || pfn + nr < pfn ||
-	    !pkram_bits(&rs->in, pfn, nr, PKRAM_BITS_ALL) ||
-	    !pkram_bits(&rs->own, pfn, nr, PKRAM_BITS_CLAIM))
-		return false;
-	rs->owned += nr;
+	unsigned long key;
+	void *bm;
+
+	xa_for_each(&rs->in.xa, key, bm)
+		if (!pkram_bits_map(&rs->own, key, true))
+			return false;
 	return true;
 }
 
-/* A metadata page handed over, made an ordinary allocated page. */
-static void *pkram_claim_meta(struct pkram_restore *rs, u64 pfn)
+/* Set the bits of @mask in *@word, unless one of them is set already. */
+static bool pkram_claim_word(unsigned long *word, unsigned long mask)
 {
-	return pkram_claim(rs, pfn, 1) ? pfn_to_kaddr(pfn) : NULL;
+	unsigned long old = READ_ONCE(*word);
+
+	do {
+		if (old & mask)
+			return false;
+	} while (!try_cmpxchg(word, &old, old | mask));
+	return true;
 }
 
-/* Check a stream; returns the number of folios in it, or -1. */
-static long pkram_check_links(struct pkram_restore *rs,
-			      struct pkram_stream_head *head, bool data_pages)
+/*
+ * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them.  A
+ * page reached twice is an error: a loop, or a page in two lists.  @nr is 1
+ * or the size of a folio at @pfn, aligned to it: the range is within one
+ * bitmap.
+ */
+static bool pkram_claim(struct pkram_claimer *c, u64 pfn, unsigned long nr)
 {
-	struct pkram_link *link;
-	u64 pfn = head->head_pfn, last = 0;
+	unsigned long bit = pfn % PKRAM_TRACK_PFNS, end = bit + nr, w, mask;
+
+	BUILD_BUG_ON((1UL << MAX_PAGE_ORDER) > PKRAM_TRACK_PFNS);
+	if (!pfn || pfn + nr < pfn)
+		return false;
+	if (!c->in || c->key != pfn / PKRAM_TRACK_PFNS) {
+		c->key = pfn / PKRAM_TRACK_PFNS;
+		c->in = xa_load(&c->rs->in.xa, c->key);
+		c->own = xa_load(&c->rs->own.xa, c->key);
+	}
+	if (!c->in || !c->own || find_next_zero_bit(c->in, end, bit) < end)
+		return false;
+	for (w = BIT_WORD(bit); w * BITS_PER_LONG < end; w++) {
+		mask = ~0UL;
+		if (w == BIT_WORD(bit))
+			mask &= BITMAP_FIRST_WORD_MASK(bit);
+		if (w == BIT_WORD(end - 1))
+			mask &= BITMAP_LAST_WORD_MASK(end);
+		/* Bits of the words before were set by us: the error stands. */
+		if (!pkram_claim_word(&c->own[w], mask))
+			return false;
+	}
+	c->owned += nr;
+	return true;
+}
+
+/* A metadata page handed over, reached now; its address, or NULL. */
+static void *pkram_claim_meta(struct pkram_claimer *c, u64 pfn)
+{
+	return pkram_claim(c, pfn, 1) ? pfn_to_kaddr(pfn) : NULL;
+}
+
+/*
+ * Check the entries of a link page and reach the pages they name: data
+ * pages of a byte stream if @data_pages, else folios.  Returns how many
+ * there are, or -1.
+ */
+static long pkram_check_entries(struct pkram_claimer *c,
+				struct pkram_link *link, bool data_pages)
+{
 	unsigned int i, order;
 	long nr = 0;
 
+	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+		u64 e = link->entry[i];
+
+		/* Bits no kernel of this version sets: another format. */
+		if (e & PKRAM_ENTRY_INDEX) {
+			if (data_pages || (e & ~PAGE_MASK & ~PKRAM_ENTRY_INDEX))
+				return -1;
+			continue;
+		}
+		if (e & PKRAM_ENTRY_FLAGS_MASK)
+			return -1;
+		order = (e & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
+		if (order > MAX_PAGE_ORDER || (data_pages && order) ||
+		    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
+		    !pkram_claim(c, PHYS_PFN(e), 1UL << order))
+			return -1;
+		nr++;
+	}
+	return nr;
+}
+
+/*
+ * Reach the link pages of a stream.  Those of a byte stream are checked
+ * now, and the number of its data pages returned; those of a folio stream
+ * are noted for pkram_check_folio_links(), and 0 returned.  -1 if wrong.
+ */
+static long pkram_check_links(struct pkram_claimer *c,
+			      struct pkram_stream_head *head, bool data_pages)
+{
+	struct pkram_restore *rs = c->rs;
+	struct pkram_link *link;
+	u64 pfn = head->head_pfn, last = 0;
+	long nr = 0, n;
+
 	while (pfn) {
-		link = pkram_claim_meta(rs, pfn);
+		link = pkram_claim_meta(c, pfn);
 		if (!link)
 			return -1;
-		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-			u64 e = link->entry[i];
-
-			/* Bits no kernel of this version sets: another format. */
-			if (e & PKRAM_ENTRY_INDEX) {
-				if (data_pages || (e & ~PAGE_MASK & ~PKRAM_ENTRY_INDEX))
-					return -1;
-				continue;
-			}
-			if (e & PKRAM_ENTRY_FLAGS_MASK)
+		if (data_pages) {
+			n = pkram_check_entries(c, link, true);
+			if (n < 0)
 				return -1;
-			order = (e & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
-			if (order > MAX_PAGE_ORDER || (data_pages && order) ||
-			    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
-			    !pkram_claim(rs, PHYS_PFN(e), 1UL << order))
-				return -1;
-			nr++;
+			nr += n;
+		} else if (xa_err(xa_store(&rs->links, rs->nr_links++, link,
+					   GFP_KERNEL))) {
+			rs->own.nomem = true;
+			return -1;
 		}
 		last = pfn;
 		pfn = link->link_pfn;
@@ -834,7 +921,7 @@ static long pkram_check_links(struct pkram_restore *rs,
 	return last == head->tail_pfn ? nr : -1;
 }
 
-static bool pkram_check_node(struct pkram_restore *rs, struct pkram_node *node)
+static bool pkram_check_node(struct pkram_claimer *c, struct pkram_node *node)
 {
 	struct pkram_obj *obj;
 	u64 pfn = node->obj_pfn;
@@ -846,16 +933,48 @@ static bool pkram_check_node(struct pkram_restore *rs, struct pkram_node *node)
 	for (; pfn; n++, pfn = obj->obj_pfn) {
 		long data_pages;
 
-		obj = pkram_claim_meta(rs, pfn);
+		obj = pkram_claim_meta(c, pfn);
 		if (!obj || n >= node->nr_objs || !obj->flags || obj->__reserved ||
 		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
-		    pkram_check_links(rs, &obj->folios, false) < 0)
+		    pkram_check_links(c, &obj->folios, false) < 0)
 			return false;
-		data_pages = pkram_check_links(rs, &obj->bytes, true);
+		data_pages = pkram_check_links(c, &obj->bytes, true);
 		if (data_pages < 0 || obj->data_len > PFN_PHYS(data_pages))
 			return false;
 	}
 	return n == node->nr_objs;
+}
+
+/* Link pages of folio streams a thread takes at a time. */
+#define PKRAM_LINKS_AT_ONCE	16
+
+/*
+ * One thread's share of checking the entries of the folio streams: link
+ * pages noted by pkram_check_links(), PKRAM_LINKS_AT_ONCE at a time, until
+ * there are none left or one is wrong.
+ */
+static int pkram_check_folio_links(void *arg)
+{
+	struct pkram_restore *rs = arg;
+	struct pkram_claimer c = { .rs = rs };
+	unsigned long i, end;
+
+	while (!READ_ONCE(rs->bad)) {
+		i = atomic_long_fetch_add(PKRAM_LINKS_AT_ONCE, &rs->next_link);
+		if (i >= rs->nr_links)
+			break;
+		end = min(i + PKRAM_LINKS_AT_ONCE, rs->nr_links);
+		for (; i < end; i++) {
+			if (pkram_check_entries(&c, xa_load(&rs->links, i),
+						false) < 0) {
+				WRITE_ONCE(rs->bad, true);
+				break;
+			}
+		}
+		cond_resched();
+	}
+	atomic_long_add(c.owned, &rs->owned);
+	return 0;
 }
 
 /* Make the metadata pages reached from @node ordinary allocated pages. */
@@ -899,8 +1018,8 @@ static void pkram_prep_node(struct pkram_node *node)
 }
 
 /* Free the pages of the ranges handed over that @own does not hold. */
-static unsigned long __init pkram_free_unowned(struct pkram_super_block *sb,
-					       u64 *list, struct xarray *own)
+static unsigned long pkram_free_unowned(struct pkram_super_block *sb,
+					u64 *list, struct xarray *own)
 {
 	unsigned long p, q, end, n, freed = 0;
 	struct pkram_range_page *rp;
@@ -931,7 +1050,7 @@ static unsigned long __init pkram_free_unowned(struct pkram_super_block *sb,
 }
 
 /* Is @pfn memory this kernel keeps for good (pkram_late_reserved())? */
-static bool __init pkram_in_late(u64 pfn)
+static bool pkram_in_late(u64 pfn)
 {
 	unsigned int i;
 
@@ -942,14 +1061,14 @@ static bool __init pkram_in_late(u64 pfn)
 }
 
 /* Consume @sb: nothing of it may come back with a later pkram=. */
-static void __init pkram_consume(struct pkram_super_block *sb)
+static void pkram_consume(struct pkram_super_block *sb)
 {
 	if (!pkram_in_late(pkram_sb_pfn))
 		sb->magic = 0;
 }
 
 /* Free a page of the super block or of the range list, unless kept. */
-static unsigned long __init pkram_free_list_page(u64 pfn)
+static unsigned long pkram_free_list_page(u64 pfn)
 {
 	if (pkram_in_late(pfn))
 		return 0;
@@ -961,8 +1080,8 @@ static unsigned long __init pkram_free_list_page(u64 pfn)
  * Give back the pages handed over that no node holds: @own holds the super
  * block and the list pages too, freed last since they are read until then.
  */
-static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
-					u64 *list, struct xarray *own)
+static void pkram_free_unclaimed(struct pkram_super_block *sb, u64 *list,
+				 struct xarray *own)
 {
 	unsigned long freed;
 	u64 j;
@@ -976,8 +1095,8 @@ static void __init pkram_free_unclaimed(struct pkram_super_block *sb,
 }
 
 /* Set (or clear) the bits of the super block and the range list in @own. */
-static bool __init pkram_own_list(struct pkram_restore *rs, u64 *list,
-				  u64 nr_pages, enum pkram_bits_op op)
+static bool pkram_own_list(struct pkram_restore *rs, u64 *list, u64 nr_pages,
+			   enum pkram_bits_op op)
 {
 	bool ok = pkram_bits(&rs->own, pkram_sb_pfn, 1, op);
 	u64 n;
@@ -991,7 +1110,7 @@ static bool __init pkram_own_list(struct pkram_restore *rs, u64 *list,
  * Was memory that this kernel keeps for good (pkram_late_reserved()) handed
  * over?  Returns why that is wrong, or NULL.
  */
-static const char * __init pkram_late_conflict(struct pkram_restore *rs)
+static const char *pkram_late_conflict(struct pkram_restore *rs)
 {
 	unsigned long pfn;
 	unsigned int i;
@@ -1005,8 +1124,7 @@ static const char * __init pkram_late_conflict(struct pkram_restore *rs)
 }
 
 /* Set (or clear) the bits of that memory in @own: none of it is freed. */
-static bool __init pkram_own_late(struct pkram_restore *rs,
-				  enum pkram_bits_op op)
+static bool pkram_own_late(struct pkram_restore *rs, enum pkram_bits_op op)
 {
 	bool ok = true;
 	unsigned int i;
@@ -1017,7 +1135,7 @@ static bool __init pkram_own_late(struct pkram_restore *rs,
 	return ok;
 }
 
-static int __init pkram_cmp_names(const void *a, const void *b)
+static int pkram_cmp_names(const void *a, const void *b)
 {
 	const struct pkram_node *x = *(const struct pkram_node **)a;
 	const struct pkram_node *y = *(const struct pkram_node **)b;
@@ -1029,8 +1147,7 @@ static int __init pkram_cmp_names(const void *a, const void *b)
  * Do the @n nodes of @nodes (names checked NUL-terminated) differ by name?
  * Sets *@nomem if there is no memory to tell.
  */
-static bool __init pkram_names_unique(struct list_head *nodes, u64 n,
-				      bool *nomem)
+static bool pkram_names_unique(struct list_head *nodes, u64 n, bool *nomem)
 {
 	struct pkram_node **sorted;
 	struct page *page;
@@ -1053,21 +1170,81 @@ static bool __init pkram_names_unique(struct list_head *nodes, u64 n,
 	return unique;
 }
 
-static int __init pkram_restore(void)
+/*
+ * Reach the super block, the range list and the nodes, checking each, and
+ * note the link pages of folio streams; then check their entries on every
+ * CPU.  Returns why what was handed over is wrong, or NULL if it is good.
+ */
+static const char *pkram_check_handover(struct pkram_restore *rs,
+					struct pkram_super_block *sb, u64 *list)
+{
+	struct pkram_claimer c = { .rs = rs };
+	struct pkram_node *node;
+	const char *why = NULL;
+	bool ok, nomem = false;
+	u64 pfn, n;
+
+	/* The super block and the list are no node's: claim them first. */
+	ok = pkram_own_cover(rs) && pkram_claim(&c, pkram_sb_pfn, 1);
+	for (n = 0; ok && n < sb->nr_range_pages; n++)
+		ok = pkram_claim(&c, list[n], 1);
+	why = ok ? pkram_late_conflict(rs) : NULL;
+	ok = ok && !why;
+
+	for (n = 0, pfn = sb->node_pfn; ok && pfn; n++) {
+		node = pkram_claim_meta(&c, pfn);
+		ok = node && n < sb->nr_nodes && pkram_check_node(&c, node);
+		if (ok) {
+			list_add_tail(&virt_to_page(node)->lru, &rs->nodes);
+			pfn = node->node_pfn;
+		}
+		cond_resched();
+	}
+	atomic_long_add(c.owned, &rs->owned);
+	if (ok) {
+		pkram_run_parallel(pkram_check_folio_links, rs);
+		ok = !rs->bad;
+	}
+	ok = ok && n == sb->nr_nodes &&
+	     atomic_long_read(&rs->owned) <= sb->nr_pages &&
+	     pkram_names_unique(&rs->nodes, n, &nomem);
+	if (!ok && !why && (nomem || rs->in.nomem || rs->own.nomem))
+		why = "no memory to check the nodes handed over";
+	if (!ok && !why)
+		why = "inconsistent nodes handed over";
+	return why;
+}
+
+/*
+ * Take back what the previous kernel handed over, in order:
+ *  1. the pages handed over, from the range list (checked and reserved
+ *     early by pkram_reserve());
+ *  2. the super block and the range list pages, and no memory this kernel
+ *     keeps for good (pkram_late_reserved());
+ *  3. each node, its objects and the link pages of their streams, each
+ *     page handed over and reached once, the fields of each in range;
+ *  4. every folio entry, on every CPU: flags, order, alignment, each page
+ *     handed over and reached once;
+ *  5. as many nodes as the super block says, no more pages than it says,
+ *     and no two nodes of one name.
+ * If all holds, the nodes go on the list and their pages to the tracker;
+ * else nothing is kept, with one log line.  Either way, the pages handed
+ * over that no node holds, the super block and the list are freed.
+ */
+static void pkram_restore(void)
 {
 	struct pkram_restore rs = { .nodes = LIST_HEAD_INIT(rs.nodes) };
 	struct pkram_super_block *sb;
 	struct pkram_node *node;
 	struct page *page, *tmp;
-	u64 pfn, n = 0, *list, start, i, nr_list;
-	bool ok = true, nomem = false;
-	const char *why = NULL;
+	u64 pfn, n, *list, start, i, nr_list;
+	const char *why;
+	bool ok = true;
 
-	if (!pkram_sb_pfn)
-		return 0;
 	start = sched_clock();
 	pkram_bits_init(&rs.in);
 	pkram_bits_init(&rs.own);
+	xa_init(&rs.links);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
 	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
@@ -1075,7 +1252,7 @@ static int __init pkram_restore(void)
 		/* What was handed over stays reserved: nothing is lost. */
 		pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
 		       sb->nr_pages);
-		return -ENOMEM;
+		return;
 	}
 	/* Checked and reserved early: the list has nr_range_pages pages. */
 	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
@@ -1090,34 +1267,14 @@ static int __init pkram_restore(void)
 					rp->range[i].nr_pages, PKRAM_BITS_SET);
 		cond_resched();
 	}
-	/* The super block and the list are no node's: claim them first. */
-	ok = ok && pkram_claim(&rs, pkram_sb_pfn, 1);
-	for (n = 0; ok && n < sb->nr_range_pages; n++)
-		ok = pkram_claim(&rs, list[n], 1);
-	why = ok ? pkram_late_conflict(&rs) : NULL;
-	ok = ok && !why;
-
-	for (n = 0, pfn = sb->node_pfn; ok && pfn; n++) {
-		node = pkram_claim_meta(&rs, pfn);
-		ok = node && n < sb->nr_nodes && pkram_check_node(&rs, node);
-		if (ok) {
-			list_add_tail(&virt_to_page(node)->lru, &rs.nodes);
-			pfn = node->node_pfn;
-		}
-		cond_resched();
-	}
-	ok = ok && n == sb->nr_nodes && rs.owned <= sb->nr_pages &&
-	     pkram_names_unique(&rs.nodes, n, &nomem);
-	if (!ok) {
-		if (!why && (nomem || rs.in.nomem || rs.own.nomem))
-			why = "no memory to check the nodes handed over";
-		pr_err("%s: nothing preserved\n",
-		       why ?: "inconsistent nodes handed over");
+	why = ok ? pkram_check_handover(&rs, sb, list) :
+		   "no memory to check the nodes handed over";
+	if (why) {
+		pr_err("%s: nothing preserved\n", why);
 		pkram_scratch_release();
 		INIT_LIST_HEAD(&rs.nodes);
 		pkram_bits_destroy(&rs.own);
 		pkram_bits_init(&rs.own);
-		rs.owned = 0;
 		if (!pkram_own_list(&rs, list, sb->nr_range_pages,
 				    PKRAM_BITS_SET) ||
 		    !pkram_own_late(&rs, PKRAM_BITS_SET)) {
@@ -1133,26 +1290,54 @@ static int __init pkram_restore(void)
 	pkram_own_list(&rs, list, nr_list, PKRAM_BITS_CLEAR);
 	pkram_own_late(&rs, PKRAM_BITS_CLEAR);
 
+	n = 0;
 	list_for_each_entry_safe(page, tmp, &rs.nodes, lru) {
 		list_del(&page->lru);
 		node = page_address(page);
 		pkram_prep_node(node);
 		node->node_pfn = 0;
 		pkram_add_node(node);
+		n++;
 	}
 	/* What the nodes hold is preserved again, for the next kernel. */
 	pkram_track_adopt(&rs.own.xa);
-	if (ok)
+	if (!why)
 		pr_info("%llu nodes handed over, %llu pages, in %llu us\n", n,
-			rs.owned - nr_list - 1,
+			atomic_long_read(&rs.owned) - nr_list - 1,
 			(sched_clock() - start) / NSEC_PER_USEC);
 out:
 	kvfree(list);
+	xa_destroy(&rs.links);
 	pkram_bits_destroy(&rs.own);
 	pkram_bits_destroy(&rs.in);
+}
+
+/* In a thread of its own: the boot goes on meanwhile. */
+static int pkram_restore_thread(void *unused)
+{
+	pkram_restore();
+	pkram_restore_end();
 	return 0;
 }
-core_initcall(pkram_restore);
+
+/*
+ * Take back what was handed over in the background: /init starts without
+ * waiting for it, and whatever uses PKRAM waits (pkram_wait_restore()).
+ * Every CPU is up, and the workqueues that check entries on them.  With no
+ * thread, the boot waits instead.
+ */
+static int __init pkram_restore_start(void)
+{
+	struct task_struct *t;
+
+	if (!pkram_sb_pfn)
+		return 0;
+	t = kthread_run(pkram_restore_thread, NULL, "pkram_restore");
+	if (IS_ERR(t))
+		pkram_restore_thread(NULL);
+	return 0;
+}
+core_initcall(pkram_restore_start);
 
 /**
  * pkram_get_super_block - where this kernel's super block is
@@ -1173,6 +1358,8 @@ bool pkram_get_super_block(unsigned long *pfn)
 static ssize_t pkram_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
+	/* What is read is for a kexec, which waits for this too. */
+	pkram_wait_restore();
 	return sysfs_emit(buf, "%lx\n",
 			  pkram_sb ? page_to_pfn(virt_to_page(pkram_sb)) : 0);
 }

@@ -46,6 +46,8 @@ struct pkram_node *pkram_link_nodes(unsigned long *nr_nodes);
 void pkram_unlink_nodes(void);
 void pkram_add_node(struct pkram_node *node);
 void pkram_free_saved_nodes(void);
+void pkram_restore_begin(void);
+void pkram_restore_end(void);
 
 /* pkram_handover.c */
 u32 pkram_sb_checksum(struct pkram_super_block *sb);

@@ -49,11 +49,11 @@
 #include "pkram_internal.h"
 
 /* The scratch region of this kernel, none if pkram_scratch_pages is 0. */
-static unsigned long pkram_scratch_pfn __ro_after_init;
-static unsigned long pkram_scratch_pages __ro_after_init;
+static unsigned long pkram_scratch_pfn;
+static unsigned long pkram_scratch_pages;
 
 /* The region was inherited: early allocations may be in it. */
-static bool pkram_scratch_late __initdata;
+static bool pkram_scratch_late;
 
 /*
  * The parts of the region the early allocations left free, at most this
@@ -264,7 +264,7 @@ core_initcall(pkram_scratch_give_back);
  * as if it had not been given one, with no scratch region.  Its memory is
  * given back all the same (pkram_scratch_give_back()).
  */
-void __init pkram_scratch_release(void)
+void pkram_scratch_release(void)
 {
 	if (!pkram_scratch_late)
 		return;

@@ -388,6 +388,8 @@ free:
  *	from there, which may go on past @end: a search for free memory can
  *	skip the whole run at once
  *
+ * Context: process context; waits until the nodes handed over by the
+ * previous kernel are tracked (pkram_wait_restore()).
  * Return: true if a page of [@start, @end] is marked as preserved.
  */
 bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
@@ -395,6 +397,7 @@ bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
 {
 	unsigned long pfn = PHYS_PFN(start), n;
 
+	pkram_wait_restore();
 	n = pkram_next_tracked(&pfn, ULONG_MAX);
 	if (!n || pfn > PHYS_PFN(end))
 		return false;
@@ -537,6 +540,7 @@ int pkram_kexec_prepare(const struct kimage *image)
 	if (image->type == KEXEC_TYPE_CRASH)
 		return 0;
 
+	pkram_wait_restore();	/* the tracker is complete */
 	write_seqlock_irqsave(&pkram_kexec_lock, flags);
 	for (slot = 0; slot < PKRAM_KEXEC_IMAGES; slot++) {
 		/* Of the images noted before, only the loaded one lives on. */

@@ -341,64 +341,6 @@ static void shmem_pkram_scan_end(struct shmem_pkram_save *sv)
 	kvfree(sv->files);
 }
 
-/* --- several CPUs --------------------------------------------------------- */
-
-/* Threads that save or load one tmpfs at most. */
-#define SHMEM_PKRAM_THREADS	16
-
-struct shmem_pkram_worker {
-	struct work_struct work;
-	int (*fn)(void *arg);
-	void *arg;
-	struct mem_cgroup *memcg;
-	int err;
-};
-
-static void shmem_pkram_work(struct work_struct *work)
-{
-	struct shmem_pkram_worker *w = container_of(work, typeof(*w), work);
-	struct mem_cgroup *old = set_active_memcg(w->memcg);
-
-	w->err = w->fn(w->arg);
-	set_active_memcg(old);
-}
-
-/*
- * Run @fn(@arg) on as many CPUs as there are, this thread one of them, and
- * wait for every run.  Pages the other threads allocate or charge go to
- * the memory cgroup of this one.
- *
- * Return: 0, or the error of a run.
- */
-static int shmem_pkram_run(int (*fn)(void *arg), void *arg)
-{
-	unsigned int n = min(num_online_cpus(), SHMEM_PKRAM_THREADS), i;
-	struct shmem_pkram_worker *w;
-	struct mem_cgroup *memcg;
-	int err;
-
-	w = n > 1 ? kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
-	if (!w)
-		return fn(arg);
-	memcg = get_mem_cgroup_from_mm(current->mm);
-	for (i = 0; i < n - 1; i++) {
-		INIT_WORK(&w[i].work, shmem_pkram_work);
-		w[i].fn = fn;
-		w[i].arg = arg;
-		w[i].memcg = memcg;
-		queue_work(system_unbound_wq, &w[i].work);
-	}
-	err = fn(arg);
-	for (i = 0; i < n - 1; i++) {
-		flush_work(&w[i].work);
-		if (!err)
-			err = w[i].err;
-	}
-	mem_cgroup_put(memcg);
-	kfree(w);
-	return err;
-}
-
 /* --- saving the pages ------------------------------------------------------ */
 
 /*
@@ -823,7 +765,7 @@ int shmem_pkram_save(struct super_block *sb, const char *name,
 	err = pkram_prepare_save_obj(&sv.ps,
 				     PKRAM_DATA_folios | PKRAM_DATA_bytes);
 	if (!err) {
-		err = shmem_pkram_run(shmem_pkram_save_chunks, &sv) ?:
+		err = pkram_run_parallel(shmem_pkram_save_chunks, &sv) ?:
 		      shmem_pkram_save_records(&sv, opts);
 		pkram_finish_save_obj(&sv.ps);
 	}
@@ -1755,7 +1697,7 @@ static int shmem_pkram_load_pages(struct shmem_pkram_load *ld)
 	 * batch for the LRU: shmem_pkram_fresh() must find them on it.
 	 */
 	lru_add_drain_all();
-	err = shmem_pkram_run(shmem_pkram_load_folios, ld);
+	err = pkram_run_parallel(shmem_pkram_load_folios, ld);
 	for (i = 0; !err && i < ld->nr_files; i++) {
 		ri = &ld->inodes[ld->files[i]];
 		if (atomic64_read(&ri->loaded) != ri->rec.nr_pages)

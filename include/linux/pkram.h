@@ -103,6 +103,9 @@ struct pkram_access {
 		.ps = (stream),					\
 	}
 
+/* Threads pkram_run_parallel() runs at most. */
+#define PKRAM_MAX_THREADS	16
+
 #ifdef CONFIG_PKRAM
 
 void pkram_reserve(void);
@@ -115,6 +118,8 @@ bool pkram_range_tracked(phys_addr_t start, phys_addr_t end,
 int pkram_kexec_prepare(const struct kimage *image);
 void pkram_kexec_forget(const struct kimage *image);
 int pkram_kexec_handover(void);
+void pkram_wait_restore(void);
+int pkram_run_parallel(int (*fn)(void *arg), void *arg);
 
 int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 		       gfp_t gfp_mask);

@@ -202,9 +202,10 @@ SYNTH = {
     'efi-clear': GOOD,
 }
 # The nth allocation of the valid one failing: the first is the list of
-# range pages, the next five are bitmaps and the sort of the names.
+# range pages, the next six are bitmaps, the index of the link pages of
+# folio streams and the sort of the names.
 ENOMEM = ['PKRAM: no memory to take back what was handed over: 48 preserved '
-          'pages stay reserved, nothing preserved'] + [NOMEM] * 5 + [GOOD]
+          'pages stay reserved, nothing preserved'] + [NOMEM] * 6 + [GOOD]
 
 
 def write_inputs(outdir, inputs):

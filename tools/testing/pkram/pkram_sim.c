@@ -47,6 +47,31 @@ bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)
 	       sim_excluded_pfn < pfn + nr;
 }
 
+/* The handover in progress: the simulation runs it to its end at once. */
+static bool sim_restoring;
+
+void pkram_restore_begin(void)
+{
+	sim_restoring = true;
+}
+
+void pkram_restore_end(void)
+{
+	sim_restoring = false;
+}
+
+void pkram_wait_restore(void)
+{
+	if (sim_restoring)
+		sim_bug("PKRAM used before the restore ended", 0);
+}
+
+/* One thread, which does all of the work. */
+int pkram_run_parallel(int (*fn)(void *arg), void *arg)
+{
+	return fn(arg);
+}
+
 /* The old kernel's side of pkram.c: not part of the parse. */
 void *pkram_alloc_meta(gfp_t gfp_mask)
 {
@@ -98,6 +123,7 @@ void sim_pkram_reset(void)
 	pkram_tracked = 0;
 
 	sim_nr_nodes = 0;
+	sim_restoring = false;
 	sim_excluded_pfn = 0;
 	sim_excluded_nr = 0;
 }
@@ -170,6 +196,23 @@ unsigned long sim_pkram_nodes(void)
 	return sim_nr_nodes;
 }
 
+/* Mark [@pfn, @pfn + @nr) seen; false if a page of it was seen already. */
+static bool sim_seen_once(struct pkram_bitset *seen, unsigned long pfn,
+			  unsigned long nr)
+{
+	unsigned long p, *bm;
+
+	for (p = pfn; p < pfn + nr; p++) {
+		bm = pkram_bits_map(seen, p / PKRAM_TRACK_PFNS, true);
+		if (!bm)
+			sim_bug("no memory for the check", p);
+		if (test_bit(p % PKRAM_TRACK_PFNS, bm))
+			return false;
+		__set_bit(p % PKRAM_TRACK_PFNS, bm);
+	}
+	return true;
+}
+
 /*
  * A page a node holds: handed over, tracked as preserved again, not given
  * to the page allocator, and held once.
@@ -194,7 +237,7 @@ static void sim_check_held(struct pkram_bitset *seen, unsigned long pfn,
 	n = pkram_bitmaps_next(&pkram_track_xa, &q, pfn + nr);
 	if (q != pfn || n != nr)
 		sim_bug("a page a node holds is not tracked", pfn);
-	if (!pkram_bits(seen, pfn, nr, PKRAM_BITS_CLAIM))
+	if (!sim_seen_once(seen, pfn, nr))
 		sim_bug("a page is held twice", pfn);
 }
 

@@ -83,6 +83,29 @@ void sim_printk(int level, const char *fmt, ...) __printf(2, 3);
 #define WARN_ON_ONCE(c)	({ bool __c = !!(c); if (__c) sim_bug("WARN_ON_ONCE(" #c ")", 0); __c; })
 #define WARN_ON(c)	WARN_ON_ONCE(c)
 
+/* --- atomics: the simulation has one thread ------------------------------ */
+static inline long atomic_long_fetch_add(long i, atomic_long_t *v)
+{
+	long old = v->counter;
+
+	v->counter += i;
+	return old;
+}
+
+static inline void atomic_long_add(long i, atomic_long_t *v)
+{
+	v->counter += i;
+}
+
+static inline long atomic_long_read(const atomic_long_t *v)
+{
+	return v->counter;
+}
+
+#define try_cmpxchg(ptr, oldp, new)					\
+	__atomic_compare_exchange_n(ptr, oldp, new, false, __ATOMIC_SEQ_CST,	\
+				    __ATOMIC_SEQ_CST)
+
 /* --- pages ----------------------------------------------------------------- */
 struct page {
 	unsigned long flags;		/* SIM_PAGE_* */

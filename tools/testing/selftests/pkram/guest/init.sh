@@ -286,6 +286,11 @@ if [ -z "$STAGE" ] || [ "$STAGE" -lt 1 ] || [ "$STAGE" -gt "$STAGES" ]; then
 	not_ok "stage '$STAGE' of $STAGES"
 	finish
 fi
+# PKRAM takes back what was handed over in a thread of its own while the
+# boot goes on: note the uptime of /init, then wait for it (a read of
+# /sys/kernel/pkram waits), as whatever uses PKRAM would.
+INIT_UPTIME=$(cut -d' ' -f1 /proc/uptime)
+[ ! -e /sys/kernel/pkram ] || cat /sys/kernel/pkram >/dev/null
 if type "stage_$STAGE" >/dev/null 2>&1; then
 	"stage_$STAGE"
 else
