@@ -23,6 +23,7 @@ fi
 "$REPO/dev/initramfs.sh"
 
 # The parts to run: BENCH_ONLY="streams boot tmpfs vm" (the default: all).
+# BENCH_PROFILE=1: the tmpfs part also says where the kernel's time went.
 only=${BENCH_ONLY:-streams boot tmpfs vm}
 table=$REPO/out/bench.md
 mkdir -p "$LOGS" "$REPO/out"
@@ -56,6 +57,7 @@ bench_boot() {
 		echo "| preserved | uptime at /init | reserve (early) | restore (in the background, while the boot goes on) |"
 		echo "|---|---|---|---|"
 	} >>"$table"
+	mem=$((mib + 1024))M
 	for order in 0 9; do
 		log=$LOGS/bench-bootcost-$order.log
 		vmtest -s bootcost -K file -T 900 -m "$mem" -l "$log" \
@@ -72,8 +74,10 @@ bench_tmpfs() {
 	disk=$PKRAM_CACHE/bench-disk.img
 	truncate -s $((mib + 16))M "$disk"
 	log=$LOGS/bench-tmpfs.log
+	prof=
+	[ -z "${BENCH_PROFILE:-}" ] || prof="-a profile=4"
 	vmtest -s tmpfsbench -K file -T 1800 -m $((mib * 4 + 1024))M -V "$disk" \
-		-l "$log" -a "pkram_bench_mib=$mib" >"$log.ktap" ||
+		-l "$log" -a "pkram_bench_mib=$mib" $prof >"$log.ktap" ||
 		{ rm -f "$disk"; die "the tmpfs benchmark failed (serial log: $log)"; }
 	rm -f "$disk"
 	# ms with two decimals from us
@@ -101,6 +105,12 @@ bench_tmpfs() {
 			per() { awk -v us="$1" -v mib="$mib" 'BEGIN { printf "%.1f", us / 1000 * 1024 / mib }'; }
 			echo "| ${name#b} | $(ms "$save") ($(per "$save")) | $(ms "$rest") ($(per "$rest")) | $memcpy | $(ratio "$both" "$((memcpy * 1000))") | $cout + $cback | $(ratio "$both" "$(((cout + cback) * 1000))") | $dout + $dback | $(ratio "$both" "$(((dout + dback) * 1000))") |"
 		done
+		if [ -n "$prof" ]; then
+			echo
+			echo "Where the kernel's time went (profile=4, timer ticks on both CPUs, idle included):"
+			echo
+			python3 "$REPO/dev/kprofile.py" "$BUILD/System.map" "$log.ktap"
+		fi
 	} >>"$table"
 	cat "$table"
 }

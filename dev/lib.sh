@@ -205,7 +205,10 @@ bench_config() {
 		test_config "$SELFTEST" "$BENCH_CONFIG.test"
 		grep -vE '^CONFIG_(DEBUG_VM|PROVE_LOCKING|DEBUG_ATOMIC_SLEEP|FAULT_INJECTION[A-Z_]*|FAIL_PAGE_ALLOC)=' \
 			"$BENCH_CONFIG.test"
-		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK
+		# PROFILING: profile=<shift> samples the kernel's time at each
+		# timer tick (/proc/profile), for where a save or load goes.
+		printf 'CONFIG_%s=y\n' BLOCK BLK_DEV VIRTIO_MENU VIRTIO_PCI VIRTIO_BLK \
+			PROFILING
 	} >"$BENCH_CONFIG.new"
 	# unchanged: keep its timestamp, and the build incremental
 	if cmp -s "$BENCH_CONFIG.new" "$BENCH_CONFIG"; then

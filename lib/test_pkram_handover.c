@@ -178,6 +178,8 @@ static void pkram_ho_record(struct pkram_ho *ho, u64 n, struct folio *folio)
 	ho->rec[n].order = folio_order(folio);
 	ho->rec[n].crc = pkram_ho_crc(folio);
 	ho->hdr.nr_folios = n + 1;
+	/* Gigabytes of folios take a while: no RCU stall meanwhile. */
+	cond_resched();
 }
 
 static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,

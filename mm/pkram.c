@@ -291,15 +291,11 @@ bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)
 	return pkram_in_excluded(pfn, nr) || pkram_kexec_conflict(pfn, nr);
 }
 
-/**
- * pkram_prep_preserved - make pages handed over an ordinary allocated folio
- * @page: first page, still reserved from boot
- * @order: order of the folio
- *
- * The folio comes out with one reference, counted in its zone's managed
- * pages, as if it had been allocated in this kernel.
+/*
+ * Make pages handed over an ordinary allocated folio, with one reference;
+ * the caller counts them in their zone's managed pages.
  */
-void pkram_prep_preserved(struct page *page, unsigned int order)
+static void pkram_prep_folio(struct page *page, unsigned int order)
 {
 	unsigned long i, nr = 1UL << order;
 
@@ -312,7 +308,20 @@ void pkram_prep_preserved(struct page *page, unsigned int order)
 		prep_compound_page(page, order);
 		page_rmappable_folio(page);
 	}
-	adjust_managed_page_count(page, nr);
+}
+
+/**
+ * pkram_prep_preserved - make pages handed over an ordinary allocated folio
+ * @page: first page, still reserved from boot
+ * @order: order of the folio
+ *
+ * The folio comes out with one reference, counted in its zone's managed
+ * pages, as if it had been allocated in this kernel.
+ */
+void pkram_prep_preserved(struct page *page, unsigned int order)
+{
+	pkram_prep_folio(page, order);
+	adjust_managed_page_count(page, 1L << order);
 }
 
 static unsigned long pkram_pfn(void *addr)
@@ -343,12 +352,53 @@ static unsigned int pkram_entry_order(u64 entry)
 	return (entry & PKRAM_ENTRY_ORDER_MASK) >> PKRAM_ENTRY_ORDER_SHIFT;
 }
 
+/* Count folios made from pages handed over: @nr pages in @page's zone. */
+static void pkram_count_prepped(struct page *page, long folios, long nr)
+{
+	adjust_managed_page_count(page, nr);
+	atomic_long_add(folios, &pkram_nr_folios);
+	atomic_long_add(nr, &pkram_folio_pages);
+}
+
+/* Pages a loading access counts at once, at most. */
+#define PKRAM_COUNT_BATCH	1024
+
+/* Count what @pa made from pages handed over and did not count yet. */
+static void pkram_access_count_flush(struct pkram_access *pa)
+{
+	if (pa->counted_page)
+		pkram_count_prepped(pa->counted_page, pa->nr_counted_folios,
+				    pa->nr_counted);
+	pa->counted_page = NULL;
+	pa->nr_counted = 0;
+	pa->nr_counted_folios = 0;
+}
+
+/*
+ * A folio of @order at @page, made from pages handed over by a loading
+ * access: counted with the others of its zone, once per link page (or
+ * PKRAM_COUNT_BATCH pages), not one global update per folio.
+ */
+static void pkram_access_count(struct pkram_access *pa, struct page *page,
+			       unsigned int order)
+{
+	if (pa->counted_page && page_zone(pa->counted_page) != page_zone(page))
+		pkram_access_count_flush(pa);
+	if (!pa->counted_page)
+		pa->counted_page = page;
+	pa->nr_counted += 1UL << order;
+	pa->nr_counted_folios++;
+	if (pa->nr_counted >= PKRAM_COUNT_BATCH)
+		pkram_access_count_flush(pa);
+}
+
 /*
  * pkram_entry_folio - the folio an entry describes, which holds a reference
  * of PKRAM's.  A page handed over by the previous kernel, still reserved
- * from boot, becomes a folio the first time it is asked for.
+ * from boot, becomes a folio the first time it is asked for: counted in
+ * @pa's batch if @pa is a loading access, else at once.
  */
-static struct folio *pkram_entry_folio(u64 entry)
+static struct folio *pkram_entry_folio(u64 entry, struct pkram_access *pa)
 {
 	unsigned long pfn = PHYS_PFN(entry & PAGE_MASK);
 	unsigned int order = pkram_entry_order(entry);
@@ -356,9 +406,11 @@ static struct folio *pkram_entry_folio(u64 entry)
 	struct folio *folio;
 
 	if (PageReserved(page)) {
-		pkram_prep_preserved(page, order);
-		atomic_long_inc(&pkram_nr_folios);
-		atomic_long_add(1L << order, &pkram_folio_pages);
+		pkram_prep_folio(page, order);
+		if (pa)
+			pkram_access_count(pa, page, order);
+		else
+			pkram_count_prepped(page, 1, 1L << order);
 	}
 	folio = page_folio(page);
 	VM_WARN_ON_FOLIO(folio_order(folio) != order, folio);
@@ -366,20 +418,46 @@ static struct folio *pkram_entry_folio(u64 entry)
 }
 
 /* Release what an entry holds: a data page, or PKRAM's folio reference. */
-static void pkram_free_entry(u64 entry, bool data_page)
+/*
+ * Free what the folio entries of @link hold: untracked first, in runs of
+ * contiguous pages (a page freed while still tracked could be preserved
+ * again by a save meanwhile, and then untracked by mistake), then released,
+ * and counted once for the link page.
+ */
+static void pkram_free_folio_entries(struct pkram_link *link)
 {
+	unsigned long pfn, nr, run_pfn = 0, run_nr = 0;
+	long folios = 0, pages = 0;
 	struct folio *folio;
+	unsigned int i;
 
-	if (!pkram_entry_is_folio(entry))
-		return;
-	if (data_page) {
-		pkram_free_meta(__va(entry & PAGE_MASK));
-		return;
+	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+		if (!pkram_entry_is_folio(link->entry[i]))
+			continue;
+		folio = pkram_entry_folio(link->entry[i], NULL);
+		pfn = folio_pfn(folio);
+		nr = folio_nr_pages(folio);
+		if (run_nr && run_pfn + run_nr == pfn) {
+			run_nr += nr;
+			continue;
+		}
+		if (run_nr)
+			pkram_untrack(run_pfn, run_nr);
+		run_pfn = pfn;
+		run_nr = nr;
 	}
-	folio = pkram_entry_folio(entry);
-	pkram_untrack(folio_pfn(folio), folio_nr_pages(folio));
-	pkram_account_folio(folio, -1);
-	folio_put(folio);
+	if (run_nr)
+		pkram_untrack(run_pfn, run_nr);
+	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
+		if (!pkram_entry_is_folio(link->entry[i]))
+			continue;
+		folio = pkram_entry_folio(link->entry[i], NULL);
+		folios++;
+		pages += folio_nr_pages(folio);
+		folio_put(folio);
+	}
+	atomic_long_sub(folios, &pkram_nr_folios);
+	atomic_long_sub(pages, &pkram_folio_pages);
 }
 
 /* Free the link pages of a chain starting at @link, and what they hold. */
@@ -387,10 +465,17 @@ static void pkram_free_links(struct pkram_link *link, bool data_pages)
 {
 	struct pkram_link *next;
 	unsigned int i;
+	u64 e;
 
 	for (; link; link = next) {
-		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++)
-			pkram_free_entry(link->entry[i], data_pages);
+		if (!data_pages)
+			pkram_free_folio_entries(link);
+		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
+		     link->entry[i]; i++) {
+			e = link->entry[i];
+			if (pkram_entry_is_folio(e))
+				pkram_free_meta(__va(e & PAGE_MASK));
+		}
 		next = pkram_pfn_to_virt(link->link_pfn);
 		pkram_free_meta(link);
 		/* A node can hold millions of folios. */
@@ -1178,6 +1263,8 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
 			pa->index += 1UL << pkram_entry_order(entry);
 			return entry;
 		}
+		/* What the link page handed out is counted before the next. */
+		pkram_access_count_flush(pa);
 		/* At the end, pa->link stays the last: the next call ends too. */
 		link = pkram_load_link(pa);
 		if (!link)
@@ -1213,7 +1300,7 @@ struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 		return NULL;
 	if (index)
 		*index = idx;
-	folio = pkram_entry_folio(entry);
+	folio = pkram_entry_folio(entry, pa);
 	folio_get(folio);
 	return folio;
 }
@@ -1383,6 +1470,7 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 		pkram_free_links(pa->first, bytes);
 	}
 out:
+	pkram_access_count_flush(pa);
 	pa->link = NULL;
 	pa->first = NULL;
 	pa->data_page = NULL;

@@ -1586,8 +1586,11 @@ static struct folio *shmem_pkram_fresh(struct folio *folio)
 	return copy;
 }
 
-/* Folios a thread puts into the page cache of a file at once. */
-#define SHMEM_PKRAM_BATCH	32
+/*
+ * Folios a thread puts into the page cache of a file at once, under one
+ * lock: those of one xarray node.
+ */
+#define SHMEM_PKRAM_BATCH	XA_CHUNK_SIZE
 
 /* Folios of one file, to go into its page cache together. */
 struct shmem_pkram_batch {
@@ -1595,27 +1598,37 @@ struct shmem_pkram_batch {
 	struct folio *folios[SHMEM_PKRAM_BATCH];
 	pgoff_t indices[SHMEM_PKRAM_BATCH];
 	unsigned int nr;
+	u64 pages;			/* of the folios */
 };
 
 static int shmem_pkram_flush(struct shmem_pkram_load *ld,
 			     struct shmem_pkram_batch *b)
 {
+	struct shmem_pkram_restored *ri;
 	unsigned int i, added = 0;
 	char buf[256];
 	int err;
 
 	if (!b->nr)
 		return 0;
-	atomic_set(&ld->inserted, 1);
-	err = shmem_add_folios(d_inode(b->ri->dentry), b->folios, b->indices,
-			       b->nr, &added);
+	/* Counted once per batch: no more pages than the record says. */
+	ri = b->ri;
+	if (atomic64_add_return(b->pages, &ri->loaded) > ri->rec.nr_pages) {
+		err = shmem_pkram_bad(ld, ri - ld->inodes, "a page out of place");
+	} else {
+		atomic_set(&ld->inserted, 1);
+		err = shmem_add_folios(d_inode(ri->dentry), b->folios,
+				       b->indices, b->nr, &added);
+		if (err)
+			pr_err("pkram=%s: %s: error %d bringing its pages back\n",
+			       ld->name,
+			       shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
+			       err);
+	}
 	for (i = 0; i < b->nr; i++)
 		folio_put(b->folios[i]);
-	if (err)
-		pr_err("pkram=%s: %s: error %d bringing its pages back\n",
-		       ld->name, shmem_pkram_path(b->ri->dentry, buf, sizeof(buf)),
-		       err);
 	b->nr = 0;
+	b->pages = 0;
 	return err;
 }
 
@@ -1632,18 +1645,15 @@ static int shmem_pkram_load_share(struct shmem_pkram_load *ld)
 	struct folio *folio;
 	int err = 0;
 
-	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		err = -ENOMEM;
-	else
-		b->nr = 0;
 	while (!err && !atomic_read(&ld->err) &&
 	       (folio = pkram_load_folio(&pa, &idx))) {
 		nr = folio_nr_pages(folio);
 		ri = shmem_pkram_file_at(ld, idx);
 		if (!ri || idx - ri->rec.base + nr > ri->rec.span ||
-		    !IS_ALIGNED(idx - ri->rec.base, nr) ||
-		    atomic64_add_return(nr, &ri->loaded) > ri->rec.nr_pages) {
+		    !IS_ALIGNED(idx - ri->rec.base, nr)) {
 			folio_put(folio);
 			err = shmem_pkram_bad(ld, ri ? ri - ld->inodes : 0,
 					      "a page out of place");
@@ -1665,6 +1675,7 @@ static int shmem_pkram_load_share(struct shmem_pkram_load *ld)
 		b->ri = ri;
 		b->folios[b->nr] = folio;
 		b->indices[b->nr++] = idx - ri->rec.base;
+		b->pages += nr;
 		if (need_resched()) {
 			err = err ?: shmem_pkram_flush(ld, b);
 			cond_resched();

@@ -73,6 +73,10 @@ struct pkram_stream {
  * @data_offset: byte stream: offset of the next byte in @data_page
  * @data_len: byte stream: save: bytes written by this access; load: bytes
  *	left in the stream
+ * @counted_page: load: a page of the folios handed over that this access
+ *	made ordinary folios and did not count yet; they are in its zone
+ * @nr_counted: load: pages of those folios
+ * @nr_counted_folios: load: and how many folios
  *
  * Declare one with PKRAM_ACCESS() and end it with pkram_finish_access().
  * Several accesses may save folios into, or load folios from, the same
@@ -89,6 +93,9 @@ struct pkram_access {
 	struct page *data_page;
 	unsigned int data_offset;
 	size_t data_len;
+	struct page *counted_page;
+	unsigned long nr_counted;
+	unsigned long nr_counted_folios;
 };
 
 /**

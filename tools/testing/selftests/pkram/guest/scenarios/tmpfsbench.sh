@@ -29,6 +29,21 @@ pkram_us() {
 	dmesg | sed -n "s/.*tmpfs: pkram=$1 $2: .* in \([0-9]*\) us/\1/p" | tail -n 1
 }
 
+# With profile=<shift> on the command line: reset the kernel's profile, and
+# report it as "bucket:count ... step S" (the counts that are not zero).
+profile_reset() {
+	[ ! -e /proc/profile ] || echo >/proc/profile
+}
+
+profile_report() {
+	[ -e /proc/profile ] || return 0
+	diag "kprofile: $1: $(od -A n -t u4 -v /proc/profile | awk '
+		{ for (i = 1; i <= NF; i++) {
+			if (n == 0) step = $i; else if ($i) printf "%d:%d ", n - 1, $i
+			n++ } }
+		END { printf "step %d", step }')"
+}
+
 measure() {
 	name=$1 huge=$2 mib=$3
 	m=/mnt/$name
@@ -46,7 +61,9 @@ measure() {
 	timed disk_back dd if=/dev/vda of=/mnt/copy/file bs=1M count=$mib iflag=direct
 	rm /mnt/copy/file
 	umount /mnt/copy
+	profile_reset
 	check "preserve $m" mount -o remount,preserve,ro $m
+	profile_report "$name preserve"
 	copy="copy to a new tmpfs file $copy_out ms, and back $copy_back ms"
 	disk="disk write $disk_out ms, read back $disk_back ms"
 	save="preserve $(pkram_us $name preserved) us"
@@ -66,7 +83,9 @@ stage_2() {
 	plan 2
 	for name in b4k b2m; do
 		mkdir -p /mnt/$name
+		profile_reset
 		check "mount pkram=$name" mount -t tmpfs -o pkram=$name tmpfs /mnt/$name
+		profile_report "$name restore"
 		diag "tmpfsbench: $name: restore $(pkram_us $name 'brought back') us"
 	done
 }
