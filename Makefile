@@ -20,7 +20,8 @@ check-debug:
 soak:
 	@bash dev/soak.sh
 
-# Time the save and load paths (BENCH_MIB, default 1024).
+# Time the save and load paths (BENCH_MIB, default 1024; the boot part at
+# each of BENCH_BOOT_MIB; BENCH_ONLY, BENCH_PROFILE: see dev/bench.sh).
 bench:
 	@bash dev/bench.sh $(BENCH_MIB)
 

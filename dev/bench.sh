@@ -48,23 +48,29 @@ bench_streams() {
 	cat "$table"
 }
 
+# BENCH_BOOT_MIB: the sizes the boot part measures (default: BENCH_MIB).
 bench_boot() {
-	step "benchmark: boot of the next kernel with $mib MiB preserved"
+	local size kind mem extra label
+	step "benchmark: boot of the next kernel with ${BENCH_BOOT_MIB:-$mib} MiB preserved"
 	{
 		echo
-		echo "Boot of the next kernel with $mib MiB preserved, then with nothing (same run, QEMU TCG, 2 CPUs):"
+		echo "Boot of the next kernel with memory preserved, then with nothing (same run, QEMU TCG, 2 CPUs; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
 		echo
-		echo "| preserved | uptime at /init | reserve (early) | restore (in the background, while the boot goes on) |"
-		echo "|---|---|---|---|"
+		echo "| preserved | guest RAM | uptime at /init | reserve (early) | restore (in the background, while the boot goes on) |"
+		echo "|---|---|---|---|---|"
 	} >>"$table"
-	mem=$((mib + 1024))M
-	for order in 0 9; do
-		log=$LOGS/bench-bootcost-$order.log
-		vmtest -s bootcost -K file -T 900 -m "$mem" -l "$log" \
-			-a "pkram_bench_mib=$mib pkram_bench_order=$order" >"$log.ktap" ||
-			die "the boot benchmark failed (serial log: $log)"
-		sed -n 's/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)$/| \1 | \2 s | \3 | \4 |/p' \
-			"$log.ktap" >>"$table"
+	for size in ${BENCH_BOOT_MIB:-$mib}; do
+		for kind in 0 9 frag; do
+			mem=$((size + 1024))
+			extra=
+			[ $kind != frag ] || extra="-a pkram_bench_keep=256"
+			log=$LOGS/bench-bootcost-$size-$kind.log
+			vmtest -s bootcost -K file -T 1800 -m ${mem}M -l "$log" $extra \
+				-a "pkram_bench_mib=$size pkram_bench_order=$kind" >"$log.ktap" ||
+				die "the boot benchmark failed (serial log: $log)"
+			sed -n "s/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)\$/| \1 | $mem MiB | \2 s | \3 | \4 |/p" \
+				"$log.ktap" >>"$table"
+		done
 	done
 	cat "$table"
 }
