@@ -17,7 +17,7 @@ if [ -z "${PKRAM_BENCH_KERNEL:-}" ]; then
 		PKRAM_FRAGMENT=$BENCH_CONFIG exec "$0" "$@"
 fi
 
-"$REPO/dev/deps.sh"
+"$REPO/dev/deps.sh" gnuplot-nox
 "$REPO/dev/tree.sh"
 "$REPO/dev/kernel.sh"
 "$REPO/dev/initramfs.sh"
@@ -48,18 +48,27 @@ bench_streams() {
 	cat "$table"
 }
 
-# BENCH_BOOT_MIB: the sizes the boot part measures (default: BENCH_MIB).
+# The guest may use at most this much of the machine's memory.
+guest_max=${BENCH_GUEST_MAX_MIB:-12288}
+
+# ms with two decimals from us; a/b with four decimals, - without both
+ms() { awk -v us="$1" 'BEGIN { if (us == "-") print "-"; else printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.4f", a / b; else print "-" }'; }
+
+# BENCH_BOOT_MIB: the sizes the boot part measures (default 1024 4096 8192).
 bench_boot() {
-	local size kind mem extra label
-	step "benchmark: boot of the next kernel with ${BENCH_BOOT_MIB:-$mib} MiB preserved"
+	local size kind mem extra n with none w0 n0 rsv rst at dat
+	step "benchmark: boot of the next kernel with ${BENCH_BOOT_MIB:-1024 4096 8192} MiB preserved"
+	dat=$REPO/out/bench-boot.dat
+	echo "# MiB kind preserved_MiB uptime_with_s uptime_without_s reserve_us restore_us restore_done_s" >"$dat"
 	{
 		echo
-		echo "Boot of the next kernel with memory preserved, then with nothing (same run, QEMU TCG, 2 CPUs; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
+		echo "Boot of the next kernel with memory preserved, then with nothing (the same run, QEMU TCG, 2 CPUs; uptime at /init from /proc/uptime, 10 ms, and from one boot each: under TCG it varies by a few hundred ms between boots; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
 		echo
-		echo "| preserved | guest RAM | uptime at /init | reserve (early) | restore (in the background, while the boot goes on) |"
-		echo "|---|---|---|---|---|"
+		echo "| preserved | guest RAM | uptime at /init | with nothing preserved | reserve (early) | restore (in the background, while the boot goes on) |"
+		echo "|---|---|---|---|---|---|"
 	} >>"$table"
-	for size in ${BENCH_BOOT_MIB:-$mib}; do
+	for size in ${BENCH_BOOT_MIB:-1024 4096 8192}; do
 		for kind in 0 9 frag; do
 			mem=$((size + 1024))
 			extra=
@@ -68,57 +77,119 @@ bench_boot() {
 			vmtest -s bootcost -K file -T 1800 -m ${mem}M -l "$log" $extra \
 				-a "pkram_bench_mib=$size pkram_bench_order=$kind" >"$log.ktap" ||
 				die "the boot benchmark failed (serial log: $log)"
-			sed -n "s/^ *# bootcost: \([^:]*\): uptime at init \([0-9.]*\) s; reserve: \(.*\); restore: \(.*\)\$/| \1 | $mem MiB | \2 s | \3 | \4 |/p" \
-				"$log.ktap" >>"$table"
+			n='\([0-9.]*\)'
+			with=$(grep '# bootcost: with [0-9e]' "$log.ktap") &&
+				none=$(grep '# bootcost: with nothing' "$log.ktap") ||
+				die "no boot benchmark output (serial log: $log)"
+			w0=$(echo "$with" | sed -n "s/.*uptime at init $n s.*/\\1/p")
+			n0=$(echo "$none" | sed -n "s/.*uptime at init $n s.*/\\1/p")
+			rsv=$(echo "$with" | sed -n 's/.*reserve: \(.*\); restore.*/\1/p')
+			rst=$(echo "$with" | sed -n 's/.*restore: \(.*\)$/\1/p')
+			echo "| $(echo "$with" | sed -n 's/.*bootcost: with \([^:]*\):.*/\1/p') | $mem MiB | $w0 s | $n0 s | $rsv | $rst |" >>"$table"
+			echo "$size $kind $(($(echo "$rsv" | sed -n 's/^\([0-9]*\) pages.*/\1/p') / 256)) $w0 $n0 $(echo "$rsv" | sed -n "s/.*, $n us/\\1/p") $(echo "$rst" | sed -n "s/^$n us.*/\\1/p") $(echo "$rst" | sed -n "s/.*done at $n s/\\1/p")" >>"$dat"
 		done
 	done
 	cat "$table"
 }
 
-bench_tmpfs() {
-	step "benchmark: a tmpfs of $mib MiB across kexec, against copying it"
+# One run of the tmpfs benchmark: $1 MiB in pages $2 (4k or 2m) on $3 CPUs
+# (default 2); its KTAP output goes to $run_log.  What is compared besides the yardstick depends
+# on the memory it needs: the copy to a second tmpfs and back holds three
+# times the bytes, the disk twice.
+bench_tmpfs_run() {
+	local size=$1 pages=$2 cpus=${3:-2} huge=never cmp=none mem disk log prof
+	[ "$pages" = 4k ] || huge=always
+	mem=$((size + 1024))
+	if [ $((3 * size + 1024)) -le "$guest_max" ]; then
+		cmp=copy mem=$((3 * size + 1024))
+	elif [ $((2 * size + 1024)) -le "$guest_max" ]; then
+		cmp=disk mem=$((2 * size + 1024))
+	fi
 	disk=$PKRAM_CACHE/bench-disk.img
-	truncate -s $((mib + 16))M "$disk"
-	log=$LOGS/bench-tmpfs.log
+	rm -f "$disk"
+	truncate -s $((size + 16))M "$disk"
+	log=$LOGS/bench-tmpfs-$size-$pages-$cpus.log
 	prof=
 	[ -z "${BENCH_PROFILE:-}" ] || prof="-a profile=4"
-	vmtest -s tmpfsbench -K file -T 1800 -m $((mib * 4 + 1024))M -V "$disk" \
-		-l "$log" -a "pkram_bench_mib=$mib" $prof >"$log.ktap" ||
+	vmtest -s tmpfsbench -K file -T 3600 -m ${mem}M -c "$cpus" -V "$disk" -l "$log" \
+		-a "pkram_bench_mib=$size pkram_bench_huge=$huge pkram_bench_compare=$cmp" \
+		$prof >"$log.ktap" ||
 		{ rm -f "$disk"; die "the tmpfs benchmark failed (serial log: $log)"; }
 	rm -f "$disk"
-	# ms with two decimals from us
-	ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }'; }
+	run_log=$log.ktap
+}
+
+# BENCH_TMPFS_MIB: the sizes the tmpfs part measures (default 256 1024
+# 4096 8192).
+bench_tmpfs() {
+	local size pages name l1 l2 n save rsv rst rest total memcpy copy disk dat one two
+	step "benchmark: a tmpfs across kexec at ${BENCH_TMPFS_MIB:-256 1024 4096 8192} MiB, against copying it"
+	dat=$REPO/out/bench-tmpfs.dat
+	echo "# MiB pages preserve_us reserve_us boot_restore_us mount_us total_us memcpy_us copy_us disk_us" >"$dat"
 	{
 		echo
-		echo "tmpfs, $mib MiB file, preserved in one kernel and mounted again in the next (same run, QEMU TCG, 2 CPUs); times in ms, ms/GiB in brackets:"
+		echo "tmpfs, one file preserved in one kernel and mounted again in the next (the same run, QEMU TCG, 2 CPUs); times in ms, ms/GiB in brackets; total: preserve, the next kernel's early reservation and restore at boot (in the background) and the mount.  The yardstick, memcpy, is the kernel's memcpy() of the same number of bytes from pages in RAM to a 32 MiB ring (lib/test_pkram_bench.h, as in the streams table).  The copy to a second tmpfs and back, and the disk (virtio, cache=none, direct I/O) written and read back into a tmpfs, are measured where the guest ($guest_max MiB at most) holds them; - where not:"
 		echo
-		echo "| pages | preserve | restore | memcpy | preserve+restore vs memcpy | copy to a new tmpfs file and back | preserve+restore vs copy | disk write and read back | preserve+restore vs disk |"
-		echo "|---|---|---|---|---|---|---|---|---|"
-		for name in b4k b2m; do
-			line=$(grep "# tmpfsbench: $name: $mib MiB" "$log.ktap") ||
-				die "no tmpfs benchmark output for $name (serial log: $log)"
-			n='\([0-9]*\)'
-			memcpy=$(echo "$line" | sed -n "s/.*memcpy $n ms.*/\\1/p")
-			cout=$(echo "$line" | sed -n "s/.*new tmpfs file $n ms, and back $n ms.*/\\1/p")
-			cback=$(echo "$line" | sed -n "s/.*new tmpfs file $n ms, and back $n ms.*/\\2/p")
-			dout=$(echo "$line" | sed -n "s/.*disk write $n ms, read back $n ms.*/\\1/p")
-			dback=$(echo "$line" | sed -n "s/.*disk write $n ms, read back $n ms.*/\\2/p")
-			save=$(echo "$line" | sed -n "s/.*preserve $n us.*/\\1/p")
-			rest=$(grep "# tmpfsbench: $name: restore" "$log.ktap" |
-			       sed -n "s/.*restore $n us.*/\\1/p")
-			both=$((save + rest))
-			per() { awk -v us="$1" -v mib="$mib" 'BEGIN { printf "%.1f", us / 1000 * 1024 / mib }'; }
-			echo "| ${name#b} | $(ms "$save") ($(per "$save")) | $(ms "$rest") ($(per "$rest")) | $memcpy | $(ratio "$both" "$((memcpy * 1000))") | $cout + $cback | $(ratio "$both" "$(((cout + cback) * 1000))") | $dout + $dback | $(ratio "$both" "$(((dout + dback) * 1000))") |"
+		echo "| size | pages | preserve | reserve | restore at boot | mount | total | memcpy | total vs memcpy | copy to a tmpfs and back | total vs copy | disk write and read back | total vs disk |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	} >>"$table"
+	per() { awk -v us="$1" -v mib="$size" 'BEGIN { if (us == "-") print "-"; else printf "%.1f", us / 1000 * 1024 / mib }'; }
+	for size in ${BENCH_TMPFS_MIB:-256 1024 4096 8192}; do
+		for pages in 4k 2m; do
+			bench_tmpfs_run "$size" "$pages"
+			log=$run_log name=b$pages
+			l1=$(grep "# tmpfsbench: $name: $size MiB" "$log") &&
+				l2=$(grep "# tmpfsbench: $name: reserve" "$log") ||
+				die "no tmpfs benchmark output for $size MiB $pages (log: $log)"
+			n='\([0-9-]*\)'
+			v() { echo "$1" | sed -n "s/.*$2.*/\\1/p"; }
+			memcpy=$(v "$l1" "memcpy $n us")
+			copy=$(v "$l1" "new tmpfs file $n ms, and back")
+			[ "$copy" = - ] || copy=$(( (copy + $(v "$l1" "and back $n ms")) * 1000 ))
+			disk=$(v "$l1" "disk write $n ms")
+			[ "$disk" = - ] || disk=$(( (disk + $(v "$l1" "read back $n ms")) * 1000 ))
+			save=$(v "$l1" "preserve $n us")
+			rsv=$(v "$l2" "reserve $n us")
+			rst=$(v "$l2" "boot restore $n us")
+			rest=$(v "$l2" "; restore $n us")
+			total=$((save + ${rsv/-/0} + ${rst/-/0} + rest))
+			echo "$size $pages $save $rsv $rst $rest $total $memcpy $copy $disk" >>"$dat"
+			echo "| $size MiB | $pages | $(ms "$save") ($(per "$save")) | $(ms "$rsv") | $(ms "$rst") | $(ms "$rest") ($(per "$rest")) | $(ms "$total") ($(per "$total")) | $(ms "$memcpy") | $(ratio "$total" "$memcpy") | $(ms "$copy") | $(ratio "$total" "$copy") | $(ms "$disk") | $(ratio "$total" "$disk") |" >>"$table"
+			if [ -n "${BENCH_PROFILE:-}" ]; then
+				{
+					echo
+					echo "Where the kernel's time went, $size MiB $pages (profile=4, timer ticks on both CPUs, idle included):"
+					echo
+					python3 "$REPO/dev/kprofile.py" "$BUILD/System.map" "$log"
+					echo
+				} >>"$table"
+			fi
 		done
-		if [ -n "$prof" ]; then
-			echo
-			echo "Where the kernel's time went (profile=4, timer ticks on both CPUs, idle included):"
-			echo
-			python3 "$REPO/dev/kprofile.py" "$BUILD/System.map" "$log.ktap"
-		fi
+	done
+	# how the restore scales: one CPU against two, 1 GiB of 4 KiB pages
+	bench_tmpfs_run 1024 4k 1
+	one=$(sed -n 's/.*# tmpfsbench: b4k: reserve.*; restore \([0-9]*\) us.*/\1/p' "$run_log")
+	case " ${BENCH_TMPFS_MIB:-256 1024 4096 8192} " in
+	*" 1024 "*) run_log=$LOGS/bench-tmpfs-1024-4k-2.log.ktap ;;
+	*) bench_tmpfs_run 1024 4k 2 ;;
+	esac
+	two=$(sed -n 's/.*# tmpfsbench: b4k: reserve.*; restore \([0-9]*\) us.*/\1/p' "$run_log")
+	[ -n "$one" ] && [ -n "$two" ] || die "no tmpfs benchmark output for the scaling runs"
+	{
+		echo
+		echo "The mount's restore of 1 GiB of 4 KiB pages on one CPU: $(ms "$one") ms, on two: $(ms "$two") ms; two CPUs are $(ratio "$one" "$two") times one."
 	} >>"$table"
 	cat "$table"
+}
+
+# out/bench.svg: how the costs grow with size, from the data files of this
+# run (dev/bench.gp, Debian's gnuplot-nox).
+bench_plot() {
+	[ -s "$REPO/out/bench-tmpfs.dat" ] || [ -s "$REPO/out/bench-boot.dat" ] ||
+		return 0
+	gnuplot -e "tmpfs='$REPO/out/bench-tmpfs.dat'; boot='$REPO/out/bench-boot.dat'; out='$REPO/out/bench.svg'" \
+		"$REPO/dev/bench.gp" || die "gnuplot failed"
+	info "the plot: out/bench.svg"
 }
 
 bench_vm() {
@@ -154,9 +225,11 @@ bench_vm() {
 	cat "$table"
 }
 
+rm -f "$REPO/out/bench-tmpfs.dat" "$REPO/out/bench-boot.dat" "$REPO/out/bench.svg"
 for part in $only; do
 	case "$part" in
 	streams|boot|tmpfs|vm) "bench_$part" ;;
 	*) die "BENCH_ONLY: no part $part (streams boot tmpfs vm)" ;;
 	esac
 done
+bench_plot

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the PKRAM build and tests need, if missing.
+# Install the Debian packages the PKRAM build and tests need, if missing,
+# and those named as arguments.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 step "dependencies"
@@ -19,6 +20,8 @@ PACKAGES=(
 	# build variants: sparse on the PKRAM objects
 	sparse
 )
+# what one command needs besides (make bench: gnuplot-nox for its plot)
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -33,6 +33,7 @@
 #include <linux/vmstat.h>
 
 #include "../mm/pkram_internal.h"
+#include "test_pkram_bench.h"
 
 #define PKRAM_TEST_NAME		"pkram-kunit"
 #define PKRAM_TEST_PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
@@ -1762,8 +1763,6 @@ static unsigned int bench_mib;
 module_param(bench_mib, uint, 0444);
 MODULE_PARM_DESC(bench_mib, "MiB of folios the bench_pkram suite saves and loads (0: skip)");
 
-#define PKRAM_BENCH_RING	SZ_32M
-
 /*
  * Time the save and the load of @mib MiB of order-@order folios through one
  * access, and the memcpy() of the same bytes as the yardstick.  Reports,
@@ -1778,7 +1777,7 @@ static void pkram_bench_order(struct kunit *test, unsigned int order,
 	struct pkram_stats stats;
 	struct folio *folio;
 	u64 t0, t_save, t_load, t_copy;
-	size_t size = PAGE_SIZE << order, off = 0;
+	size_t size = PAGE_SIZE << order;
 	unsigned long i, loaded = 0;
 	void *ring;
 
@@ -1824,14 +1823,7 @@ static void pkram_bench_order(struct kunit *test, unsigned int order,
 	for (i = 0; i < loaded; i++)
 		folio_put(folios[i]);
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < nr; i++) {
-		if (off + size > PKRAM_BENCH_RING)
-			off = 0;
-		memcpy(ring + off, folio_address(folios[i]), size);
-		off += size;
-	}
-	t_copy = ktime_get_ns() - t0;
+	t_copy = pkram_bench_memcpy(folios, nr, order, (u64)nr * size, ring);
 
 	pr_info("pkram_bench: order %u, %lu folios (%u MiB): save %llu ns/folio, load %llu ns/folio, memcpy %llu ns/folio; save+load %llu.%02llu%% of memcpy; metadata %ld pages, %llu.%03llu%% of the data\n",
 		order, nr, mib, div64_u64(t_save, nr), div64_u64(t_load, nr),

@@ -13,6 +13,7 @@
 #include <linux/init.h>
 #include <linux/kexec.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -24,9 +25,11 @@
 #include <linux/string.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
 #include "../mm/pkram_internal.h"
+#include "test_pkram_bench.h"
 
 /*
  * Driven from debugfs by the VM tests (tools/testing/selftests/pkram/):
@@ -415,6 +418,42 @@ static int pkram_ho_save_slow(const char *name, unsigned long mib)
 	return 0;
 }
 
+/* The source of the yardstick: large enough to leave the caches behind. */
+#define PKRAM_HO_MEMCPY_SRC	SZ_256M
+
+/*
+ * The benchmarks' yardstick (see test_pkram_bench.h) for @mib MiB: copied
+ * from up to 256 MiB of pages written beforehand, the time logged in us.
+ */
+static int pkram_ho_memcpy(unsigned long mib)
+{
+	unsigned long i, nr = min_t(u64, (u64)mib << 20, PKRAM_HO_MEMCPY_SRC) >>
+			      PAGE_SHIFT;
+	struct folio **folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
+	void *ring = vmalloc(PKRAM_BENCH_RING);
+	int ret = -ENOMEM;
+	u64 ns;
+
+	if (!folios || !ring || !mib)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		folios[i] = folio_alloc(GFP_KERNEL, 0);
+		if (!folios[i])
+			goto out;
+		memset(folio_address(folios[i]), (int)i, PAGE_SIZE);
+	}
+	ns = pkram_bench_memcpy(folios, nr, 0, (u64)mib << 20, ring);
+	pr_info("pkram_bench: memcpy of %lu MiB: %llu us\n", mib,
+		div_u64(ns, NSEC_PER_USEC));
+	ret = 0;
+out:
+	for (i = 0; folios && i < nr && folios[i]; i++)
+		folio_put(folios[i]);
+	kvfree(folios);
+	vfree(ring);
+	return ret;
+}
+
 static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -465,6 +504,8 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		pr_info("%sok 1 frag %s: %llu folios: %ld\n", ret ? "not " : "",
 			name, ho.hdr.nr_folios, ret);
 		pkram_ho_free(&ho, true);
+	} else if (!strcmp(op, "memcpy")) {
+		ret = kstrtoul(name, 0, &mib) ?: pkram_ho_memcpy(mib);
 	} else if (!strcmp(op, "verify")) {
 		ret = pkram_ho_load(name, &ho);
 		pr_info("%sok 1 verify %s: %llu folios, %llu bytes, %llu bytes differ: %ld\n",
@@ -781,6 +822,7 @@ static int __init pkram_ho_init(void)
 	debugfs_create_file("resave", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("frag", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("save_slow", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("memcpy", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,
 			    &pkram_ho_corrupt_fops);
 	debugfs_create_file("dump", 0200, pkram_ho_dir, NULL,
