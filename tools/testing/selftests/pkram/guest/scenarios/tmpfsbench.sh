@@ -79,8 +79,10 @@ stage_1() {
 	*) plan 3 ;;
 	esac
 	mkdir -p $m /mnt/copy
-	mount -t tmpfs -o pkram=$(bench_name),huge=$huge tmpfs $m
-	mount -t tmpfs -o huge=$huge tmpfs /mnt/copy
+	# sizes: the default, half the RAM, is too small for the copies
+	mount -t tmpfs -o pkram=$(bench_name),huge=$huge,size=$((mib + 16))m \
+		tmpfs $m
+	mount -t tmpfs -o huge=$huge,size=$((2 * mib + 16))m tmpfs /mnt/copy
 	check "write $mib MiB to $m/file (huge=$huge)" \
 		dd if=/dev/zero of=$m/file bs=1M count=$mib
 	sync
