@@ -315,56 +315,68 @@ static bool __init pkram_early_usable(u64 pfn, u64 nr)
 	       !memblock_is_region_reserved(base, size);
 }
 
-/* A cursor over the ranges handed over, for memblock_reserve_sorted(). */
-struct pkram_range_cursor {
-	u64 first_pfn;
-	u64 page_pfn;
-	struct pkram_range_page *page;
-	unsigned int i;
+/*
+ * A walk along the free parts of memory, in step with the ranges, which
+ * come in ascending order: what is free is RAM, and reserved by nothing
+ * yet.  Parts that touch (memory regions of two nodes, say) are one: a
+ * range may cross from one to the other.  One pass for all the ranges,
+ * whatever their number.
+ */
+struct pkram_free_walk {
+	u64 idx;
+	u64 pfn, end;		/* the free part at hand: [pfn, end) */
+	u64 next_pfn, next_end;	/* the one after it, empty at the end */
+	bool started;
 };
 
-static void __init pkram_cursor_unmap(struct pkram_range_cursor *c)
+static void __init pkram_free_next(struct pkram_free_walk *fw)
 {
-	if (c->page)
-		early_memunmap(c->page, PAGE_SIZE);
-	c->page = NULL;
+	phys_addr_t start = 0, stop = 0;
+
+	fw->next_pfn = 0;
+	fw->next_end = 0;
+	/* Parts of less than a page are none. */
+	while (fw->idx != ULLONG_MAX && fw->next_end <= fw->next_pfn) {
+		__next_mem_range(&fw->idx, NUMA_NO_NODE, MEMBLOCK_HOTPLUG,
+				 &memblock.memory, &memblock.reserved, &start,
+				 &stop, NULL);
+		if (fw->idx == ULLONG_MAX)
+			break;
+		fw->next_pfn = PFN_UP(start);
+		fw->next_end = PFN_DOWN(stop);
+	}
+	if (fw->next_end <= fw->next_pfn) {
+		fw->next_pfn = 0;
+		fw->next_end = 0;
+	}
 }
 
-static bool __init pkram_next_range(void *arg, bool restart, phys_addr_t *base,
-				    phys_addr_t *size)
+/* Is [@pfn, @end) in one free part?  Moves @fw along to the part. */
+static bool __init pkram_free_walk(struct pkram_free_walk *fw, u64 pfn,
+				   u64 end)
 {
-	struct pkram_range_cursor *c = arg;
-
-	if (restart) {
-		pkram_cursor_unmap(c);
-		c->page_pfn = c->first_pfn;
-		c->i = 0;
+	if (!fw->started) {
+		fw->started = true;
+		pkram_free_next(fw);
 	}
-	while (!c->page || c->i >= c->page->nr_ranges) {
-		u64 next = c->page ? c->page->next_pfn : c->page_pfn;
-
-		pkram_cursor_unmap(c);
-		if (!next)
-			return false;
-		c->page = early_memremap(PFN_PHYS(next), PAGE_SIZE);
-		if (!c->page)
-			return false;
-		c->i = 0;
+	while (fw->end <= pfn && fw->next_end > fw->next_pfn) {
+		fw->pfn = fw->next_pfn;
+		fw->end = fw->next_end;
+		for (pkram_free_next(fw); fw->next_pfn == fw->end &&
+		     fw->next_end > fw->next_pfn; pkram_free_next(fw))
+			fw->end = fw->next_end;
 	}
-	*base = PFN_PHYS(c->page->range[c->i].pfn);
-	*size = PFN_PHYS(c->page->range[c->i].nr_pages);
-	c->i++;
-	return true;
+	return fw->pfn <= pfn && end <= fw->end;
 }
 
 /*
  * The pages of the range list must come in ascending order, each inside a
- * range: memblock_reserve_sorted() writes its new array outside the ranges
- * while it still reads the list, and a list page outside them would be
- * taken by the first allocation.  @q is the next list page to find in the
- * ranges, which come in ascending order: with @r, move it past the list
- * pages @r holds.  Those are mapped before pkram_check_ranges() gets to
- * them, but they are in @r, which is checked to be usable RAM.
+ * range: they are read until the restore, and a list page outside the
+ * ranges would be taken by the first allocation.  @q is the next list page
+ * to find in the ranges, which come in ascending order: with @r, move it
+ * past the list pages @r holds.  Those are mapped before
+ * pkram_check_ranges() gets to them, but they are in @r, which is checked
+ * to be usable RAM.
  */
 static const char * __init pkram_list_in_ranges(u64 *q, struct pkram_range *r)
 {
@@ -473,6 +485,23 @@ static const char * __init pkram_range_later(struct pkram_later *later,
 	return NULL;
 }
 
+/*
+ * Is the memory between two ranges, [@pfn, @end), free: in the free part
+ * of memory @fw is at, and in neither the scratch region [@s_pfn, @s_end)
+ * nor a region with a fixed place?  Then the two ranges can be in one
+ * cover (pkram_cover_add()).
+ */
+static bool __init pkram_gap_free(struct pkram_free_walk *fw, u64 pfn,
+				  u64 end, u64 s_pfn, u64 s_end,
+				  struct pkram_later *later, unsigned int n)
+{
+	struct pkram_range gap = { .pfn = pfn, .nr_pages = end - pfn };
+
+	return pfn == end ||
+	       (fw->pfn <= pfn && (end <= s_pfn || s_end <= pfn) &&
+		!pkram_range_later(later, n, &gap));
+}
+
 /* Check the list of ranges: every page, every range, every count. */
 static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
@@ -480,6 +509,7 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 	u64 s_pfn = sb->scratch_pfn, s_end = s_pfn + sb->nr_scratch_pages;
 	struct pkram_later later[PKRAM_NR_LATER];
 	unsigned int i, nr_later = pkram_find_later(later);
+	struct pkram_free_walk fw = { };
 	u64 q = sb->range_pfn;
 	struct pkram_range_page *rp;
 	const char *why;
@@ -501,7 +531,8 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 		for (i = 0; i < rp->nr_ranges; i++) {
 			struct pkram_range *r = &rp->range[i];
 
-			if (r->pfn < end || !pkram_early_usable(r->pfn, r->nr_pages)) {
+			if (r->pfn < end || r->pfn + r->nr_pages <= r->pfn ||
+			    !pkram_free_walk(&fw, r->pfn, r->pfn + r->nr_pages)) {
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is unsorted, overlaps or is not usable RAM";
 			}
@@ -514,6 +545,13 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 			if (why) {
 				early_memunmap(rp, PAGE_SIZE);
 				return why;
+			}
+			if (!pkram_cover_add(r->pfn, r->pfn + r->nr_pages,
+					     !ranges ||
+					     pkram_gap_free(&fw, end, r->pfn, s_pfn,
+							    s_end, later, nr_later))) {
+				early_memunmap(rp, PAGE_SIZE);
+				return "the ranges are split by too many reserved regions";
 			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
@@ -551,11 +589,10 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
  */
 void __init pkram_reserve(void)
 {
-	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
 	const char *why = NULL;
 	u64 start, s_pfn, s_nr;
-	int err;
+	int covers;
 
 	if (pkram_image_given) {
 		if (pkram_sb_pfn && pkram_sb_pfn != pkram_image_pfn)
@@ -601,19 +638,18 @@ void __init pkram_reserve(void)
 	}
 
 	start = sched_clock();
-	cursor.first_pfn = sb->range_pfn;
-	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
-	pkram_cursor_unmap(&cursor);
-	if (err) {
+	covers = pkram_reserve_covers(sb->range_pfn, sb->nr_range_pages);
+	if (covers < 0) {
 		early_memunmap(sb, PAGE_SIZE);
 		pr_err("cannot reserve the preserved ranges (error %d): nothing preserved\n",
-		       err);
+		       covers);
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
 	pkram_restore_begin();
-	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
-		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
+	pr_info("reserved %llu preserved pages in %llu ranges in %llu us, as %d covers\n",
+		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000,
+		covers);
 	s_pfn = sb->scratch_pfn;
 	s_nr = sb->nr_scratch_pages;
 	early_memunmap(sb, PAGE_SIZE);
@@ -621,6 +657,7 @@ void __init pkram_reserve(void)
 	return;
 none:
 	/* As if pkram= were not given: no scratch region unless asked for. */
+	pkram_covers_reset();
 	pkram_sb_pfn = 0;
 	pkram_scratch_init(0, 0, false);
 }
@@ -663,6 +700,31 @@ void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
 	l--;
 	l->pfn = min(l->pfn, pfn);
 	l->end = max(l->end, end);
+}
+
+/**
+ * pkram_late_run - a run of pages kept for good, or of pages not
+ * @pfn: first page
+ * @end: page past the last one to look at
+ * @kept: set to whether the run is kept for good (pkram_late_reserved())
+ *
+ * Return: the end of the run, at most @end.
+ */
+unsigned long __init pkram_late_run(unsigned long pfn, unsigned long end,
+				    bool *kept)
+{
+	struct pkram_later *l;
+
+	*kept = false;
+	for (l = pkram_late; l < pkram_late + pkram_nr_late; l++) {
+		if (l->pfn <= pfn && pfn < l->end) {
+			*kept = true;
+			return min_t(unsigned long, end, l->end);
+		}
+		if (pfn < l->pfn)
+			end = min_t(unsigned long, end, l->pfn);
+	}
+	return end;
 }
 
 /* --- new kernel: taking the nodes back ----------------------------------- */

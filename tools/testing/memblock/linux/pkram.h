@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_PKRAM_H
+#define _LINUX_PKRAM_H
+
+/* The simulator runs memblock without PKRAM. */
+static inline void pkram_memmap_early(void) { }
+
+#endif
