@@ -761,6 +761,7 @@ struct pkram_restore {
 	unsigned long nr_links;		/* in @links, numbered from 0 */
 	atomic_long_t next_link;	/* the next one to check */
 	bool bad;			/* an entry is wrong */
+	bool zones;			/* a folio is in two zones */
 };
 
 /*
@@ -922,6 +923,19 @@ static void *pkram_claim_meta(struct pkram_claimer *c, u64 pfn)
  * pages of a byte stream if @data_pages, else folios.  Returns how many
  * there are, or -1.
  */
+/*
+ * Is the folio of @order at @pfn, whose pages are claimed, in one zone of
+ * this kernel?  The previous kernel had it in one of its own, but zones
+ * and nodes need not be aligned to a folio (numa=fake puts the boundary
+ * of two nodes where the sizes say), and the buddy allocator would free it
+ * into the zone of its first page.
+ */
+static bool pkram_one_zone(u64 pfn, unsigned int order)
+{
+	return !order || page_zone(pfn_to_page(pfn)) ==
+			 page_zone(pfn_to_page(pfn + (1UL << order) - 1));
+}
+
 static long pkram_check_entries(struct pkram_claimer *c,
 				struct pkram_link *link, bool data_pages)
 {
@@ -944,6 +958,10 @@ static long pkram_check_entries(struct pkram_claimer *c,
 		    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
 		    !pkram_claim(c, PHYS_PFN(e), 1UL << order))
 			return -1;
+		if (!pkram_one_zone(PHYS_PFN(e), order)) {
+			WRITE_ONCE(c->rs->zones, true);
+			return -1;
+		}
 		nr++;
 	}
 	return nr;
@@ -1272,6 +1290,8 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 	     pkram_names_unique(&rs->nodes, n, &nomem);
 	if (!ok && !why && (nomem || rs->in.nomem || rs->own.nomem))
 		why = "no memory to check the nodes handed over";
+	if (!ok && !why && rs->zones)
+		why = "a folio handed over is in two zones of this kernel (another NUMA layout?)";
 	if (!ok && !why)
 		why = "inconsistent nodes handed over";
 	return why;
@@ -1286,7 +1306,7 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
  *  3. each node, its objects and the link pages of their streams, each
  *     page handed over and reached once, the fields of each in range;
  *  4. every folio entry, on every CPU: flags, order, alignment, each page
- *     handed over and reached once;
+ *     handed over and reached once, all of a folio in one zone;
  *  5. as many nodes as the super block says, no more pages than it says,
  *     and no two nodes of one name.
  * If all holds, the nodes go on the list and their pages to the tracker;

@@ -177,6 +177,12 @@ static inline struct pglist_data *sim_node_data(int nid)
 	return &sim_pgdat;
 }
 
+/* One zone: no folio is in two. */
+static inline struct zone *page_zone(const struct page *page)
+{
+	return NULL;
+}
+
 static inline void __SetPageReserved(struct page *page)
 {
 }
