@@ -638,7 +638,8 @@ void __init pkram_reserve(void)
 	}
 
 	start = sched_clock();
-	covers = pkram_reserve_covers(sb->range_pfn, sb->nr_range_pages);
+	covers = pkram_reserve_covers(sb->range_pfn, sb->nr_range_pages,
+				      sb->nr_pages);
 	if (covers < 0) {
 		early_memunmap(sb, PAGE_SIZE);
 		pr_err("cannot reserve the preserved ranges (error %d): nothing preserved\n",

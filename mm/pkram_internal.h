@@ -58,7 +58,7 @@ unsigned long pkram_late_run(unsigned long pfn, unsigned long end, bool *kept);
 /* pkram_memmap.c */
 bool pkram_cover_add(unsigned long pfn, unsigned long end, bool free);
 void pkram_covers_reset(void);
-int pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages);
+int pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages, u64 nr_pages);
 
 /* pkram_scratch.c */
 bool pkram_scratch_valid(u64 pfn, u64 nr);

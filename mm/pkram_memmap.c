@@ -21,11 +21,12 @@
  * - When memblock hands its free memory to the page allocator
  *   (pkram_memmap_early(), on the boot CPU), PKRAM initializes the struct
  *   pages of each cover's edges, the MAX_ORDER blocks it shares with other
- *   memory, which the buddy allocator reads when it frees that memory.  It
- *   also initializes and frees the first PKRAM_EARLY_PAGES of the covers'
- *   whole blocks, so that the boot finds free memory among them before the
- *   rest is initialized.  This is bounded: nothing here grows with what
- *   was preserved.
+ *   memory, which the buddy allocator reads when it frees that memory.  If
+ *   memblock freed less than PKRAM_EARLY_FREE outside the covers, it also
+ *   initializes and frees the covers' whole blocks, from the first, until
+ *   the boot has that much free memory before the rest is initialized, or
+ *   PKRAM_EARLY_MAX of blocks are done.  This is bounded: nothing here
+ *   grows with what was preserved.
  * - After deferred struct page init (pkram_memmap_late(), on every CPU),
  *   it does the same for the rest: a preserved page becomes a reserved
  *   page, as memblock would have left it, and the free pages between the
@@ -54,8 +55,13 @@
 #define PKRAM_NR_COVERS		256
 #define PKRAM_COVER_GAP		(SZ_1G >> PAGE_SHIFT)
 
-/* Blocks the boot CPU initializes and frees, over all the covers. */
-#define PKRAM_EARLY_PAGES	(SZ_64M >> PAGE_SHIFT)
+/*
+ * Free memory the boot gets before page_alloc_init_late(): what memblock
+ * freed outside the covers, and as much again from the covers' blocks,
+ * of which the boot CPU does at most PKRAM_EARLY_MAX.
+ */
+#define PKRAM_EARLY_FREE	(SZ_128M >> PAGE_SHIFT)
+#define PKRAM_EARLY_MAX		(SZ_1G >> PAGE_SHIFT)
 
 /* The share of a cover's blocks one thread takes at a time. */
 #define PKRAM_CHUNK_PAGES	(SZ_64M >> PAGE_SHIFT)
@@ -77,6 +83,8 @@ static unsigned int pkram_nr_covers __initdata;
 static u64 pkram_list_first __initdata;
 static u64 *pkram_list __initdata;
 static u64 pkram_list_pages __initdata;
+/* The preserved pages, all in the covers. */
+static u64 pkram_cover_preserved __initdata;
 
 /* pkram_memmap_early(): the time it took, the pages it did. */
 static u64 pkram_early_ns __initdata;
@@ -157,6 +165,7 @@ static bool __init pkram_next_cover(void *arg, bool restart,
  * pkram_reserve_covers - reserve the covers in memblock
  * @range_pfn: first page of the range list
  * @nr_range_pages: its number of pages
+ * @nr_pages: the number of preserved pages, all in the ranges
  *
  * Called by pkram_reserve() once every range is checked and added, before
  * anything is allocated from memblock.
@@ -164,7 +173,8 @@ static bool __init pkram_next_cover(void *arg, bool restart,
  * Return: the number of covers reserved, or a negative error, and then
  * nothing is reserved.
  */
-int __init pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages)
+int __init pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages,
+				u64 nr_pages)
 {
 	unsigned int i = 0;
 	int err;
@@ -186,6 +196,7 @@ int __init pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages)
 	}
 	pkram_list_first = range_pfn;
 	pkram_list_pages = nr_range_pages;
+	pkram_cover_preserved = nr_pages;
 	return pkram_nr_covers;
 fail:
 	pkram_covers_reset();
@@ -407,16 +418,36 @@ static unsigned long __init pkram_memmap_blocks(unsigned long pfn,
 	return freed;
 }
 
+/* The pages of the covers that are neither preserved nor kept for good. */
+static unsigned long __init pkram_covers_free(void)
+{
+	unsigned long pages = 0, pfn, run;
+	struct pkram_cover *c;
+	bool kept;
+
+	for (c = pkram_covers; c < pkram_covers + pkram_nr_covers; c++) {
+		pages += c->end - c->pfn;
+		for (pfn = c->pfn; pfn < c->end; pfn = run) {
+			run = pkram_late_run(pfn, c->end, &kept);
+			if (kept)
+				pages -= run - pfn;
+		}
+	}
+	return pages > pkram_cover_preserved ? pages - pkram_cover_preserved : 0;
+}
+
 /**
  * pkram_memmap_early - the covers' struct pages the boot needs now
+ * @free_pages: the pages memblock has just freed, outside the covers
  *
  * Called by memblock_free_all() once memblock has freed its free memory:
  * initializes the struct pages of the covers' edges, and initializes and
- * frees the first PKRAM_EARLY_PAGES of their whole blocks.
+ * frees the covers' whole blocks, from the first, until the boot has
+ * PKRAM_EARLY_FREE of free memory or PKRAM_EARLY_MAX of blocks are done.
  */
-void __init pkram_memmap_early(void)
+void __init pkram_memmap_early(unsigned long free_pages)
 {
-	unsigned long budget = PKRAM_EARLY_PAGES, freed = 0, lo, hi, n;
+	unsigned long budget = PKRAM_EARLY_MAX, freed = 0, lo, hi, n;
 	u64 pfn, i, start = sched_clock();
 	struct pkram_cover *c;
 
@@ -430,15 +461,22 @@ void __init pkram_memmap_early(void)
 		pkram_cover_blocks(c, &lo, &hi);
 		pkram_init_pages(c->pfn, lo);
 		pkram_init_pages(hi, c->end);
-		n = min(budget, hi - lo);
-		freed += pkram_memmap_blocks(lo, lo + n);
+		for (n = 0; lo + n < hi && n < budget &&
+		     free_pages + freed < PKRAM_EARLY_FREE;
+		     n += MAX_ORDER_NR_PAGES)
+			freed += pkram_memmap_blocks(lo + n,
+						     lo + n + MAX_ORDER_NR_PAGES);
 		budget -= n;
 		c->done = lo + n;
 		pkram_early_pages += lo - c->pfn + c->end - hi + n;
 	}
-	totalram_pages_add(freed);
 	pkram_early_freed = freed;
 	pkram_early_ns = sched_clock() - start;
+	/*
+	 * As memblock counts the deferred pages it has not freed yet: what is
+	 * free in the covers counts now (fork_init() sizes max_threads by it).
+	 */
+	totalram_pages_add(pkram_covers_free());
 }
 
 /* Take chunks of the covers' remaining blocks until none is left. */
@@ -490,7 +528,6 @@ void __init pkram_memmap_late(void)
 		freed += pkram_free_pages(c->pfn, lo) + pkram_free_pages(hi, c->end);
 		pages += c->end - c->pfn;
 	}
-	totalram_pages_add(freed);
 	memblock_free_late(__pa(pkram_list), pkram_list_pages * sizeof(u64));
 	pr_info("memory map of %u covers, %lu MiB: %lu MiB on the boot CPU in %llu us, the rest on every CPU in %llu us; %lu MiB free between the preserved ranges\n",
 		pkram_nr_covers, pages >> (20 - PAGE_SHIFT),

@@ -203,7 +203,7 @@ void sim_pkram_reserve(void)
 /* memblock_free_all() and page_alloc_init_late(): the covers' pages. */
 void sim_pkram_memmap(void)
 {
-	pkram_memmap_early();
+	pkram_memmap_early(0);
 	pkram_memmap_late();
 }
 

@@ -3,6 +3,6 @@
 #define _LINUX_PKRAM_H
 
 /* The simulator runs memblock without PKRAM. */
-static inline void pkram_memmap_early(void) { }
+static inline void pkram_memmap_early(unsigned long free_pages) { }
 
 #endif
