@@ -437,6 +437,21 @@ static unsigned long __init pkram_covers_free(void)
 }
 
 /**
+ * pkram_covers_free_pages - the pages of the covers that are free
+ *
+ * For memblock_estimated_nr_free_pages(), which fork_init() sizes the
+ * number of threads by: the covers are reserved, but only what they
+ * preserve is in use.
+ *
+ * Return: the pages of the covers that are neither preserved nor kept for
+ * good, 0 once their memory map is done.
+ */
+unsigned long __init pkram_covers_free_pages(void)
+{
+	return pkram_covers_free();
+}
+
+/**
  * pkram_memmap_early - the covers' struct pages the boot needs now
  * @free_pages: the pages memblock has just freed, outside the covers
  *

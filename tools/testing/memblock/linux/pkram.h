@@ -4,5 +4,6 @@
 
 /* The simulator runs memblock without PKRAM. */
 static inline void pkram_memmap_early(unsigned long free_pages) { }
+static inline unsigned long pkram_covers_free_pages(void) { return 0; }
 
 #endif
