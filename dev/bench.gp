@@ -49,8 +49,6 @@ if (boot_ok) {
 	     rows(boot, 2, "9") using 3:($7 / 1000) with linespoints dt 2 \
 		title "2 MiB folios: restore (background)", \
 	     rows(boot, 2, "frag") using 3:($7 / 1000) with linespoints dt 2 \
-		title "every other page: restore (background)", \
-	     rows(boot, 2, "frag") using 3:(($9 + $10) / 1000) with linespoints dt 3 \
-		title "every other page: memory map of the covers, boot CPU + every CPU"
+		title "every other page: restore (background)"
 }
 unset multiplot

@@ -60,13 +60,13 @@ bench_boot() {
 	local size kind mem extra n with none w0 n0 rsv rst at dat
 	step "benchmark: boot of the next kernel with ${BENCH_BOOT_MIB:-1024 4096 8192} MiB preserved"
 	dat=$REPO/out/bench-boot.dat
-	echo "# MiB kind preserved_MiB uptime_with_s uptime_without_s reserve_us restore_us restore_done_s memmap_boot_cpu_us memmap_every_cpu_us" >"$dat"
+	echo "# MiB kind preserved_MiB uptime_with_s uptime_without_s reserve_us restore_us restore_done_s" >"$dat"
 	{
 		echo
 		echo "Boot of the next kernel with memory preserved, then with nothing (the same run, QEMU TCG, 2 CPUs; uptime at /init from /proc/uptime, 10 ms, and from one boot each: under TCG it varies by a few hundred ms between boots; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
 		echo
-		echo "| preserved | guest RAM | uptime at /init | with nothing preserved | reserve (early) | memory map of the covers: on the boot CPU; on every CPU, before the initcalls | restore (in the background, while the boot goes on) |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| preserved | guest RAM | uptime at /init | with nothing preserved | reserve (early) | restore (in the background, while the boot goes on) |"
+		echo "|---|---|---|---|---|---|"
 	} >>"$table"
 	for size in ${BENCH_BOOT_MIB:-1024 4096 8192}; do
 		for kind in 0 9 frag; do
@@ -85,13 +85,8 @@ bench_boot() {
 			n0=$(echo "$none" | sed -n "s/.*uptime at init $n s.*/\\1/p")
 			rsv=$(echo "$with" | sed -n 's/.*reserve: \(.*\); restore.*/\1/p')
 			rst=$(echo "$with" | sed -n 's/.*restore: \(.*\)$/\1/p')
-			# "memory map of C covers, M MiB: E MiB on the boot CPU in
-			# B us, the rest on every CPU in A us; F MiB free ..."
-			mm=$(grep '# bootcost: memory map of' "$log.ktap" | head -n 1 |
-				sed -n "s/.*map of $n covers, $n MiB: $n MiB on the boot CPU in $n us, the rest on every CPU in $n us.*/\\1 \\4 \\5/p")
-			set -- ${mm:-- - -}
-			echo "| $(echo "$with" | sed -n 's/.*bootcost: with \([^:]*\):.*/\1/p') | $mem MiB | $w0 s | $n0 s | $rsv | $1 covers: $(ms "$2") ms; $(ms "$3") ms | $rst |" >>"$table"
-			echo "$size $kind $(($(echo "$rsv" | sed -n 's/^\([0-9]*\) pages.*/\1/p') / 256)) $w0 $n0 $(echo "$rsv" | sed -n "s/.*, $n us/\\1/p") $(echo "$rst" | sed -n "s/^$n us.*/\\1/p") $(echo "$rst" | sed -n "s/.*done at $n s/\\1/p") $2 $3" >>"$dat"
+			echo "| $(echo "$with" | sed -n 's/.*bootcost: with \([^:]*\):.*/\1/p') | $mem MiB | $w0 s | $n0 s | $rsv | $rst |" >>"$table"
+			echo "$size $kind $(($(echo "$rsv" | sed -n 's/^\([0-9]*\) pages.*/\1/p') / 256)) $w0 $n0 $(echo "$rsv" | sed -n "s/.*, $n us/\\1/p") $(echo "$rst" | sed -n "s/^$n us.*/\\1/p") $(echo "$rst" | sed -n "s/.*done at $n s/\\1/p")" >>"$dat"
 		done
 	done
 	cat "$table"

@@ -429,16 +429,12 @@ static int pkram_ho_memcpy(unsigned long mib)
 {
 	unsigned long i, nr = min_t(u64, (u64)mib << 20, PKRAM_HO_MEMCPY_SRC) >>
 			      PAGE_SHIFT;
-	struct folio **folios;
+	struct folio **folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
+	void *ring = vmalloc(PKRAM_BENCH_RING);
 	int ret = -ENOMEM;
-	void *ring;
 	u64 ns;
 
-	if (!mib)
-		return -EINVAL;
-	folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
-	ring = vmalloc(PKRAM_BENCH_RING);
-	if (!folios || !ring)
+	if (!folios || !ring || !mib)
 		goto out;
 	for (i = 0; i < nr; i++) {
 		folios[i] = folio_alloc(GFP_KERNEL, 0);

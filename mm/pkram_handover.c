@@ -315,68 +315,56 @@ static bool __init pkram_early_usable(u64 pfn, u64 nr)
 	       !memblock_is_region_reserved(base, size);
 }
 
-/*
- * A walk along the free parts of memory, in step with the ranges, which
- * come in ascending order: what is free is RAM, and reserved by nothing
- * yet.  Parts that touch (memory regions of two nodes, say) are one: a
- * range may cross from one to the other.  One pass for all the ranges,
- * whatever their number.
- */
-struct pkram_free_walk {
-	u64 idx;
-	u64 pfn, end;		/* the free part at hand: [pfn, end) */
-	u64 next_pfn, next_end;	/* the one after it, empty at the end */
-	bool started;
+/* A cursor over the ranges handed over, for memblock_reserve_sorted(). */
+struct pkram_range_cursor {
+	u64 first_pfn;
+	u64 page_pfn;
+	struct pkram_range_page *page;
+	unsigned int i;
 };
 
-static void __init pkram_free_next(struct pkram_free_walk *fw)
+static void __init pkram_cursor_unmap(struct pkram_range_cursor *c)
 {
-	phys_addr_t start = 0, stop = 0;
-
-	fw->next_pfn = 0;
-	fw->next_end = 0;
-	/* Parts of less than a page are none. */
-	while (fw->idx != ULLONG_MAX && fw->next_end <= fw->next_pfn) {
-		__next_mem_range(&fw->idx, NUMA_NO_NODE, MEMBLOCK_HOTPLUG,
-				 &memblock.memory, &memblock.reserved, &start,
-				 &stop, NULL);
-		if (fw->idx == ULLONG_MAX)
-			break;
-		fw->next_pfn = PFN_UP(start);
-		fw->next_end = PFN_DOWN(stop);
-	}
-	if (fw->next_end <= fw->next_pfn) {
-		fw->next_pfn = 0;
-		fw->next_end = 0;
-	}
+	if (c->page)
+		early_memunmap(c->page, PAGE_SIZE);
+	c->page = NULL;
 }
 
-/* Is [@pfn, @end) in one free part?  Moves @fw along to the part. */
-static bool __init pkram_free_walk(struct pkram_free_walk *fw, u64 pfn,
-				   u64 end)
+static bool __init pkram_next_range(void *arg, bool restart, phys_addr_t *base,
+				    phys_addr_t *size)
 {
-	if (!fw->started) {
-		fw->started = true;
-		pkram_free_next(fw);
+	struct pkram_range_cursor *c = arg;
+
+	if (restart) {
+		pkram_cursor_unmap(c);
+		c->page_pfn = c->first_pfn;
+		c->i = 0;
 	}
-	while (fw->end <= pfn && fw->next_end > fw->next_pfn) {
-		fw->pfn = fw->next_pfn;
-		fw->end = fw->next_end;
-		for (pkram_free_next(fw); fw->next_pfn == fw->end &&
-		     fw->next_end > fw->next_pfn; pkram_free_next(fw))
-			fw->end = fw->next_end;
+	while (!c->page || c->i >= c->page->nr_ranges) {
+		u64 next = c->page ? c->page->next_pfn : c->page_pfn;
+
+		pkram_cursor_unmap(c);
+		if (!next)
+			return false;
+		c->page = early_memremap(PFN_PHYS(next), PAGE_SIZE);
+		if (!c->page)
+			return false;
+		c->i = 0;
 	}
-	return fw->pfn <= pfn && end <= fw->end;
+	*base = PFN_PHYS(c->page->range[c->i].pfn);
+	*size = PFN_PHYS(c->page->range[c->i].nr_pages);
+	c->i++;
+	return true;
 }
 
 /*
  * The pages of the range list must come in ascending order, each inside a
- * range: they are read until the restore, and a list page outside the
- * ranges would be taken by the first allocation.  @q is the next list page
- * to find in the ranges, which come in ascending order: with @r, move it
- * past the list pages @r holds.  Those are mapped before
- * pkram_check_ranges() gets to them, but they are in @r, which is checked
- * to be usable RAM.
+ * range: memblock_reserve_sorted() writes its new array outside the ranges
+ * while it still reads the list, and a list page outside them would be
+ * taken by the first allocation.  @q is the next list page to find in the
+ * ranges, which come in ascending order: with @r, move it past the list
+ * pages @r holds.  Those are mapped before pkram_check_ranges() gets to
+ * them, but they are in @r, which is checked to be usable RAM.
  */
 static const char * __init pkram_list_in_ranges(u64 *q, struct pkram_range *r)
 {
@@ -485,23 +473,6 @@ static const char * __init pkram_range_later(struct pkram_later *later,
 	return NULL;
 }
 
-/*
- * Is the memory between two ranges, [@pfn, @end), free: in the free part
- * of memory @fw is at, and in neither the scratch region [@s_pfn, @s_end)
- * nor a region with a fixed place?  Then the two ranges can be in one
- * cover (pkram_cover_add()).
- */
-static bool __init pkram_gap_free(struct pkram_free_walk *fw, u64 pfn,
-				  u64 end, u64 s_pfn, u64 s_end,
-				  struct pkram_later *later, unsigned int n)
-{
-	struct pkram_range gap = { .pfn = pfn, .nr_pages = end - pfn };
-
-	return pfn == end ||
-	       (fw->pfn <= pfn && (end <= s_pfn || s_end <= pfn) &&
-		!pkram_range_later(later, n, &gap));
-}
-
 /* Check the list of ranges: every page, every range, every count. */
 static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
@@ -509,7 +480,6 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 	u64 s_pfn = sb->scratch_pfn, s_end = s_pfn + sb->nr_scratch_pages;
 	struct pkram_later later[PKRAM_NR_LATER];
 	unsigned int i, nr_later = pkram_find_later(later);
-	struct pkram_free_walk fw = { };
 	u64 q = sb->range_pfn;
 	struct pkram_range_page *rp;
 	const char *why;
@@ -531,8 +501,7 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 		for (i = 0; i < rp->nr_ranges; i++) {
 			struct pkram_range *r = &rp->range[i];
 
-			if (r->pfn < end || r->pfn + r->nr_pages <= r->pfn ||
-			    !pkram_free_walk(&fw, r->pfn, r->pfn + r->nr_pages)) {
+			if (r->pfn < end || !pkram_early_usable(r->pfn, r->nr_pages)) {
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is unsorted, overlaps or is not usable RAM";
 			}
@@ -545,13 +514,6 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 			if (why) {
 				early_memunmap(rp, PAGE_SIZE);
 				return why;
-			}
-			if (!pkram_cover_add(r->pfn, r->pfn + r->nr_pages,
-					     !ranges ||
-					     pkram_gap_free(&fw, end, r->pfn, s_pfn,
-							    s_end, later, nr_later))) {
-				early_memunmap(rp, PAGE_SIZE);
-				return "the ranges are split by too many reserved regions";
 			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
@@ -589,10 +551,11 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
  */
 void __init pkram_reserve(void)
 {
+	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
 	const char *why = NULL;
 	u64 start, s_pfn, s_nr;
-	int covers;
+	int err;
 
 	if (pkram_image_given) {
 		if (pkram_sb_pfn && pkram_sb_pfn != pkram_image_pfn)
@@ -638,19 +601,19 @@ void __init pkram_reserve(void)
 	}
 
 	start = sched_clock();
-	covers = pkram_reserve_covers(sb->range_pfn, sb->nr_range_pages,
-				      sb->nr_pages);
-	if (covers < 0) {
+	cursor.first_pfn = sb->range_pfn;
+	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
+	pkram_cursor_unmap(&cursor);
+	if (err) {
 		early_memunmap(sb, PAGE_SIZE);
 		pr_err("cannot reserve the preserved ranges (error %d): nothing preserved\n",
-		       covers);
+		       err);
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
 	pkram_restore_begin();
-	pr_info("reserved %llu preserved pages in %llu ranges in %llu us, as %d covers\n",
-		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000,
-		covers);
+	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
+		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
 	s_pfn = sb->scratch_pfn;
 	s_nr = sb->nr_scratch_pages;
 	early_memunmap(sb, PAGE_SIZE);
@@ -658,7 +621,6 @@ void __init pkram_reserve(void)
 	return;
 none:
 	/* As if pkram= were not given: no scratch region unless asked for. */
-	pkram_covers_reset();
 	pkram_sb_pfn = 0;
 	pkram_scratch_init(0, 0, false);
 }
@@ -703,31 +665,6 @@ void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
 	l->end = max(l->end, end);
 }
 
-/**
- * pkram_late_run - a run of pages kept for good, or of pages not
- * @pfn: first page
- * @end: page past the last one to look at
- * @kept: set to whether the run is kept for good (pkram_late_reserved())
- *
- * Return: the end of the run, at most @end.
- */
-unsigned long __init pkram_late_run(unsigned long pfn, unsigned long end,
-				    bool *kept)
-{
-	struct pkram_later *l;
-
-	*kept = false;
-	for (l = pkram_late; l < pkram_late + pkram_nr_late; l++) {
-		if (l->pfn <= pfn && pfn < l->end) {
-			*kept = true;
-			return min_t(unsigned long, end, l->end);
-		}
-		if (pfn < l->pfn)
-			end = min_t(unsigned long, end, l->pfn);
-	}
-	return end;
-}
-
 /* --- new kernel: taking the nodes back ----------------------------------- */
 
 /*
@@ -762,7 +699,6 @@ struct pkram_restore {
 	unsigned long nr_links;		/* in @links, numbered from 0 */
 	atomic_long_t next_link;	/* the next one to check */
 	bool bad;			/* an entry is wrong */
-	bool zones;			/* a folio is in two zones */
 };
 
 /*
@@ -924,19 +860,6 @@ static void *pkram_claim_meta(struct pkram_claimer *c, u64 pfn)
  * pages of a byte stream if @data_pages, else folios.  Returns how many
  * there are, or -1.
  */
-/*
- * Is the folio of @order at @pfn, whose pages are claimed, in one zone of
- * this kernel?  The previous kernel had it in one of its own, but zones
- * and nodes need not be aligned to a folio (numa=fake puts the boundary
- * of two nodes where the sizes say), and the buddy allocator would free it
- * into the zone of its first page.
- */
-static bool pkram_one_zone(u64 pfn, unsigned int order)
-{
-	return !order || page_zone(pfn_to_page(pfn)) ==
-			 page_zone(pfn_to_page(pfn + (1UL << order) - 1));
-}
-
 static long pkram_check_entries(struct pkram_claimer *c,
 				struct pkram_link *link, bool data_pages)
 {
@@ -959,10 +882,6 @@ static long pkram_check_entries(struct pkram_claimer *c,
 		    !IS_ALIGNED(PHYS_PFN(e), 1UL << order) ||
 		    !pkram_claim(c, PHYS_PFN(e), 1UL << order))
 			return -1;
-		if (!pkram_one_zone(PHYS_PFN(e), order)) {
-			WRITE_ONCE(c->rs->zones, true);
-			return -1;
-		}
 		nr++;
 	}
 	return nr;
@@ -1291,8 +1210,6 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 	     pkram_names_unique(&rs->nodes, n, &nomem);
 	if (!ok && !why && (nomem || rs->in.nomem || rs->own.nomem))
 		why = "no memory to check the nodes handed over";
-	if (!ok && !why && rs->zones)
-		why = "a folio handed over is in two zones of this kernel (another NUMA layout?)";
 	if (!ok && !why)
 		why = "inconsistent nodes handed over";
 	return why;
@@ -1307,7 +1224,7 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
  *  3. each node, its objects and the link pages of their streams, each
  *     page handed over and reached once, the fields of each in range;
  *  4. every folio entry, on every CPU: flags, order, alignment, each page
- *     handed over and reached once, all of a folio in one zone;
+ *     handed over and reached once;
  *  5. as many nodes as the super block says, no more pages than it says,
  *     and no two nodes of one name.
  * If all holds, the nodes go on the list and their pages to the tracker;

@@ -53,13 +53,6 @@ void pkram_restore_end(void);
 u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
 
-unsigned long pkram_late_run(unsigned long pfn, unsigned long end, bool *kept);
-
-/* pkram_memmap.c */
-bool pkram_cover_add(unsigned long pfn, unsigned long end, bool free);
-void pkram_covers_reset(void);
-int pkram_reserve_covers(u64 range_pfn, u64 nr_range_pages, u64 nr_pages);
-
 /* pkram_scratch.c */
 bool pkram_scratch_valid(u64 pfn, u64 nr);
 void pkram_scratch_init(u64 pfn, u64 nr, bool chained);

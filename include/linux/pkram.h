@@ -117,9 +117,6 @@ struct pkram_access {
 
 void pkram_reserve(void);
 void pkram_reserve_scratch(void);
-void pkram_memmap_early(unsigned long free_pages);
-void pkram_memmap_late(void);
-unsigned long pkram_covers_free_pages(void);
 void pkram_set_super_block(u64 pfn);
 void pkram_late_reserved(phys_addr_t base, phys_addr_t size);
 bool pkram_get_super_block(unsigned long *pfn);
@@ -160,9 +157,6 @@ size_t pkram_bytes_left(struct pkram_access *pa);
 
 static inline void pkram_reserve(void) { }
 static inline void pkram_reserve_scratch(void) { }
-static inline void pkram_memmap_early(unsigned long free_pages) { }
-static inline void pkram_memmap_late(void) { }
-static inline unsigned long pkram_covers_free_pages(void) { return 0; }
 static inline void pkram_set_super_block(u64 pfn) { }
 static inline void pkram_late_reserved(phys_addr_t base, phys_addr_t size) { }
 

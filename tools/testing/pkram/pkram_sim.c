@@ -2,15 +2,11 @@
 /*
  * The PKRAM source the handover goes through, compiled unchanged (as
  * tools/testing/vma does with mm/vma.c): the parser (pkram_handover.c), the
- * memory map of what it reserved (pkram_memmap.c), the scratch region it
- * validates (pkram_scratch.c) and the tracker that takes over what it
- * reserved (pkram_tracker.c).  What they call of pkram.c is
+ * scratch region it validates (pkram_scratch.c) and the tracker that takes
+ * over what it reserved (pkram_tracker.c).  What they call of pkram.c is
  * below, with the checks of the simulation.
  */
 #include "../../../mm/pkram_handover.c"
-#undef pr_fmt
-#include "../../../mm/pkram_memmap.c"
-#undef pr_fmt
 #include "../../../mm/pkram_scratch.c"
 #undef pr_fmt
 #include "../../../mm/pkram_tracker.c"
@@ -117,11 +113,6 @@ void sim_pkram_reset(void)
 	pkram_cma_base = 0;
 	pkram_cma_size = 0;
 	pkram_nr_late = 0;
-	pkram_nr_covers = 0;
-	pkram_early_pages = 0;
-	pkram_early_freed = 0;
-	pkram_next_chunk.counter = 0;
-	pkram_freed.counter = 0;
 
 	pkram_scratch_pfn = 0;
 	pkram_scratch_pages = 0;
@@ -198,13 +189,6 @@ void sim_pkram_set_super_block(u64 pfn)
 void sim_pkram_reserve(void)
 {
 	pkram_reserve();
-}
-
-/* memblock_free_all() and page_alloc_init_late(): the covers' pages. */
-void sim_pkram_memmap(void)
-{
-	pkram_memmap_early(0);
-	pkram_memmap_late();
 }
 
 unsigned long sim_pkram_nodes(void)

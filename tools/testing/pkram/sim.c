@@ -186,27 +186,6 @@ void sim_free_reserved_page(struct page *page)
 	sim_prot_end = pfn + 1;
 }
 
-/* The one node of the simulated machine, with its one zone. */
-struct pglist_data sim_pgdat;
-
-/* A struct page PKRAM initializes: memory it reserved, not in use. */
-void __init_single_page(struct page *page, unsigned long pfn,
-			unsigned long zone, int nid)
-{
-	if (!sim_page_reserved(page))
-		sim_bug("initializes the struct page of a page it does not hold",
-			pfn);
-}
-
-/* Pages freed by the memory map of the covers: each as free_reserved_page(). */
-void __free_pages_core(struct page *page, unsigned int order, int context)
-{
-	unsigned long i;
-
-	for (i = 0; i < 1UL << order; i++)
-		sim_free_reserved_page(page + i);
-}
-
 unsigned long free_reserved_area(void *start, void *end, int poison,
 				 const char *s)
 {

@@ -51,7 +51,6 @@ void sim_reset_fail_nth(void);
 /* pkram_sim.c: the statics of the PKRAM source it includes */
 void sim_pkram_reset(void);
 void sim_pkram_reserve(void);
-void sim_pkram_memmap(void);
 void sim_pkram_set_super_block(u64 pfn);
 void sim_pkram_fix_checksums(u64 pfn);
 void sim_pkram_late_reserved(phys_addr_t base, phys_addr_t size);

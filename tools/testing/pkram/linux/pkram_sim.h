@@ -158,67 +158,6 @@ static inline void cond_resched(void)
 extern unsigned long max_pfn;	/* memblock.c */
 unsigned long totalram_pages(void);
 
-/*
- * --- the memory map (pkram_memmap.c) -----------------------------------------
- * One node with one zone; a struct page initialized or freed is checked to
- * be in memory memblock reserved, and not freed or handed out before.
- */
-#define ZONE_NORMAL		0
-#define MIGRATE_MOVABLE		1
-#define MEMINIT_EARLY		0
-#define NODE_DATA(nid)		sim_node_data(nid)
-#define pageblock_aligned(pfn)	IS_ALIGNED((pfn), pageblock_nr_pages)
-
-struct pglist_data;
-extern struct pglist_data sim_pgdat;
-
-static inline struct pglist_data *sim_node_data(int nid)
-{
-	return &sim_pgdat;
-}
-
-/* One zone: no folio is in two. */
-static inline struct zone *page_zone(const struct page *page)
-{
-	return NULL;
-}
-
-static inline void __SetPageReserved(struct page *page)
-{
-}
-
-static inline void set_pageblock_migratetype(struct page *page, int mt)
-{
-}
-
-static inline bool zone_spans_pfn(struct zone *zone, unsigned long pfn)
-{
-	return true;
-}
-
-static inline unsigned long zone_end_pfn(struct zone *zone)
-{
-	return ULONG_MAX;
-}
-
-static inline void accept_memory(phys_addr_t start, unsigned long size)
-{
-}
-
-static inline void atomic_long_inc(atomic_long_t *v)
-{
-	v->counter++;
-}
-
-static inline long atomic_long_fetch_inc(atomic_long_t *v)
-{
-	return v->counter++;
-}
-
-void __init_single_page(struct page *page, unsigned long pfn,
-			unsigned long zone, int nid);
-void __free_pages_core(struct page *page, unsigned int order, int context);
-
 /* --- what the rest of PKRAM provides (sim.c) -------------------------------- */
 extern char boot_command_line[];
 u64 sched_clock(void);

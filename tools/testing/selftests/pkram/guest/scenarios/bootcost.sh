@@ -2,9 +2,10 @@
 # Benchmark (reports, never fails on numbers): what preserved memory costs
 # the boot of the next kernel.  Stage 1 saves pkram_bench_mib MiB of folios of
 # order pkram_bench_order (or, for frag, every other page of memory); stage 2
-# boots with them and reports PKRAM's reserve and restore times, the uptime
-# at /init and when the restore was done (it runs in the background), frees
-# them and kexecs into stage 3, which reports the same with nothing preserved.
+# boots with them and reports PKRAM's
+# reserve and restore times, the uptime at /init and when the restore was
+# done (it runs in the background), frees them and kexecs into stage 3,
+# which reports the same with nothing preserved.
 SCENARIO_STAGES=3
 
 report() {
@@ -17,8 +18,6 @@ report() {
 	rst="${rst:-none}${at:+, done at $at s}"
 	diag "bootcost: $1: uptime at init ${INIT_UPTIME} s;" \
 		"reserve: ${rsv:-none}; restore: $rst"
-	mm=$(dmesg | sed -n 's/.*PKRAM: memory map of //p')
-	[ -z "$mm" ] || diag "bootcost: memory map of $mm"
 }
 
 # What stage 1 saved: pkram_bench_order=frag is every other page of all the
