@@ -33,7 +33,9 @@ report() {
 # PKRAM's own objects, and those of the upstream files the series patches,
 # that the test kernel builds; but the decompressor's (arch/x86/boot/),
 # which builds only as part of bzImage.
-own=$(cd "$BUILD" && ls mm/pkram*.o mm/shmem_pkram*.o lib/test_pkram*.o 2>/dev/null)
+# Listed from the tree's sources, which the build may have stale objects of.
+own=$(cd "$TREE" && ls mm/pkram*.c mm/shmem_pkram*.c lib/test_pkram*.c 2>/dev/null |
+	sed 's/\.c$/.o/' | while read -r o; do [ -f "$BUILD/$o" ] && echo "$o"; done)
 patched=$(grep -h '^+++ b/.*\.c$' "$REPO"/patches/*.patch | sed 's|^+++ b/||; s|\.c$|.o|' |
 	grep -v '^arch/x86/boot/' | sort -u |
 	while read -r o; do [ -f "$BUILD/$o" ] && echo "$o"; done)

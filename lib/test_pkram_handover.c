@@ -42,7 +42,9 @@
  *	the bytes in the node's first object;
  *   echo NAME > /sys/kernel/debug/pkram_test/verify
  *	loads node NAME and checks every folio (the same pfn, order, index and
- *	checksum) and the bytes; fails with -EIO on any difference;
+ *	checksum) and the bytes; fails with -EIO on any difference; a folio
+ *	that spans two zones of this kernel comes back as single pages, which
+ *	must be its pages, in order, with its checksum;
  *   echo "NAME NEW" > /sys/kernel/debug/pkram_test/resave
  *	loads node NAME and saves the very same folios and bytes as node NEW;
  *   echo "NAME MIB" > /sys/kernel/debug/pkram_test/save_slow
@@ -50,6 +52,11 @@
  *	its own, one every 20 ms, and returns: a save still going on when
  *	kexec -e comes (scenario handoff); the node is complete after
  *	MIB * 256 * 20 ms, if ever;
+ *   echo "NAME PFN" > /sys/kernel/debug/pkram_test/save_at
+ *	takes the folio of MAX_PAGE_ORDER that holds page PFN (it must be
+ *	free or movable), fills it with random bytes and saves it, like save:
+ *	a folio at a known place (scenario zones puts one across a node
+ *	boundary of the next kernel);
  *   echo "NAME KEEP_MIB" > /sys/kernel/debug/pkram_test/frag
  *	the worst case of fragmentation for the next kernel: takes every page
  *	it can, until KEEP_MIB MiB are left available, frees those at odd
@@ -81,6 +88,7 @@ struct pkram_ho {
 	struct folio **folios;
 	u8 *bytes;
 	u64 bad_bytes;			/* verify: bytes of what differs */
+	u64 split_pages;		/* verify: pages of folios split */
 };
 
 /*
@@ -230,6 +238,31 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 	return 0;
 }
 
+/* The folio of MAX_PAGE_ORDER that holds page @pfn, recorded in @ho. */
+static int pkram_ho_fill_at(struct pkram_ho *ho, unsigned long pfn)
+{
+	unsigned long nr = MAX_ORDER_NR_PAGES;
+	int err;
+
+	ho->folios = kvcalloc(1, sizeof(*ho->folios), GFP_KERNEL);
+	ho->rec = kvcalloc(1, sizeof(*ho->rec), GFP_KERNEL);
+	ho->bytes = kvmalloc(1, GFP_KERNEL);
+	if (!ho->folios || !ho->rec || !ho->bytes)
+		return -ENOMEM;
+	pfn = ALIGN_DOWN(pfn, nr);
+	if (!pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) ||
+	    pkram_pfn_excluded(pfn, nr))
+		return -EINVAL;
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE,
+				 GFP_KERNEL | __GFP_COMP | __GFP_NOWARN);
+	if (err)
+		return err;
+	pkram_ho_record(ho, 0, pfn_folio(pfn));
+	ho->hdr.magic = PKRAM_HO_MAGIC;
+	ho->hdr.crc_bytes = crc32_le(~0, ho->bytes, 0);
+	return 0;
+}
+
 /*
  * Every page that can be taken, until @keep_mib MiB are left available: the
  * pages at odd pfns are freed, the others recorded in @ho.
@@ -271,16 +304,25 @@ static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
 	return kept ? 0 : -ENOMEM;
 }
 
+/* Whether the pages of the folio @r records are in two zones of this kernel. */
+static bool pkram_ho_spans_zones(struct pkram_ho_record *r)
+{
+	return page_zone(pfn_to_page(r->pfn)) !=
+	       page_zone(pfn_to_page(r->pfn + (1UL << r->order) - 1));
+}
+
 /*
  * Load node @name into @ho, checking it against its own records.  Returns
  * the number of differences, or a negative error.
  */
 static long pkram_ho_load(const char *name, struct pkram_ho *ho)
 {
+	unsigned long index, sub = 0;
 	struct pkram_stream ps;
+	bool differs = false;
 	struct folio *folio;
-	unsigned long index;
 	long bad = 0;
+	u32 crc = ~0;
 	size_t len;
 	int err;
 	u64 i;
@@ -316,7 +358,7 @@ static long pkram_ho_load(const char *name, struct pkram_ho *ho)
 			ho->bad_bytes += ho->hdr.nr_bytes;
 			bad++;
 		}
-		for (i = 0; (folio = pkram_load_folio(&pf, &index)); i++) {
+		for (i = 0; (folio = pkram_load_folio(&pf, &index));) {
 			struct pkram_ho_record *r = &ho->rec[i];
 
 			if (i >= ho->hdr.nr_folios) {
@@ -325,18 +367,38 @@ static long pkram_ho_load(const char *name, struct pkram_ho *ho)
 				bad++;
 				continue;
 			}
-			ho->folios[i] = folio;
 			folio->index = index;
-			if (folio_pfn(folio) != r->pfn || folio_order(folio) != r->order ||
-			    index != r->index || pkram_ho_crc(folio) != r->crc) {
+			if (!sub)
+				crc = ~0;
+			crc = crc32_le(crc, folio_address(folio), folio_size(folio));
+			if (folio_pfn(folio) != r->pfn + sub ||
+			    index != r->index + sub ||
+			    (folio_order(folio) != r->order &&
+			     (folio_order(folio) || !pkram_ho_spans_zones(r))))
+				differs = true;
+			sub += folio_nr_pages(folio);
+			if (folio_order(folio) == r->order) {
+				ho->folios[i] = folio;
+			} else {
+				/* A page of a folio split: checked, dropped. */
+				ho->split_pages += folio_nr_pages(folio);
+				folio_put(folio);
+			}
+			if (sub < 1UL << r->order)
+				continue;
+			if (differs || crc != r->crc) {
 				if (bad < 5)
 					pr_info("# %s: folio %llu: pfn %#lx/%#llx order %u/%u index %lu/%llu\n",
-						name, i, folio_pfn(folio), r->pfn,
+						name, i, folio_pfn(folio),
+						r->pfn + sub - folio_nr_pages(folio),
 						folio_order(folio), r->order, index,
-						r->index);
-				ho->bad_bytes += folio_size(folio);
+						r->index + sub - folio_nr_pages(folio));
+				ho->bad_bytes += PAGE_SIZE << r->order;
 				bad++;
 			}
+			differs = false;
+			sub = 0;
+			i++;
 		}
 		if (i < ho->hdr.nr_folios) {
 			pr_info("# %s: %llu folios, %llu saved\n",
@@ -488,6 +550,17 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 			ret ? "not " : "", name, ho.hdr.nr_folios, mib,
 			ho.hdr.nr_bytes, ret);
 		pkram_ho_free(&ho, true);
+	} else if (!strcmp(op, "save_at")) {
+		ret = -EINVAL;
+		pkram_ho_seed(&ho, name);
+		if (n >= 2 && !kstrtoul(new, 0, &mib))
+			ret = pkram_ho_fill_at(&ho, mib);
+		if (!ret)
+			ret = pkram_ho_save(name, &ho);
+		pr_info("%sok 1 save_at %s: pfn %#llx order %u: %ld\n",
+			ret ? "not " : "", name, ho.rec ? ho.rec[0].pfn : 0,
+			ho.rec ? ho.rec[0].order : 0, ret);
+		pkram_ho_free(&ho, true);
 	} else if (!strcmp(op, "save_slow")) {
 		ret = -EINVAL;
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
@@ -508,9 +581,9 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		ret = kstrtoul(name, 0, &mib) ?: pkram_ho_memcpy(mib);
 	} else if (!strcmp(op, "verify")) {
 		ret = pkram_ho_load(name, &ho);
-		pr_info("%sok 1 verify %s: %llu folios, %llu bytes, %llu bytes differ: %ld\n",
+		pr_info("%sok 1 verify %s: %llu folios, %llu bytes, %llu bytes differ, %llu pages split: %ld\n",
 			ret ? "not " : "", name, ho.hdr.nr_folios,
-			ho.hdr.nr_bytes, ho.bad_bytes, ret);
+			ho.hdr.nr_bytes, ho.bad_bytes, ho.split_pages, ret);
 		if (ret > 0)
 			ret = -EIO;
 		pkram_ho_free(&ho, true);
@@ -518,6 +591,9 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		ret = n < 2 ? -EINVAL : pkram_ho_load(name, &ho);
 		if (ret > 0)
 			ret = -EIO;
+		/* Not the very same folios: some came back as single pages. */
+		if (!ret && ho.split_pages)
+			ret = -EINVAL;
 		if (!ret)
 			ret = pkram_ho_save(new, &ho);
 		pr_info("%sok 1 resave %s as %s: %llu folios: %ld\n",
@@ -821,6 +897,7 @@ static int __init pkram_ho_init(void)
 	debugfs_create_file("verify", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("resave", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("frag", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
+	debugfs_create_file("save_at", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("save_slow", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("memcpy", 0200, pkram_ho_dir, NULL, &pkram_ho_fops);
 	debugfs_create_file("corrupt", 0200, pkram_ho_dir, NULL,

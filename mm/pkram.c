@@ -393,19 +393,43 @@ static void pkram_access_count(struct pkram_access *pa, struct page *page,
 }
 
 /*
- * pkram_entry_folio - the folio an entry describes, which holds a reference
- * of PKRAM's.  A page handed over by the previous kernel, still reserved
- * from boot, becomes a folio the first time it is asked for: counted in
- * @pa's batch if @pa is a loading access, else at once.
+ * pkram_entry_folio_order - the order of the folios an entry's pages are in
+ * this kernel: the entry's, unless the pages span two zones here.  The
+ * previous kernel may have had another NUMA layout (numa=fake= puts node
+ * boundaries at any page), and a compound page must sit in one zone: the
+ * pages of such an entry are single pages in this kernel.
  */
-static struct folio *pkram_entry_folio(u64 entry, struct pkram_access *pa)
+static unsigned int pkram_entry_folio_order(u64 entry)
 {
 	unsigned long pfn = PHYS_PFN(entry & PAGE_MASK);
 	unsigned int order = pkram_entry_order(entry);
-	struct page *page = pfn_to_page(pfn);
+
+	if (order && page_zone(pfn_to_page(pfn)) !=
+		     page_zone(pfn_to_page(pfn + (1UL << order) - 1)))
+		return 0;
+	return order;
+}
+
+/*
+ * pkram_entry_folio - a folio of an entry's, which holds a reference of
+ * PKRAM's: the one @sub pages into the entry (0 unless the entry's pages are
+ * several folios, see pkram_entry_folio_order()).  A page handed over by the
+ * previous kernel, still reserved from boot, becomes a folio the first time
+ * it is asked for: counted in @pa's batch if @pa is a loading access, else
+ * at once.
+ */
+static struct folio *pkram_entry_folio(u64 entry, unsigned long sub,
+				       struct pkram_access *pa)
+{
+	unsigned long pfn = PHYS_PFN(entry & PAGE_MASK);
+	unsigned int order = pkram_entry_folio_order(entry);
+	struct page *page = pfn_to_page(pfn + sub);
 	struct folio *folio;
 
 	if (PageReserved(page)) {
+		if (!sub && order != pkram_entry_order(entry))
+			pr_info_ratelimited("PKRAM: a folio of %lu pages at pfn %#lx spans two zones of this kernel: loaded as single pages\n",
+					    1UL << pkram_entry_order(entry), pfn);
 		pkram_prep_folio(page, order);
 		if (pa)
 			pkram_access_count(pa, page, order);
@@ -426,17 +450,18 @@ static struct folio *pkram_entry_folio(u64 entry, struct pkram_access *pa)
  */
 static void pkram_free_folio_entries(struct pkram_link *link)
 {
-	unsigned long pfn, nr, run_pfn = 0, run_nr = 0;
+	unsigned long pfn, nr, sub, run_pfn = 0, run_nr = 0;
 	long folios = 0, pages = 0;
 	struct folio *folio;
 	unsigned int i;
+	u64 e;
 
 	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-		if (!pkram_entry_is_folio(link->entry[i]))
+		e = link->entry[i];
+		if (!pkram_entry_is_folio(e))
 			continue;
-		folio = pkram_entry_folio(link->entry[i], NULL);
-		pfn = folio_pfn(folio);
-		nr = folio_nr_pages(folio);
+		pfn = PHYS_PFN(e & PAGE_MASK);
+		nr = 1UL << pkram_entry_order(e);
 		if (run_nr && run_pfn + run_nr == pfn) {
 			run_nr += nr;
 			continue;
@@ -449,12 +474,16 @@ static void pkram_free_folio_entries(struct pkram_link *link)
 	if (run_nr)
 		pkram_untrack(run_pfn, run_nr);
 	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-		if (!pkram_entry_is_folio(link->entry[i]))
+		e = link->entry[i];
+		if (!pkram_entry_is_folio(e))
 			continue;
-		folio = pkram_entry_folio(link->entry[i], NULL);
-		folios++;
-		pages += folio_nr_pages(folio);
-		folio_put(folio);
+		for (sub = 0; sub < 1UL << pkram_entry_order(e); sub += nr) {
+			folio = pkram_entry_folio(e, sub, NULL);
+			nr = folio_nr_pages(folio);
+			folios++;
+			pages += nr;
+			folio_put(folio);
+		}
 	}
 	atomic_long_sub(folios, &pkram_nr_folios);
 	atomic_long_sub(pages, &pkram_folio_pages);
@@ -1245,12 +1274,26 @@ static struct pkram_link *pkram_load_link(struct pkram_access *pa)
 	return link;
 }
 
-/* Next folio entry of a loading access; 0 at the end of the stream. */
-static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
+/*
+ * Next folio of a loading access: its entry, and in @sub where the folio
+ * starts in it (the pages of an entry may be several folios in this kernel,
+ * see pkram_entry_folio_order()); 0 at the end of the stream.
+ */
+static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index,
+			    unsigned long *sub)
 {
 	struct pkram_link *link;
 	u64 entry;
 
+	if (pa->piece) {
+		entry = pa->link->entry[pa->entry - 1];
+		*sub = pa->piece;
+		*index = pa->index - (1UL << pkram_entry_order(entry)) + *sub;
+		pa->piece += 1UL << pkram_entry_folio_order(entry);
+		if (pa->piece == 1UL << pkram_entry_order(entry))
+			pa->piece = 0;
+		return entry;
+	}
 	for (;;) {
 		if (pa->link && pa->entry < PKRAM_LINK_ENTRIES_MAX &&
 		    pa->link->entry[pa->entry]) {
@@ -1260,7 +1303,10 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
 				continue;
 			}
 			*index = pa->index;
+			*sub = 0;
 			pa->index += 1UL << pkram_entry_order(entry);
+			if (pkram_entry_folio_order(entry) != pkram_entry_order(entry))
+				pa->piece = 1UL << pkram_entry_folio_order(entry);
 			return entry;
 		}
 		/* What the link page handed out is counted before the next. */
@@ -1281,7 +1327,9 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
  * @index: where to store the file index of the folio, may be NULL
  *
  * The folio stays PKRAM's too, and preserved, until the load is committed
- * (pkram_finish_load()) or aborted (pkram_abort_load()).
+ * (pkram_finish_load()) or aborted (pkram_abort_load()).  A folio saved
+ * whose pages span two zones of this kernel comes back as its single pages,
+ * one per call, each with its own index.
  *
  * Return: the folio, with a reference for the caller, or NULL at the end of
  * the stream (or if @pa is not an access of type folios to an object with a
@@ -1289,18 +1337,18 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index)
  */
 struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 {
+	unsigned long idx, sub;
 	struct folio *folio;
-	unsigned long idx;
 	u64 entry;
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || pkram_access_saving(pa))
 		return NULL;
-	entry = pkram_next_entry(pa, &idx);
+	entry = pkram_next_entry(pa, &idx, &sub);
 	if (!entry)
 		return NULL;
 	if (index)
 		*index = idx;
-	folio = pkram_entry_folio(entry, pa);
+	folio = pkram_entry_folio(entry, sub, pa);
 	folio_get(folio);
 	return folio;
 }
@@ -1400,11 +1448,11 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 		size_t n;
 
 		if (!pa->data_page || pa->data_offset == PAGE_SIZE) {
-			unsigned long index;
+			unsigned long index, sub;
 			u64 entry;
 
 			pa->data_page = NULL;
-			entry = pkram_next_entry(pa, &index);
+			entry = pkram_next_entry(pa, &index, &sub);
 			if (!entry)
 				break;
 			pa->data_page = virt_to_page(__va(entry & PAGE_MASK));

@@ -69,6 +69,8 @@ struct pkram_stream {
  * @entry: index of the next entry of @link
  * @index: save: file index that follows the folio saved last; load: file
  *	index of the next folio of @link
+ * @piece: load: where the next folio starts in the last entry read, whose
+ *	pages are several folios in this kernel; 0 if they are one
  * @data_page: byte stream: current data page
  * @data_offset: byte stream: offset of the next byte in @data_page
  * @data_len: byte stream: save: bytes written by this access; load: bytes
@@ -90,6 +92,7 @@ struct pkram_access {
 	struct pkram_link *first;
 	unsigned int entry;
 	unsigned long index;
+	unsigned long piece;
 	struct page *data_page;
 	unsigned int data_offset;
 	size_t data_len;
