@@ -491,12 +491,16 @@ static int pkram_ho_memcpy(unsigned long mib)
 {
 	unsigned long i, nr = min_t(u64, (u64)mib << 20, PKRAM_HO_MEMCPY_SRC) >>
 			      PAGE_SHIFT;
-	struct folio **folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
-	void *ring = vmalloc(PKRAM_BENCH_RING);
+	struct folio **folios;
 	int ret = -ENOMEM;
+	void *ring;
 	u64 ns;
 
-	if (!folios || !ring || !mib)
+	if (!mib)
+		return -EINVAL;
+	folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
+	ring = vmalloc(PKRAM_BENCH_RING);
+	if (!folios || !ring)
 		goto out;
 	for (i = 0; i < nr; i++) {
 		folios[i] = folio_alloc(GFP_KERNEL, 0);
