@@ -16,12 +16,26 @@ node1_pfn() {
 		/proc/zoneinfo
 }
 
+# no_node1: this kernel has one node.
+no_node1() {
+	grep -q '^Node 0, zone' /proc/zoneinfo && [ -z "$(node1_pfn)" ]
+}
+
+# node1_at PFN: node 1 begins at PFN.
+node1_at() {
+	[ -n "$1" ] && [ "$(node1_pfn)" = "$1" ]
+}
+
+# inside_folio PFN: PFN is not the first page of a folio of MAX_PAGE_ORDER.
+inside_folio() {
+	[ -n "$1" ] && [ $(($1 % 1024)) -ne 0 ]
+}
+
 stage_1() {
 	plan 2
 	b=$(node1_pfn)
 	diag "node 1 starts at pfn ${b:-?}"
-	check "node 1 starts inside a folio of MAX_PAGE_ORDER" \
-		sh -c "[ -n '$b' ] && [ \$(($b % 1024)) -ne 0 ]"
+	check "node 1 starts inside a folio of MAX_PAGE_ORDER" inside_folio "$b"
 	check "save 8 MiB as zn-1" test_op save "zn-1 8"
 	hand_over
 	NEXT_DROP="$NEXT_DROP numa=fake="
@@ -31,7 +45,7 @@ stage_1() {
 stage_2() {
 	plan 4
 	b=$(param pkram_zone_pfn)
-	check "one node in this kernel" sh -c '[ -z "$(node1_pfn)" ]'
+	check "one node in this kernel" no_node1
 	check "zn-1 intact" test_op verify zn-1
 	check "save the folio of MAX_PAGE_ORDER across pfn $b as zn-at" \
 		test_op save_at "zn-at $b"
@@ -40,14 +54,24 @@ stage_2() {
 	NEXT_APPEND="$NEXT_APPEND numa=fake=2"
 }
 
+# split_lines: the kernel said once that a folio of 1024 pages came back
+# as single pages.
+split_lines() {
+	msg='spans two zones of this kernel: loaded as single pages'
+	[ "$(dmesg | grep -c "PKRAM: a folio of 1024 pages at pfn .* $msg")" = 1 ]
+}
+
+# verified_split NAME: NAME loaded, every byte intact, as 1024 pages.
+verified_split() {
+	test_op verify "$1" &&
+	dmesg | grep -q "ok 1 verify $1: 1 folios, .* 0 bytes differ, 1024 pages split: 0"
+}
+
 stage_3() {
 	plan 4
 	b=$(param pkram_zone_pfn)
-	check "node 1 starts at pfn $b again" sh -c "[ '$(node1_pfn)' = '$b' ]"
-	check "zn-at intact, as 1024 single pages" sh -c \
-		'echo zn-at >'"$T"'/verify &&
-		 dmesg | grep -q "ok 1 verify zn-at: 1 folios, 0 bytes, 0 bytes differ, 1024 pages split: 0"'
-	check "one line says the folio came back as single pages" sh -c \
-		'[ "$(dmesg | grep -c "PKRAM: a folio of 1024 pages at pfn .* spans two zones of this kernel: loaded as single pages")" = 1 ]'
+	check "node 1 starts at pfn $b again" node1_at "$b"
+	check "zn-at intact, as 1024 single pages" verified_split zn-at
+	check "one line says the folio came back as single pages" split_lines
 	check "nothing is left" none_listed
 }
