@@ -1283,6 +1283,7 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index,
 			    unsigned long *sub)
 {
 	struct pkram_link *link;
+	unsigned int forder;
 	u64 entry;
 
 	if (pa->piece) {
@@ -1305,8 +1306,9 @@ static u64 pkram_next_entry(struct pkram_access *pa, unsigned long *index,
 			*index = pa->index;
 			*sub = 0;
 			pa->index += 1UL << pkram_entry_order(entry);
-			if (pkram_entry_folio_order(entry) != pkram_entry_order(entry))
-				pa->piece = 1UL << pkram_entry_folio_order(entry);
+			forder = pkram_entry_folio_order(entry);
+			if (forder != pkram_entry_order(entry))
+				pa->piece = 1UL << forder;
 			return entry;
 		}
 		/* What the link page handed out is counted before the next. */
