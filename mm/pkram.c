@@ -334,12 +334,6 @@ static void *pkram_pfn_to_virt(u64 pfn)
 	return pfn ? pfn_to_kaddr(pfn) : NULL;
 }
 
-static void pkram_account_folio(struct folio *folio, int sign)
-{
-	atomic_long_add(sign, &pkram_nr_folios);
-	atomic_long_add(sign * (long)folio_nr_pages(folio), &pkram_folio_pages);
-}
-
 /* --- entries and link pages ---------------------------------------------- */
 
 static bool pkram_entry_is_folio(u64 entry)
@@ -363,12 +357,19 @@ static void pkram_count_prepped(struct page *page, long folios, long nr)
 /* Pages a loading access counts at once, at most. */
 #define PKRAM_COUNT_BATCH	1024
 
-/* Count what @pa made from pages handed over and did not count yet. */
+/*
+ * Count what @pa saved, or made from pages handed over, and did not count
+ * yet.
+ */
 static void pkram_access_count_flush(struct pkram_access *pa)
 {
-	if (pa->counted_page)
+	if (pa->counted_page) {
 		pkram_count_prepped(pa->counted_page, pa->nr_counted_folios,
 				    pa->nr_counted);
+	} else if (pa->nr_counted_folios) {
+		atomic_long_add(pa->nr_counted_folios, &pkram_nr_folios);
+		atomic_long_add(pa->nr_counted, &pkram_folio_pages);
+	}
 	pa->counted_page = NULL;
 	pa->nr_counted = 0;
 	pa->nr_counted_folios = 0;
@@ -1112,6 +1113,8 @@ static int pkram_add_entry(struct pkram_access *pa, u64 entry,
 
 	/* An index entry and its folio stay in one link page. */
 	if (!link || pa->entry + need_index >= PKRAM_LINK_ENTRIES_MAX) {
+		/* What a link page holds is counted before the next. */
+		pkram_access_count_flush(pa);
 		link = pkram_alloc_meta(pa->ps->gfp_mask);
 		if (!link)
 			return -ENOMEM;
@@ -1232,7 +1235,9 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 	/* A copy's own reference is PKRAM's. */
 	if (!copy)
 		folio_get(folio);
-	pkram_account_folio(folio, 1);
+	/* Counted with the others of the link page, not one by one. */
+	pa->nr_counted += folio_nr_pages(folio);
+	pa->nr_counted_folios++;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_save_folio_at);
@@ -1504,6 +1509,8 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 	struct pkram_stream *ps = pa->ps;
 	bool bytes = pa->dtype == PKRAM_DATA_bytes;
 
+	/* Counted before the links of a failed save are freed. */
+	pkram_access_count_flush(pa);
 	/* A loading access leaves the stream as it is. */
 	if (!ps->obj || !pkram_access_saving(pa))
 		goto out;
@@ -1520,7 +1527,6 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 		pkram_free_links(pa->first, bytes);
 	}
 out:
-	pkram_access_count_flush(pa);
 	pa->link = NULL;
 	pa->first = NULL;
 	pa->data_page = NULL;

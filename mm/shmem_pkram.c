@@ -402,14 +402,79 @@ static const char *shmem_pkram_save_error(int err)
 }
 
 /*
- * Save the pages of file @f in [@start, @end) (file indexes).  Each folio is
- * saved locked, and only while it is still in the file, so that one that
- * khugepaged collapses or swap takes meanwhile is found again in its new
- * form and saved once.  Pages on swap are read back first, but for those
- * past the end of the file, which hold zeroes and are left out.  A folio
- * never written (only allocated by fallocate()) reads as zeroes: it is left
- * out too, and comes back as a hole.  A poisoned page cannot be preserved.
- * Sets *@next to where the next page of the file is, or to its end.
+ * Save @folio of file @f, locked and in the file; counts its pages in
+ * *@pages if it holds data.
+ */
+static int shmem_pkram_save_folio(struct pkram_access *pa,
+				  struct shmem_pkram_file *f,
+				  struct folio *folio, u64 *pages)
+{
+	int err;
+
+	if (folio_next_index(folio) > f->span)
+		return -EFBIG;	/* cannot be: see shmem_pkram_place() */
+	if (folio_contain_hwpoisoned_page(folio))
+		return -EHWPOISON;
+	if (!folio_test_uptodate(folio))
+		return 0;
+	err = pkram_save_folio_at(pa, folio, f->base + folio->index);
+	if (!err)
+		*pages += folio_nr_pages(folio);
+	return err;
+}
+
+/* shmem_pkram_save_entry(): the entry went away, look at its index again. */
+#define SHMEM_PKRAM_GONE	1
+
+/*
+ * Save @entry, at *@index, of a batch that find_get_entries() returned: a
+ * folio, with the batch's reference, or a swap entry, read back first
+ * (unless past @eof: it holds zeroes and is left out).  Return: 0 and sets
+ * *@index past what it saved, SHMEM_PKRAM_GONE if the entry is no longer
+ * in the file, or an error.
+ */
+static int shmem_pkram_save_entry(struct pkram_access *pa,
+				  struct shmem_pkram_file *f,
+				  struct address_space *mapping,
+				  struct folio *entry, unsigned long *index,
+				  unsigned long eof, u64 *pages)
+{
+	struct folio *folio = entry;
+	int err;
+
+	if (xa_is_value(entry)) {
+		if (*index >= eof) {
+			(*index)++;
+			return 0;
+		}
+		folio = shmem_pkram_get_folio(mapping, *index, entry);
+		if (IS_ERR_OR_NULL(folio))
+			return folio ? PTR_ERR(folio) : SHMEM_PKRAM_GONE;
+	} else {
+		folio_lock(folio);
+		if (folio->mapping != mapping) {
+			folio_unlock(folio);
+			return SHMEM_PKRAM_GONE;
+		}
+	}
+	err = shmem_pkram_save_folio(pa, f, folio, pages);
+	*index = folio_next_index(folio);
+	folio_unlock(folio);
+	if (folio != entry)
+		folio_put(folio);
+	return err;
+}
+
+/*
+ * Save the pages of file @f in [@start, @end) (file indexes), a batch of
+ * entries of its page cache at a time.  Each folio is saved locked, and
+ * only while it is still in the file, so that one that khugepaged collapses
+ * or swap takes meanwhile is found again in its new form and saved once.
+ * Pages on swap are read back first, but for those past the end of the
+ * file, which hold zeroes and are left out.  A folio never written (only
+ * allocated by fallocate()) reads as zeroes: it is left out too, and comes
+ * back as a hole.  A poisoned page cannot be preserved.  Sets *@next to
+ * where the next page of the file is, or to its end.
  */
 static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 				  struct pkram_access *pa,
@@ -421,39 +486,36 @@ static int shmem_pkram_save_range(struct shmem_pkram_save *sv,
 	struct inode *inode = d_inode(dentry);
 	struct address_space *mapping = inode->i_mapping;
 	unsigned long eof = DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE);
-	unsigned long index = start;
-	struct folio *folio;
-	void *entry;
+	unsigned long index = start, at;
+	pgoff_t indices[PAGEVEC_SIZE];
+	struct folio_batch fbatch;
+	struct folio *entry;
+	unsigned int i;
+	u64 pages = 0;
 	char buf[256];
 	int err = 0;
 
+	folio_batch_init(&fbatch);
 	while (!err && index < end &&
-	       (entry = xa_find(&mapping->i_pages, &index, end - 1,
-				XA_PRESENT))) {
-		if (xa_is_value(entry) && index >= eof) {
-			index++;
-			continue;
+	       find_get_entries(mapping, &index, end - 1, &fbatch, indices)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			entry = fbatch.folios[i];
+			at = indices[i];
+			err = shmem_pkram_save_entry(pa, f, mapping, entry, &at,
+						     eof, &pages);
+			/* Where a folio went away or swap was read, look again. */
+			if (err || xa_is_value(entry)) {
+				index = at;
+				break;
+			}
 		}
-		folio = shmem_pkram_get_folio(mapping, index, entry);
-		if (IS_ERR(folio)) {
-			err = PTR_ERR(folio);
-			break;
-		}
-		if (!folio)
-			continue;
-		index = folio_next_index(folio);
-		if (index > f->span)
-			err = -EFBIG;	/* cannot be: see shmem_pkram_place() */
-		else if (folio_contain_hwpoisoned_page(folio))
-			err = -EHWPOISON;
-		else if (folio_test_uptodate(folio))
-			err = pkram_save_folio_at(pa, folio,
-						  f->base + folio->index);
-		if (!err && folio_test_uptodate(folio))
-			atomic64_add(folio_nr_pages(folio), &f->nr_pages);
-		folio_unlock(folio);
-		folio_put(folio);
+		if (err == SHMEM_PKRAM_GONE)
+			err = 0;
+		folio_batch_remove_exceptionals(&fbatch);
+		folio_batch_release(&fbatch);
+		cond_resched();
 	}
+	atomic64_add(pages, &f->nr_pages);
 	*next = f->span;
 	if (!err && index < f->span &&
 	    xa_find(&mapping->i_pages, &index, f->span - 1, XA_PRESENT))

@@ -77,8 +77,9 @@ struct pkram_stream {
  *	left in the stream
  * @counted_page: load: a page of the folios handed over that this access
  *	made ordinary folios and did not count yet; they are in its zone
- * @nr_counted: load: pages of those folios
- * @nr_counted_folios: load: and how many folios
+ * @nr_counted: pages of the folios this access saved, or made from pages
+ *	handed over, and did not count yet
+ * @nr_counted_folios: and how many folios
  *
  * Declare one with PKRAM_ACCESS() and end it with pkram_finish_access().
  * Several accesses may save folios into, or load folios from, the same
