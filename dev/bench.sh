@@ -39,7 +39,7 @@ bench_streams() {
 	grep -q 'pkram_bench: order' "$log" || die "no benchmark output (serial log: $log)"
 
 	{
-		echo "Streams API, $mib MiB of folios, one thread, QEMU TCG ($(nproc) host cores), Linux $(kernel_version), no lockdep or DEBUG_VM; memcpy: the yardstick of every table, the kernel's memcpy() of the same bytes from the folios to a 32 MiB ring (lib/test_pkram_bench.h):"
+		echo "Streams API, $mib MiB of folios, one thread, QEMU TCG ($(nproc) host cores), Linux $(kernel_version), no lockdep or DEBUG_VM; memcpy: the yardstick of every table, the kernel's memcpy() of the same bytes from the folios to a 32 MiB ring, the fastest of 3 copies (lib/test_pkram_bench.h):"
 		echo
 		echo "| folios | save ns/folio | load ns/folio | memcpy ns/folio | save+load vs memcpy | metadata |"
 		echo "|---|---|---|---|---|---|"
@@ -128,7 +128,7 @@ bench_tmpfs() {
 	echo "# MiB pages preserve_us reserve_us boot_restore_us mount_us total_us memcpy_us copy_us disk_us" >"$dat"
 	{
 		echo
-		echo "tmpfs, one file preserved in one kernel and mounted again in the next (the same run, QEMU TCG, 2 CPUs); times in ms, ms/GiB in brackets; total: preserve, the next kernel's early reservation and restore at boot (in the background) and the mount.  The yardstick, memcpy, is the kernel's memcpy() of the same number of bytes from pages in RAM to a 32 MiB ring (lib/test_pkram_bench.h, as in the streams table).  The copy to a second tmpfs and back, and the disk (virtio, cache=none, direct I/O) written and read back into a tmpfs, are measured where the guest ($guest_max MiB at most) holds them; - where not:"
+		echo "tmpfs, one file preserved in one kernel and mounted again in the next (the same run, QEMU TCG, 2 CPUs); times in ms, ms/GiB in brackets; total: preserve, the next kernel's early reservation and restore at boot (in the background) and the mount.  The yardstick, memcpy, is the kernel's memcpy() of the same number of bytes from pages in RAM to a 32 MiB ring, the fastest of 3 copies (lib/test_pkram_bench.h, as in the streams table).  The copy to a second tmpfs and back, and the disk (virtio, cache=none, direct I/O) written and read back into a tmpfs, are measured where the guest ($guest_max MiB at most) holds them; - where not:"
 		echo
 		echo "| size | pages | preserve | reserve | restore at boot | mount | total | memcpy | total vs memcpy | copy to a tmpfs and back | total vs copy | disk write and read back | total vs disk |"
 		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -52,28 +52,35 @@ static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
 	return bitmap;
 }
 
-/* pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page. */
+/*
+ * pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page.
+ * The bitmap is looked up under the lock, which keeps an untrack from
+ * freeing it meanwhile; only a missing one is allocated, outside it.
+ */
 static int pkram_track_one(unsigned long pfn, unsigned long n, gfp_t gfp_mask)
 {
 	unsigned long bit = pfn % PKRAM_TRACK_PFNS, *bitmap;
 
-	do {
-		bitmap = pkram_track_bitmap(pfn, gfp_mask);
-		if (!bitmap)
-			return -ENOMEM;
+	for (;;) {
 		spin_lock(&pkram_track_lock);
-		/* An untrack may have freed it, empty, meanwhile. */
-		if (xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS) == bitmap)
+		bitmap = xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS);
+		if (bitmap)
 			break;
 		spin_unlock(&pkram_track_lock);
-	} while (1);
+		if (!pkram_track_bitmap(pfn, gfp_mask))
+			return -ENOMEM;
+	}
 
 	/* A page is preserved once: the first untrack would expose it. */
-	if (find_next_bit(bitmap, bit + n, bit) < bit + n) {
+	if (n == 1 ? test_bit(bit, bitmap) :
+		     find_next_bit(bitmap, bit + n, bit) < bit + n) {
 		spin_unlock(&pkram_track_lock);
 		return -EBUSY;
 	}
-	bitmap_set(bitmap, bit, n);
+	if (n == 1)
+		__set_bit(bit, bitmap);
+	else
+		bitmap_set(bitmap, bit, n);
 	/* page::private of a bitmap page counts the bits it has set */
 	virt_to_page(bitmap)->private += n;
 	pkram_tracked += n;
