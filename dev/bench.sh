@@ -39,7 +39,7 @@ bench_streams() {
 	grep -q 'pkram_bench: order' "$log" || die "no benchmark output (serial log: $log)"
 
 	{
-		echo "Streams API, $mib MiB of folios, one thread, QEMU TCG ($(nproc) host cores), Linux $(kernel_version), no lockdep or DEBUG_VM; memcpy: the yardstick of every table, the kernel's memcpy() of the same bytes from the folios to a 32 MiB ring, the fastest of 3 copies (lib/test_pkram_bench.h):"
+		echo "Streams API, $mib MiB of folios, one thread, QEMU TCG ($(nproc) host cores), Linux $(kernel_version), no lockdep or DEBUG_VM; memcpy: the yardstick of every table, the kernel's memcpy() of the same bytes from up to 256 MiB of pages in RAM to a 32 MiB ring, the fastest of 3 copies, as in every table (lib/test_pkram_bench.h):"
 		echo
 		echo "| folios | save ns/folio | load ns/folio | memcpy ns/folio | save+load vs memcpy | metadata |"
 		echo "|---|---|---|---|---|---|"

@@ -1779,11 +1779,9 @@ static void pkram_bench_order(struct kunit *test, unsigned int order,
 	u64 t0, t_save, t_load, t_copy;
 	size_t size = PAGE_SIZE << order;
 	unsigned long i, loaded = 0;
-	void *ring;
 
 	folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
-	ring = vmalloc(PKRAM_BENCH_RING);
-	if (!folios || !ring)
+	if (!folios)
 		goto out;
 	for (i = 0; i < nr; i++) {
 		folios[i] = folio_alloc(GFP_KERNEL, order);
@@ -1823,7 +1821,9 @@ static void pkram_bench_order(struct kunit *test, unsigned int order,
 	for (i = 0; i < loaded; i++)
 		folio_put(folios[i]);
 
-	t_copy = pkram_bench_memcpy(folios, nr, order, (u64)nr * size, ring);
+	t_copy = pkram_bench_yardstick((u64)nr * size);
+	if (!t_copy)
+		goto out;
 
 	pr_info("pkram_bench: order %u, %lu folios (%u MiB): save %llu ns/folio, load %llu ns/folio, memcpy %llu ns/folio; save+load %llu.%02llu%% of memcpy; metadata %ld pages, %llu.%03llu%% of the data\n",
 		order, nr, mib, div64_u64(t_save, nr), div64_u64(t_load, nr),
@@ -1838,7 +1838,6 @@ out:
 	for (i = 0; folios && i < nr && folios[i]; i++)
 		folio_put(folios[i]);
 	kvfree(folios);
-	vfree(ring);
 }
 
 static void pkram_bench_streams(struct kunit *test)

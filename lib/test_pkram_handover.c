@@ -480,44 +480,19 @@ static int pkram_ho_save_slow(const char *name, unsigned long mib)
 	return 0;
 }
 
-/* The source of the yardstick: large enough to leave the caches behind. */
-#define PKRAM_HO_MEMCPY_SRC	SZ_256M
-
-/*
- * The benchmarks' yardstick (see test_pkram_bench.h) for @mib MiB: copied
- * from up to 256 MiB of pages written beforehand, the time logged in us.
- */
+/* The benchmarks' yardstick (see test_pkram_bench.h) for @mib MiB, in us. */
 static int pkram_ho_memcpy(unsigned long mib)
 {
-	unsigned long i, nr = min_t(u64, (u64)mib << 20, PKRAM_HO_MEMCPY_SRC) >>
-			      PAGE_SHIFT;
-	struct folio **folios;
-	int ret = -ENOMEM;
-	void *ring;
 	u64 ns;
 
 	if (!mib)
 		return -EINVAL;
-	folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
-	ring = vmalloc(PKRAM_BENCH_RING);
-	if (!folios || !ring)
-		goto out;
-	for (i = 0; i < nr; i++) {
-		folios[i] = folio_alloc(GFP_KERNEL, 0);
-		if (!folios[i])
-			goto out;
-		memset(folio_address(folios[i]), (int)i, PAGE_SIZE);
-	}
-	ns = pkram_bench_memcpy(folios, nr, 0, (u64)mib << 20, ring);
+	ns = pkram_bench_yardstick((u64)mib << 20);
+	if (!ns)
+		return -ENOMEM;
 	pr_info("pkram_bench: memcpy of %lu MiB: %llu us\n", mib,
 		div_u64(ns, NSEC_PER_USEC));
-	ret = 0;
-out:
-	for (i = 0; folios && i < nr && folios[i]; i++)
-		folio_put(folios[i]);
-	kvfree(folios);
-	vfree(ring);
-	return ret;
+	return 0;
 }
 
 static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
