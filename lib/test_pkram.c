@@ -1025,7 +1025,7 @@ static void pkram_test_restore_excluded(void *arg)
 {
 	struct pkram_stats *old = arg;
 
-	pkram_exclude(old->excluded_pfn, old->excluded_pages);
+	pkram_exclude(0, old->excluded_pfn, old->excluded_pages);
 }
 
 /*
@@ -1096,7 +1096,7 @@ static void pkram_test_excluded_copy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action(test, pkram_test_restore_excluded,
 					       old), 0);
 	free = pkram_test_free_pages();
-	pkram_exclude(folio_pfn(ex), folio_nr_pages(ex));
+	pkram_exclude(0, folio_pfn(ex), folio_nr_pages(ex));
 
 	pkram_test_save(test, PKRAM_TEST_NAME, tf);
 	KUNIT_EXPECT_EQ(test, folio_ref_count(tf->folio[0]), 2);

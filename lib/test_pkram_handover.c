@@ -57,10 +57,12 @@
  *	free or movable), fills it with random bytes and saves it, like save:
  *	a folio at a known place (scenario zones puts one across a node
  *	boundary of the next kernel);
- *   echo "NAME KEEP_MIB" > /sys/kernel/debug/pkram_test/frag
+ *   echo "NAME KEEP_MIB [BELOW_MIB]" > /sys/kernel/debug/pkram_test/frag
  *	the worst case of fragmentation for the next kernel: takes every page
  *	it can, until KEEP_MIB MiB are left available, frees those at odd
  *	pfns, and saves the others, filled with random bytes, like save.
+ *	With BELOW_MIB (4096 at most), only the pages below that address,
+ *	taken from ZONE_DMA32 until it has none left (scenario lowscratch).
  *
  * Each prints its KTAP result in the kernel log.  Nothing happens unless
  * asked, so a kernel without pkram= is not affected.
@@ -264,14 +266,24 @@ static int pkram_ho_fill_at(struct pkram_ho *ho, unsigned long pfn)
 }
 
 /*
- * Every page that can be taken, until @keep_mib MiB are left available: the
- * pages at odd pfns are freed, the others recorded in @ho.
+ * Every page that can be taken, until @keep_mib MiB are left available, or
+ * with @below_mib, every page below that address ZONE_DMA32 gives: the
+ * pages at odd pfns (and above the limit) are freed, the others recorded
+ * in @ho.
  */
-static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
+static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib,
+			 unsigned long below_mib)
 {
 	unsigned long max = totalram_pages(), keep = keep_mib << (20 - PAGE_SHIFT);
+	unsigned long limit = below_mib ? below_mib << (20 - PAGE_SHIFT) : ULONG_MAX;
+	gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
 	unsigned long n = 0, i, kept = 0;
 	struct folio *folio;
+
+	if (below_mib > SZ_4K)
+		return -EINVAL;
+	if (below_mib)
+		gfp |= GFP_DMA32;
 
 	ho->folios = kvcalloc(max, sizeof(*ho->folios), GFP_KERNEL);
 	ho->rec = kvcalloc(max / 2 + 1, sizeof(*ho->rec), GFP_KERNEL);
@@ -280,10 +292,10 @@ static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
 		return -ENOMEM;
 	while (n < max) {
 		/* CMA pages (the scratch region's) serve no such allocation. */
-		if (!(n % 1024) && si_mem_available() -
+		if (!below_mib && !(n % 1024) && si_mem_available() -
 		    global_zone_page_state(NR_FREE_CMA_PAGES) <= keep)
 			break;
-		folio = folio_alloc(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0);
+		folio = folio_alloc(gfp, 0);
 		if (!folio)
 			break;
 		ho->folios[n++] = folio;
@@ -291,7 +303,7 @@ static int pkram_ho_frag(struct pkram_ho *ho, unsigned long keep_mib)
 	for (i = 0; i < n; i++) {
 		folio = ho->folios[i];
 		ho->folios[i] = NULL;
-		if (folio_pfn(folio) % 2 ||
+		if (folio_pfn(folio) % 2 || folio_pfn(folio) >= limit ||
 		    pkram_pfn_excluded(folio_pfn(folio), 1))
 			folio_put(folio);
 		else
@@ -550,7 +562,7 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		ret = -EINVAL;
 		pkram_ho_seed(&ho, name);
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
-			ret = pkram_ho_frag(&ho, mib);
+			ret = pkram_ho_frag(&ho, mib, n >= 3 ? nr_bytes : 0);
 		if (!ret)
 			ret = pkram_ho_save(name, &ho);
 		pr_info("%sok 1 frag %s: %llu folios: %ld\n", ret ? "not " : "",

@@ -57,12 +57,17 @@ static atomic_long_t pkram_meta_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t pkram_nr_folios = ATOMIC_LONG_INIT(0);
 static atomic_long_t pkram_folio_pages = ATOMIC_LONG_INIT(0);
 
-/* Memory where nothing may be preserved: the scratch region, if any. */
-static unsigned long pkram_excluded_pfn;
-static unsigned long pkram_excluded_pages;
+/*
+ * Memory where nothing may be preserved: the scratch regions, if any, a
+ * range for each (see pkram_exclude()).
+ */
+static struct pkram_excluded {
+	unsigned long pfn;
+	unsigned long nr;
+} pkram_excluded[PKRAM_NR_EXCLUDED];
 
 /*
- * Pages of the excluded range (the scratch region) the page allocator handed
+ * Pages of the excluded ranges (the scratch regions) the page allocator handed
  * out, from late frees of early allocations: kept, never given back, since
  * the region is meant to stay out of the page allocator.
  */
@@ -79,8 +84,8 @@ void pkram_get_stats(struct pkram_stats *stats)
 	stats->meta_pages = atomic_long_read(&pkram_meta_pages);
 	stats->folios = atomic_long_read(&pkram_nr_folios);
 	stats->folio_pages = atomic_long_read(&pkram_folio_pages);
-	stats->excluded_pfn = pkram_excluded_pfn;
-	stats->excluded_pages = pkram_excluded_pages;
+	stats->excluded_pfn = pkram_excluded[0].pfn;
+	stats->excluded_pages = pkram_excluded[0].nr;
 	stats->absorbed_pages = READ_ONCE(pkram_absorbed_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_get_stats);
@@ -125,8 +130,12 @@ EXPORT_SYMBOL_IF_KUNIT(pkram_boot_memory);
 
 static bool pkram_in_excluded(unsigned long pfn, unsigned long nr)
 {
-	return pfn < pkram_excluded_pfn + pkram_excluded_pages &&
-	       pkram_excluded_pfn < pfn + nr;
+	struct pkram_excluded *ex;
+
+	for (ex = pkram_excluded; ex < pkram_excluded + PKRAM_NR_EXCLUDED; ex++)
+		if (pfn < ex->pfn + ex->nr && ex->pfn < pfn + nr)
+			return true;
+	return false;
 }
 
 static void pkram_absorb(struct folio *folio)
@@ -264,18 +273,21 @@ void pkram_free_meta(void *addr)
 
 /**
  * pkram_exclude - keep PKRAM out of a range of memory
+ * @slot: which of the PKRAM_NR_EXCLUDED ranges this is
  * @pfn: first page
- * @nr: number of pages
+ * @nr: number of pages, 0 for none
  *
- * Called at boot for the scratch region the next kernel keeps for its early
- * allocations (see pkram_scratch.c): no metadata page is allocated there, and
- * a folio there is saved as a copy.  One range at a time: a call replaces
- * the range of the previous one.
+ * Called at boot for the scratch regions the next kernel keeps for its early
+ * allocations (see pkram_scratch.c), a slot for each: no metadata page is
+ * allocated there, and a folio there is saved as a copy.  A call replaces
+ * the range of the slot.
  */
-void pkram_exclude(unsigned long pfn, unsigned long nr)
+void pkram_exclude(unsigned int slot, unsigned long pfn, unsigned long nr)
 {
-	pkram_excluded_pfn = pfn;
-	pkram_excluded_pages = nr;
+	if (WARN_ON_ONCE(slot >= PKRAM_NR_EXCLUDED))
+		return;
+	pkram_excluded[slot].pfn = pfn;
+	pkram_excluded[slot].nr = nr;
 }
 
 /**
@@ -283,7 +295,7 @@ void pkram_exclude(unsigned long pfn, unsigned long nr)
  * @pfn: first page
  * @nr: number of pages
  *
- * Return: true if a page of [@pfn, @pfn + @nr) is in the range given to
+ * Return: true if a page of [@pfn, @pfn + @nr) is in a range given to
  * pkram_exclude() or where a loaded kexec image will be copied at reboot.
  */
 bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)

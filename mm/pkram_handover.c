@@ -267,6 +267,7 @@ fail:
  */
 int pkram_kexec_handover(void)
 {
+	struct pkram_span scratch[PKRAM_NR_SCRATCH];
 	struct pkram_super_block *sb = pkram_sb;
 	struct pkram_node *node;
 	unsigned long nr_nodes;
@@ -290,15 +291,20 @@ int pkram_kexec_handover(void)
 	}
 	sb->node_pfn = node ? page_to_pfn(virt_to_page(node)) : 0;
 	sb->nr_nodes = nr_nodes;
-	pkram_scratch_for_next(&sb->scratch_pfn, &sb->nr_scratch_pages);
+	pkram_scratch_for_next(scratch);
+	sb->scratch_pfn = scratch[PKRAM_SCRATCH_MAIN].pfn;
+	sb->nr_scratch_pages = scratch[PKRAM_SCRATCH_MAIN].nr;
+	sb->low_scratch_pfn = scratch[PKRAM_SCRATCH_LOW].pfn;
+	sb->nr_low_scratch_pages = scratch[PKRAM_SCRATCH_LOW].nr;
 	sb->version = PKRAM_VERSION;
 	sb->page_shift = PAGE_SHIFT;
 	sb->magic = PKRAM_MAGIC;
 	sb->checksum = pkram_sb_checksum(sb);
-	pr_info("handing over %lu nodes, %llu pages in %llu ranges, super block at pfn %#lx, scratch region of %llu MiB\n",
+	pr_info("handing over %lu nodes, %llu pages in %llu ranges, super block at pfn %#lx, scratch region of %llu MiB, low scratch region of %llu MiB\n",
 		nr_nodes, sb->nr_pages, sb->nr_ranges,
 		page_to_pfn(virt_to_page(sb)),
-		sb->nr_scratch_pages >> (20 - PAGE_SHIFT));
+		sb->nr_scratch_pages >> (20 - PAGE_SHIFT),
+		sb->nr_low_scratch_pages >> (20 - PAGE_SHIFT));
 	return 0;
 }
 
@@ -473,11 +479,44 @@ static const char * __init pkram_range_later(struct pkram_later *later,
 	return NULL;
 }
 
+/* The scratch regions of a super block, in pkram_scratch_init()'s order. */
+static void __init pkram_sb_scratch(const struct pkram_super_block *sb,
+				    struct pkram_span *scratch)
+{
+	scratch[PKRAM_SCRATCH_MAIN].pfn = sb->scratch_pfn;
+	scratch[PKRAM_SCRATCH_MAIN].nr = sb->nr_scratch_pages;
+	scratch[PKRAM_SCRATCH_LOW].pfn = sb->low_scratch_pfn;
+	scratch[PKRAM_SCRATCH_LOW].nr = sb->nr_low_scratch_pages;
+}
+
+static bool __init pkram_spans_overlap(const struct pkram_span *a, u64 pfn,
+				       u64 nr)
+{
+	return a->nr && pfn < a->pfn + a->nr && a->pfn < pfn + nr;
+}
+
+/* Check the scratch regions of a super block: usable, and disjoint. */
+static const char * __init pkram_check_scratch(const struct pkram_span *scratch)
+{
+	const struct pkram_span *low = &scratch[PKRAM_SCRATCH_LOW];
+	unsigned int kind;
+
+	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)
+		if (scratch[kind].nr &&
+		    !pkram_scratch_valid(&scratch[kind], kind))
+			return kind == PKRAM_SCRATCH_LOW ?
+			       "the low scratch region is not aligned RAM below 4 GiB" :
+			       "the scratch region is not aligned RAM";
+	if (pkram_spans_overlap(&scratch[PKRAM_SCRATCH_MAIN], low->pfn, low->nr))
+		return "the scratch regions overlap";
+	return NULL;
+}
+
 /* Check the list of ranges: every page, every range, every count. */
 static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
 	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
-	u64 s_pfn = sb->scratch_pfn, s_end = s_pfn + sb->nr_scratch_pages;
+	struct pkram_span scratch[PKRAM_NR_SCRATCH];
 	struct pkram_later later[PKRAM_NR_LATER];
 	unsigned int i, nr_later = pkram_find_later(later);
 	u64 q = sb->range_pfn;
@@ -485,6 +524,7 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 	const char *why;
 	bool sb_in = false;
 
+	pkram_sb_scratch(sb, scratch);
 	for (; pfn; n++) {
 		if (n >= sb->nr_range_pages)
 			return "the range list does not end";
@@ -505,7 +545,10 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is unsorted, overlaps or is not usable RAM";
 			}
-			if (r->pfn < s_end && s_pfn < r->pfn + r->nr_pages) {
+			if (pkram_spans_overlap(&scratch[PKRAM_SCRATCH_MAIN],
+						r->pfn, r->nr_pages) ||
+			    pkram_spans_overlap(&scratch[PKRAM_SCRATCH_LOW],
+						r->pfn, r->nr_pages)) {
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is in the scratch region";
 			}
@@ -531,10 +574,7 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 		return "a page of the range list is in no range";
 	if (!sb_in)
 		return "the super block is not in a preserved range";
-	if (sb->nr_scratch_pages &&
-	    !pkram_scratch_valid(sb->scratch_pfn, sb->nr_scratch_pages))
-		return "the scratch region is not aligned RAM";
-	return NULL;
+	return pkram_check_scratch(scratch);
 }
 
 /**
@@ -551,10 +591,11 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
  */
 void __init pkram_reserve(void)
 {
+	struct pkram_span scratch[PKRAM_NR_SCRATCH];
 	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
 	const char *why = NULL;
-	u64 start, s_pfn, s_nr;
+	u64 start;
 	int err;
 
 	if (pkram_image_given) {
@@ -564,7 +605,7 @@ void __init pkram_reserve(void)
 		pkram_sb_pfn = pkram_image_pfn;
 	}
 	if (!pkram_sb_pfn) {
-		pkram_scratch_init(0, 0, false);
+		pkram_scratch_init(NULL, false);
 		return;
 	}
 	if (is_kdump_kernel()) {
@@ -614,15 +655,14 @@ void __init pkram_reserve(void)
 	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
-	s_pfn = sb->scratch_pfn;
-	s_nr = sb->nr_scratch_pages;
+	pkram_sb_scratch(sb, scratch);
 	early_memunmap(sb, PAGE_SIZE);
-	pkram_scratch_init(s_pfn, s_nr, true);
+	pkram_scratch_init(scratch, true);
 	return;
 none:
 	/* As if pkram= were not given: no scratch region unless asked for. */
 	pkram_sb_pfn = 0;
-	pkram_scratch_init(0, 0, false);
+	pkram_scratch_init(NULL, false);
 }
 
 /*

@@ -18,10 +18,11 @@
  *	pages of byte streams
  * @folios: folios saved and not loaded or freed yet
  * @folio_pages: pages of those folios
- * @excluded_pfn: first page where nothing may be preserved (pkram_exclude())
+ * @excluded_pfn: first page of the first range where nothing may be
+ *	preserved (slot 0 of pkram_exclude(), the scratch region)
  * @excluded_pages: number of those pages, 0 if none
- * @absorbed_pages: pages of that range the page allocator handed to PKRAM,
- *	which it keeps (see pkram_alloc_tracked())
+ * @absorbed_pages: pages of the excluded ranges the page allocator handed
+ *	to PKRAM, which it keeps (see pkram_alloc_tracked())
  */
 struct pkram_stats {
 	long	meta_pages;
@@ -37,7 +38,26 @@ void pkram_get_stats(struct pkram_stats *stats);
 /* pkram.c: metadata pages and the node list, for the handover */
 void *pkram_alloc_meta(gfp_t gfp_mask);
 void pkram_free_meta(void *addr);
-void pkram_exclude(unsigned long pfn, unsigned long nr);
+/**
+ * struct pkram_span - a range of pages
+ * @pfn: first page
+ * @nr: number of pages, 0 if none
+ */
+struct pkram_span {
+	u64	pfn;
+	u64	nr;
+};
+
+/* The scratch regions (pkram_scratch.c), in the order of the super block */
+enum {
+	PKRAM_SCRATCH_MAIN,	/* early allocations, and the next kernel */
+	PKRAM_SCRATCH_LOW,	/* those that must be below 4 GiB */
+	PKRAM_NR_SCRATCH
+};
+
+/* Ranges where nothing may be preserved: one per scratch region */
+#define PKRAM_NR_EXCLUDED	PKRAM_NR_SCRATCH
+void pkram_exclude(unsigned int slot, unsigned long pfn, unsigned long nr);
 bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr);
 int pkram_track_usable(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
 struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order);
@@ -54,10 +74,10 @@ u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
 
 /* pkram_scratch.c */
-bool pkram_scratch_valid(u64 pfn, u64 nr);
-void pkram_scratch_init(u64 pfn, u64 nr, bool chained);
+bool pkram_scratch_valid(const struct pkram_span *span, unsigned int kind);
+void pkram_scratch_init(const struct pkram_span *handed, bool chained);
 void pkram_scratch_release(void);
-void pkram_scratch_for_next(u64 *pfn, u64 *nr);
+void pkram_scratch_for_next(struct pkram_span *next);
 
 /* pkram_tracker.c */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);

@@ -106,7 +106,11 @@ struct pkram_link {
 };
 
 #define PKRAM_MAGIC		0x706B726D	/* "pkrm" */
-#define PKRAM_VERSION		1
+/*
+ * The version of the format: a kernel takes nothing from a super block of
+ * another version.  2: the super block has the low scratch region.
+ */
+#define PKRAM_VERSION		2
 
 /**
  * struct pkram_super_block - what one kernel hands to the next; one page
@@ -125,6 +129,12 @@ struct pkram_link {
  *	range, that the next kernel keeps for its early allocations
  *	(see Documentation/mm/pkram.rst)
  * @nr_scratch_pages: number of pages of the scratch region, 0 if none
+ * @low_scratch_pfn: first page of the low scratch region, below 4 GiB and
+ *	clear of every preserved range and of the scratch region, that the
+ *	next kernel keeps for its early allocations that must be below 4 GiB
+ *	(swiotlb, crashkernel=,low)
+ * @nr_low_scratch_pages: number of pages of the low scratch region, 0 if
+ *	none (all memory is below 4 GiB, or there was no room)
  *
  * Its pfn is shown in /sys/kernel/pkram and given to the next kernel as
  * ``pkram=<pfn>``.  The block is filled in when the kernel reboots with
@@ -144,6 +154,8 @@ struct pkram_super_block {
 	__u64	nr_pages;
 	__u64	scratch_pfn;
 	__u64	nr_scratch_pages;
+	__u64	low_scratch_pfn;
+	__u64	nr_low_scratch_pages;
 };
 
 /**

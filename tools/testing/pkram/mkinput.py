@@ -67,12 +67,13 @@ def fuzz_input(mem, reserved, cmdline, pages, image_pfn=None, fail_nth=0,
 # --- handovers built here ---------------------------------------------------
 
 def sb_bytes(node_pfn, nr_nodes, range_pfn, nr_range_pages, nr_ranges,
-             nr_pages, scratch_pfn=0, nr_scratch=0, version=1, reserved=0,
-             fix=True, magic=PKRAM_MAGIC):
+             nr_pages, scratch_pfn=0, nr_scratch=0, low_pfn=0, nr_low=0,
+             version=2, reserved=0, fix=True, magic=PKRAM_MAGIC):
     def pack(crc):
-        return struct.pack('<IHHII8Q', magic, version, 12, crc, reserved,
+        return struct.pack('<IHHII10Q', magic, version, 12, crc, reserved,
                            node_pfn, nr_nodes, range_pfn, nr_range_pages,
-                           nr_ranges, nr_pages, scratch_pfn, nr_scratch)
+                           nr_ranges, nr_pages, scratch_pfn, nr_scratch,
+                           low_pfn, nr_low)
     return pack(crc32_le(pack(0)) if fix else 0)
 
 
@@ -147,6 +148,19 @@ def synth_handover(base=0x20000, damage=None):
         sbargs['nr_ranges'] = 2
     elif damage == 'scratch':
         sbargs.update(scratch_pfn=base + 1, nr_scratch=0x200)
+    elif damage == 'lowscratch':
+        # both regions, valid: 2 MiB each, clear of the range at @base
+        sbargs.update(scratch_pfn=0x30000, nr_scratch=0x200,
+                      low_pfn=0x30400, nr_low=0x200)
+    elif damage == 'lowscratch-range':
+        sbargs.update(low_pfn=base - 0x200, nr_low=0x400)
+    elif damage == 'lowscratch-unaligned':
+        sbargs.update(low_pfn=0x30400, nr_low=0x100)
+    elif damage == 'lowscratch-overlap':
+        sbargs.update(scratch_pfn=0x30000, nr_scratch=0x400,
+                      low_pfn=0x30200, nr_low=0x200)
+    elif damage == 'version1':
+        sbargs.update(version=1)
     elif damage == 'kdump':
         cmdline += ' elfcorehdr=0x1000000'
     elif damage == 'image':
@@ -191,6 +205,17 @@ SYNTH = {
                 '0x20000: nothing preserved',
     'scratch': 'PKRAM: a range is in the scratch region at pfn 0x20000: '
                'nothing preserved',
+    'lowscratch': GOOD,
+    'lowscratch-range': 'PKRAM: a range is in the scratch region at pfn '
+                        '0x20000: nothing preserved',
+    'lowscratch-unaligned': 'PKRAM: the low scratch region is not aligned '
+                            'RAM below 4 GiB at pfn 0x20000: nothing '
+                            'preserved',
+    'lowscratch-overlap': 'PKRAM: the scratch regions overlap at pfn '
+                          '0x20000: nothing preserved',
+    # The format before the low scratch region
+    'version1': 'PKRAM: super block of another format version at pfn '
+                '0x20000: nothing preserved',
     'kdump': 'PKRAM: nothing handed over',
     'image': GOOD,
     'reserved': 'PKRAM: a range is unsorted, overlaps or is not usable RAM '

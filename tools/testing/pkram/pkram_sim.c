@@ -18,7 +18,7 @@
 static struct pkram_node *sim_nodes[SIM_NODES_MAX];
 static unsigned long sim_nr_nodes;
 
-static unsigned long sim_excluded_pfn, sim_excluded_nr;
+static struct pkram_span sim_excluded[PKRAM_NR_EXCLUDED];
 
 void pkram_add_node(struct pkram_node *node)
 {
@@ -35,16 +35,23 @@ void pkram_prep_preserved(struct page *page, unsigned int order)
 		sim_prep_page(pfn + i);
 }
 
-void pkram_exclude(unsigned long pfn, unsigned long nr)
+void pkram_exclude(unsigned int slot, unsigned long pfn, unsigned long nr)
 {
-	sim_excluded_pfn = pfn;
-	sim_excluded_nr = nr;
+	if (slot >= PKRAM_NR_EXCLUDED)
+		sim_bug("no such exclusion slot", slot);
+	sim_excluded[slot].pfn = pfn;
+	sim_excluded[slot].nr = nr;
 }
 
 bool pkram_pfn_excluded(unsigned long pfn, unsigned long nr)
 {
-	return nr && pfn < sim_excluded_pfn + sim_excluded_nr &&
-	       sim_excluded_pfn < pfn + nr;
+	unsigned int i;
+
+	for (i = 0; i < PKRAM_NR_EXCLUDED; i++)
+		if (nr && pfn < sim_excluded[i].pfn + sim_excluded[i].nr &&
+		    sim_excluded[i].pfn < pfn + nr)
+			return true;
+	return false;
 }
 
 /* The handover in progress: the simulation runs it to its end at once. */
@@ -114,18 +121,18 @@ void sim_pkram_reset(void)
 	pkram_cma_size = 0;
 	pkram_nr_late = 0;
 
-	pkram_scratch_pfn = 0;
-	pkram_scratch_pages = 0;
-	pkram_scratch_late = false;
-	pkram_scratch_param = 0;
+	memset(pkram_scratch, 0, sizeof(pkram_scratch));
+	memset(pkram_scratch_late, 0, sizeof(pkram_scratch_late));
+	memset(pkram_scratch_param, 0, sizeof(pkram_scratch_param));
+	memset(pkram_scratch_given, 0, sizeof(pkram_scratch_given));
+	memset(pkram_scratch_nr_parts, 0, sizeof(pkram_scratch_nr_parts));
 
 	pkram_bitmaps_free(&pkram_track_xa);
 	pkram_tracked = 0;
 
 	sim_nr_nodes = 0;
 	sim_restoring = false;
-	sim_excluded_pfn = 0;
-	sim_excluded_nr = 0;
+	memset(sim_excluded, 0, sizeof(sim_excluded));
 }
 
 /*

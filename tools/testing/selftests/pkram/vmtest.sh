@@ -113,6 +113,11 @@ if [ -z "$stages" ]; then
 	[ -n "$stages" ] || { echo "$scenario_file sets no SCENARIO_STAGES" >&2; exit $KSFT_FAIL; }
 fi
 case "$kexec_mode" in file|load|alt) ;; *) usage >&2; exit $KSFT_FAIL ;; esac
+# More properties of QEMU's machine a scenario may need, as
+# SCENARIO_MACHINE=PROP=VALUE,... (lowscratch: max-ram-below-4g=)
+machine=pc
+machine_props=$(sed -n 's/^SCENARIO_MACHINE=\([^[:space:]]*\).*/\1/p' "$scenario_file")
+[ -z "$machine_props" ] || machine="pc,$machine_props"
 
 qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not found"
 
@@ -191,7 +196,7 @@ fi
 serial=${log:-$tmp_dir/serial.log}
 : >"$serial"
 start=$(date +%s.%N)
-timeout -k 5 "$timeout" "$qemu" -machine pc "${accel_args[@]}" -m "$mem_arg" \
+timeout -k 5 "$timeout" "$qemu" -machine "$machine" "${accel_args[@]}" -m "$mem_arg" \
 	-smp "$cpus" -display none -nodefaults \
 	-no-reboot -monitor none -serial file:"$serial" \
 	"${disk_args[@]}" "${dimm_args[@]}" \

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# The low scratch region: room below 4 GiB for the next kernel's early
+# allocations that must be there.  The guest has 1 GiB below 4 GiB and
+# 1 GiB above (so the kernel sets up swiotlb).  Stage 1, booted with
+# pkram_scratch= and pkram_scratch_low=, sets a low region aside, takes
+# every page of ZONE_DMA32 it can, frees those at odd pfns and saves the
+# others (the frag test, below 4 GiB).  Stage 2, with crashkernel=,high
+# and ,low, must reserve them all and still find swiotlb's 64 MiB and the
+# 32 MiB of crashkernel=,low below 4 GiB: in the low region handed over,
+# the only contiguous memory left there.  Every page comes back intact.
+SCENARIO_STAGES=2
+SCENARIO_MACHINE=max-ram-below-4g=1G
+
+# region KIND: "BASE END" of the region the log names ("scratch region" or
+# "low scratch region"), in bytes.
+region() {
+	r=$(dmesg | grep "PKRAM: $1 for early allocations" |
+		sed -n 's/.*: \([0-9]*\) MiB at \(0x[0-9a-f]*\).*/\1 \2/p')
+	[ -n "$r" ] || return 1
+	echo "$((${r#* })) $((${r#* } + (${r% *} << 20)))"
+}
+
+# inside BASE END START STOP: [START, STOP) lies in [BASE, END).
+inside() {
+	[ -n "$4" ] && [ $(($3)) -ge "$1" ] && [ $(($4)) -le "$2" ]
+}
+
+# low_region_below_4g: the low region is set aside, below 4 GiB.
+low_region_below_4g() {
+	set -- $(region "low scratch region") || return 1
+	diag "low scratch region: $1 - $2"
+	[ -n "$2" ] && [ "$2" -le $((1 << 32)) ]
+}
+
+# in_low_region PATTERN: the range "[mem 0xA-0xB]" or "0xA - 0xB" (B the
+# end, excluded) of the first log line that matches PATTERN lies in the
+# low region.
+in_low_region() {
+	line=$(dmesg | grep -m1 -e "$1")
+	diag "${line:-no line matches $1}"
+	set -- $(region "low scratch region") $(echo "$line" |
+		sed -n 's/.*\(0x[0-9a-f]*\) *- *\(0x[0-9a-f]*\).*/\1 \2/p')
+	inside "$@"
+}
+
+# reserved_at_least PAGES: the preserved pages reserved early, at least
+# PAGES of them, in at least as many ranges as half of them.
+reserved_at_least() {
+	n='\([0-9]*\)'
+	r="PKRAM: reserved $n preserved pages in $n ranges"
+	set -- "$1" $(dmesg | sed -n "s/.*$r.*/\\1 \\2/p")
+	diag "reserved early: $2 pages in $3 ranges"
+	[ -n "$3" ] && [ "$2" -ge "$1" ] && [ "$3" -ge $(($2 / 2)) ]
+}
+
+stage_1() {
+	plan 3
+	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
+	check "a low scratch region is set aside at boot, below 4 GiB" \
+		low_region_below_4g
+	check "swiotlb is set up (memory above 4 GiB)" \
+		sh -c "dmesg | grep -q 'software IO TLB: mapped'"
+	check "save every other page of ZONE_DMA32, all of it it can take" \
+		test_op frag 'low-1 8 4096'
+	diag "$(dmesg | grep 'test_pkram_handover: .*frag' | tr '\n' ' ')"
+	NEXT_APPEND="crashkernel=64M,high crashkernel=32M,low"
+	hand_over
+}
+
+stage_2() {
+	plan 7
+	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
+	# most of the 1 GiB below 4 GiB, every other page: 1/4 of it at least
+	check "every other page below 4 GiB is reserved early" \
+		reserved_at_least 65536
+	check "the low scratch region was handed over and kept" \
+		sh -c "dmesg | grep -q 'PKRAM: low scratch region .* (handed over)'"
+	check "swiotlb's buffers are in the low region" \
+		in_low_region 'software IO TLB: mapped'
+	check "crashkernel=,low is in the low region" \
+		in_low_region 'crashkernel low memory reserved'
+	check "what is left of the low region serves movable allocations" \
+		sh -c "dmesg | grep -q 'PKRAM: low scratch region: [1-9][0-9]* of its'"
+	check "every page of low-1: same pfn, index and crc32" \
+		test_op verify low-1
+	check "nothing is left" none_listed
+}
