@@ -301,12 +301,13 @@ static void __init pkram_reserve_region(unsigned int kind)
  *
  * Called by memblock_free_all(), right before memblock hands free memory
  * to the page allocator: the early allocations are done, the
- * architecture's last ones too (swiotlb's, in mem_init() on x86).  With CONFIG_CMA, what they left of the
- * regions (all of a region set aside at this boot) stays reserved a little
- * longer, so that its struct pages are initialized now, not by deferred
- * struct page init, which would make its pageblocks movable again:
- * pkram_scratch_give_back() then gives it to the page allocator for
- * movable allocations only.  Without CONFIG_CMA it is ordinary free memory.
+ * architecture's last ones too (swiotlb's, in mem_init() on x86).  With
+ * CONFIG_CMA, what they left of the regions (all of a region set aside at
+ * this boot) stays reserved a little longer, so that its struct pages are
+ * initialized now, not by deferred struct page init, which would make its
+ * pageblocks movable again: pkram_scratch_give_back() then gives it to the
+ * page allocator for movable allocations only.  Without CONFIG_CMA it is
+ * ordinary free memory.
  */
 void __init pkram_reserve_scratch(void)
 {

@@ -60,7 +60,7 @@ stage_1() {
 		low_region_below_4g
 	check "swiotlb is set up (memory above 4 GiB)" \
 		sh -c "dmesg | grep -q 'software IO TLB: mapped'"
-	check "save every other page of ZONE_DMA32, all of it it can take" \
+	check "save every other page of ZONE_DMA32, as much as it can take" \
 		test_op frag 'low-1 8 4096'
 	diag "$(dmesg | grep 'test_pkram_handover: .*frag' | tr '\n' ' ')"
 	NEXT_APPEND="crashkernel=64M,high crashkernel=32M,low"
