@@ -8,16 +8,6 @@
 # saves them again for stage 3.
 SCENARIO_STAGES=3
 
-# reserved_at_least PAGES: the preserved pages reserved early, at least
-# PAGES of them, in at least as many ranges as half of them.
-reserved_at_least() {
-	n='\([0-9]*\)'
-	r="PKRAM: reserved $n preserved pages in $n ranges"
-	set -- "$1" $(dmesg | sed -n "s/.*$r.*/\\1 \\2/p")
-	diag "reserved early: $2 pages in $3 ranges"
-	[ -n "$3" ] && [ "$2" -ge "$1" ] && [ "$3" -ge $(($2 / 2)) ]
-}
-
 stage_1() {
 	plan 2
 	check "a scratch region is set aside at boot (pkram_scratch=)" \
