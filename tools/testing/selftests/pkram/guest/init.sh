@@ -81,6 +81,26 @@ diag() {
 	echo "# $*"
 }
 
+# mem_kb FIELD: FIELD of /proc/meminfo, in kB.
+mem_kb() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+# within_permille A B: A and B differ by 0.1% of B at most.
+within_permille() {
+	[ $((($1 - $2) * 1000)) -le "$2" ] && [ $((($2 - $1) * 1000)) -le "$2" ]
+}
+
+# check_memtotal: one result, MemTotal within 0.1% of pkram_memtotal=, the
+# first kernel's, booted with no scratch region (scratch, lowscratch).
+check_memtotal() {
+	before=$(param pkram_memtotal)
+	now=$(mem_kb MemTotal)
+	diag "MemTotal: $before kB in the first kernel, $now kB now"
+	check "MemTotal within 0.1% of the first kernel's" \
+		within_permille "$now" "$before"
+}
+
 # reserved_at_least PAGES: the preserved pages reserved early, at least PAGES
 # of them, in at least as many ranges as half of them (frag, lowscratch).
 reserved_at_least() {

@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # The low scratch region: room below 4 GiB for the next kernel's early
 # allocations that must be there.  The guest has 1 GiB below 4 GiB and
-# 1 GiB above (so the kernel sets up swiotlb).  Stage 1, booted with
-# pkram_scratch= and pkram_scratch_low=, sets a low region aside, takes
-# every page of ZONE_DMA32 it can, frees those at odd pfns and saves the
-# others (the frag test, below 4 GiB).  Stage 2, with crashkernel=,high
-# and ,low, must reserve them all and still find swiotlb's 64 MiB and the
-# 32 MiB of crashkernel=,low below 4 GiB: in the low region handed over,
-# the only contiguous memory left there.  Every page comes back intact.
-SCENARIO_STAGES=2
+# 1 GiB above (so the kernel sets up swiotlb); every kernel is booted with
+# crashkernel=,high and ,low.  Stage 1, with no scratch region, notes its
+# MemTotal and kexecs with pkram_scratch= and pkram_scratch_low= (with
+# kexec_load, whose image does not name the first kernel's super block:
+# kexec_file_load's would hand over the regions it chose).  Stage 2
+# sets both regions aside and gives them back at once: MemTotal within 0.1%
+# of stage 1's.  It takes every page of ZONE_DMA32 it can, frees those at
+# odd pfns and saves the others (the frag test, below 4 GiB).  Stage 3 must
+# reserve them all and still find swiotlb's 64 MiB and the 32 MiB of
+# crashkernel=,low below 4 GiB: in the low region handed over, the only
+# contiguous memory left there.  Every page comes back intact, and once
+# they are freed MemTotal is within 0.1% of stage 1's again.
+SCENARIO_STAGES=3
 SCENARIO_MACHINE=max-ram-below-4g=1G
 
 # region KIND: "BASE END" of the region the log names ("scratch region" or
@@ -44,21 +49,29 @@ in_low_region() {
 }
 
 stage_1() {
-	plan 3
+	plan 1
+	check "no scratch region at a boot without pkram= or pkram_scratch=" \
+		sh -c "! dmesg | grep -q 'PKRAM: .*scratch region'"
+	NEXT_APPEND="pkram_scratch=256M pkram_scratch_low=128M"
+	NEXT_APPEND="$NEXT_APPEND pkram_memtotal=$(mem_kb MemTotal)"
+}
+
+stage_2() {
+	plan 4
 	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
 	check "a low scratch region is set aside at boot, below 4 GiB" \
 		low_region_below_4g
+	check_memtotal
 	check "swiotlb is set up (memory above 4 GiB)" \
 		sh -c "dmesg | grep -q 'software IO TLB: mapped'"
 	check "save every other page of ZONE_DMA32, as much as it can take" \
 		test_op frag 'low-1 8 4096'
 	diag "$(dmesg | grep 'test_pkram_handover: .*frag' | tr '\n' ' ')"
-	NEXT_APPEND="crashkernel=64M,high crashkernel=32M,low"
 	hand_over
 }
 
-stage_2() {
-	plan 7
+stage_3() {
+	plan 8
 	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
 	# most of the 1 GiB below 4 GiB, every other page: 1/4 of it at least
 	check "every other page below 4 GiB is reserved early" \
@@ -74,4 +87,5 @@ stage_2() {
 	check "every page of low-1: same pfn, index and crc32" \
 		test_op verify low-1
 	check "nothing is left" none_listed
+	check_memtotal
 }

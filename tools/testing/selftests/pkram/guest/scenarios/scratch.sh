@@ -13,15 +13,6 @@ SCENARIO_STAGES=3
 # early allocations, KASAN's shadow among them in make check-debug.
 MIB=256
 
-mem_kb() {
-	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
-}
-
-# within_permille A B: A and B differ by 0.1% of B at most.
-within_permille() {
-	[ $((($1 - $2) * 1000)) -le "$2" ] && [ $((($2 - $1) * 1000)) -le "$2" ]
-}
-
 # given_back: "FREE TOTAL" MiB of the region, from the log.
 given_back() {
 	dmesg | grep 'PKRAM: scratch region: .* free, for movable allocations only' |
@@ -43,14 +34,6 @@ clear_of_region() {
 	while IFS=- read -r a b; do
 		[ $((b)) -lt "$lo" ] || [ $((a)) -ge "$hi" ] || return 1
 	done </sys/kernel/debug/pkram/ranges
-}
-
-check_memtotal() {
-	before=$(param pkram_memtotal)
-	now=$(mem_kb MemTotal)
-	diag "MemTotal: $before kB in the first kernel, $now kB now"
-	check "MemTotal within 0.1% of the first kernel's" \
-		within_permille "$now" "$before"
 }
 
 stage_1() {
