@@ -221,25 +221,41 @@ next_cmdline() {
 
 # kexec_window: for kexec_load, whose user space placement does not know
 # about preserved memory, --mem-min and --mem-max around the largest gap
-# between preserved ranges (the kernel refuses a segment over them).
+# in RAM between preserved ranges (the kernel refuses a segment over them).
+# A hole between System RAM regions ends a gap, as a range does.
 kexec_window() {
 	[ "$mode" = load ] || return 0
 	ranges=$(cat /sys/kernel/debug/pkram/ranges 2>/dev/null)
 	[ -n "$ranges" ] || return 0
-	top=$(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\2/p' /proc/iomem |
-	      tail -n1)
+	ram=$(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1-\2/p' \
+	      /proc/iomem)
 	prev=$((0x1000000))
 	best=0
 	best_lo=0
-	for r in $ranges "0x$top-0x$top"; do
-		lo=$((${r%-*}))
-		if [ $((lo - prev)) -gt $best ]; then
-			best=$((lo - prev))
-			best_lo=$prev
-		fi
-		prev=$((${r#*-} + 1))
+	# "START END" in decimal: the ranges, the holes between RAM regions and
+	# the end of RAM, in ascending order
+	for r in $ranges; do
+		echo "$((${r%-*})) $((${r#*-}))"
+	done >/tmp/kexec_window
+	end=-1
+	for r in $ram; do
+		lo=$((0x${r%-*}))
+		[ $end -lt 0 ] || [ $lo -le $((end + 1)) ] ||
+			echo "$((end + 1)) $((lo - 1))" >>/tmp/kexec_window
+		end=$((0x${r#*-}))
 	done
-	printf -- '--mem-min=%#x --mem-max=%#x' $best_lo $((best_lo + best - 1))
+	echo "$((end + 1)) $((end + 1))" >>/tmp/kexec_window
+	sort -n /tmp/kexec_window | {
+		while read -r lo hi; do
+			if [ $((lo - prev)) -gt $best ]; then
+				best=$((lo - prev))
+				best_lo=$prev
+			fi
+			[ $((hi + 1)) -le $prev ] || prev=$((hi + 1))
+		done
+		printf -- '--mem-min=%#x --mem-max=%#x' $best_lo \
+			$((best_lo + best - 1))
+	}
 }
 
 # kexec_next: load this kernel again and jump into it.  The mode is that of
