@@ -16,7 +16,10 @@
  *
  * - A kernel booted with pkram= takes the regions its predecessor recorded,
  *   once they are checked to be RAM clear of every preserved range.  Its
- *   early allocations are free to use them.
+ *   early allocations go there first, and elsewhere only when the regions
+ *   have no room for them (memblock_set_scratch_only()): so they stay
+ *   together, and those that must be below 4 GiB find the low region
+ *   whatever room the preserved pages left elsewhere.
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
  *   over no region, sets aside a new region of that size at boot: by
  *   default 1/64 of memory, at least 32 MiB, plus 128 MiB for the kernel;
@@ -228,6 +231,24 @@ static void __init pkram_scratch_new(unsigned int kind)
 	pkram_scratch_set(kind, base, size, "new");
 }
 
+/*
+ * Early allocations go into the region of @kind, handed over, before any
+ * other memory, until pkram_reserve_scratch().
+ */
+static void __init pkram_scratch_first(unsigned int kind)
+{
+	phys_addr_t base = PFN_PHYS(pkram_scratch[kind].pfn);
+	int err;
+
+	err = memblock_mark_scratch(base, PFN_PHYS(pkram_scratch[kind].nr));
+	if (err) {
+		pr_warn("%s: early allocations not kept to it (error %d)\n",
+			pkram_scratch_name[kind], err);
+		return;
+	}
+	memblock_set_scratch_only(true);
+}
+
 /**
  * pkram_scratch_init - set up this kernel's scratch regions
  * @handed: the regions handed over, PKRAM_NR_SCRATCH of them, each checked
@@ -253,6 +274,7 @@ void __init pkram_scratch_init(const struct pkram_span *handed, bool chained)
 			pkram_scratch_late[kind] = true;
 			pkram_scratch_set(kind, PFN_PHYS(handed[kind].pfn),
 					  PFN_PHYS(handed[kind].nr), "handed over");
+			pkram_scratch_first(kind);
 		} else if (chained || pkram_scratch_param[PKRAM_SCRATCH_MAIN]) {
 			pkram_scratch_new(kind);
 		}
@@ -301,8 +323,9 @@ static void __init pkram_reserve_region(unsigned int kind)
  *
  * Called by memblock_free_all(), right before memblock hands free memory
  * to the page allocator: the early allocations are done, the
- * architecture's last ones too (swiotlb's, in mem_init() on x86).  With
- * CONFIG_CMA, what they left of the regions (all of a region set aside at
+ * architecture's last ones too (swiotlb's, in mem_init() on x86), so
+ * memblock stops taking the regions first.  With CONFIG_CMA, what the
+ * early allocations left of the regions (all of a region set aside at
  * this boot) stays reserved a little longer, so that its struct pages are
  * initialized now, not by deferred struct page init, which would make its
  * pageblocks movable again: pkram_scratch_give_back() then gives it to the
@@ -313,6 +336,7 @@ void __init pkram_reserve_scratch(void)
 {
 	unsigned int kind;
 
+	memblock_set_scratch_only(false);
 	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)
 		if (pkram_scratch[kind].nr)
 			pkram_reserve_region(kind);

@@ -193,9 +193,62 @@ void sim_pkram_set_super_block(u64 pfn)
 	pkram_set_super_block(pfn);
 }
 
+/* A page of the region of @kind handed over is free below @limit. */
+static bool sim_scratch_room(unsigned int kind, phys_addr_t limit)
+{
+	phys_addr_t base = PFN_PHYS(pkram_scratch[kind].pfn);
+	phys_addr_t end = base + PFN_PHYS(pkram_scratch[kind].nr);
+	phys_addr_t start, stop;
+	u64 i;
+
+	if (!pkram_scratch_late[kind])
+		return false;
+	end = min(end, limit);
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &stop,
+				NULL)
+		if (PAGE_ALIGN(max(start, base)) + PAGE_SIZE <=
+		    min(stop, end))
+			return true;
+	return false;
+}
+
+/*
+ * An early allocation after pkram_reserve(), below @limit, goes into a
+ * scratch region handed over whenever one has room below @limit.
+ */
+static void sim_check_early_alloc(phys_addr_t limit)
+{
+	bool room[PKRAM_NR_SCRATCH], any = false, in = false;
+	unsigned int kind;
+	phys_addr_t pa;
+
+	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++) {
+		room[kind] = sim_scratch_room(kind, limit);
+		any |= room[kind];
+	}
+	pa = memblock_phys_alloc_range(PAGE_SIZE, PAGE_SIZE, 0, limit);
+	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)
+		in |= room[kind] && pa >= PFN_PHYS(pkram_scratch[kind].pfn) &&
+		      pa < PFN_PHYS(pkram_scratch[kind].pfn +
+				    pkram_scratch[kind].nr);
+	if (pa)
+		memblock_phys_free(pa, PAGE_SIZE);
+	if (any && !in)
+		sim_bug("an early allocation is outside the scratch regions",
+			PHYS_PFN(pa));
+}
+
 void sim_pkram_reserve(void)
 {
+	unsigned int kind;
+
 	pkram_reserve();
+	/* however the rest of memory is left, first in the regions */
+	sim_check_early_alloc(MEMBLOCK_ALLOC_ANYWHERE);
+	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)
+		if (pkram_scratch[kind].nr)
+			sim_check_early_alloc(PFN_PHYS(pkram_scratch[kind].pfn +
+						       pkram_scratch[kind].nr));
 }
 
 unsigned long sim_pkram_nodes(void)

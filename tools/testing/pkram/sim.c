@@ -510,6 +510,7 @@ void sim_reset(unsigned long fail_nth)
 	memblock.reserved.total_size = 0;
 	memblock.bottom_up = false;
 	memblock.current_limit = MEMBLOCK_ALLOC_ANYWHERE;
+	memblock_set_scratch_only(false);
 	memset(boot_command_line, 0, sizeof(boot_command_line));
 	sim_phase = SIM_SETUP;
 }

@@ -10,9 +10,10 @@
 # of stage 1's.  It takes every page of ZONE_DMA32 it can, frees those at
 # odd pfns and saves the others (the frag test, below 4 GiB).  Stage 3 must
 # reserve them all and still find swiotlb's 64 MiB and the 32 MiB of
-# crashkernel=,low below 4 GiB: in the low region handed over, the only
-# contiguous memory left there.  Every page comes back intact, and once
-# they are freed MemTotal is within 0.1% of stage 1's again.
+# crashkernel=,low below 4 GiB: in the low region handed over, where early
+# allocations go first (elsewhere, what stage 2 itself had reserved at
+# boot is free and contiguous again).  Every page comes back intact, and
+# once they are freed MemTotal is within 0.1% of stage 1's again.
 SCENARIO_STAGES=3
 SCENARIO_MACHINE=max-ram-below-4g=1G
 
