@@ -19,7 +19,9 @@
  *   early allocations go there first, and elsewhere only when the regions
  *   have no room for them (memblock_set_scratch_only()): so they stay
  *   together, and those that must be below 4 GiB find the low region
- *   whatever room the preserved pages left elsewhere.
+ *   whatever room the preserved pages left elsewhere.  If pkram_scratch=
+ *   (or pkram_scratch_low=) gives a region another size, it sets aside a
+ *   new one of that size instead, as below, when there is room.
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
  *   over no region, sets aside a new region of that size at boot: by
  *   default 1/64 of memory, at least 32 MiB, plus 128 MiB for the kernel;
@@ -207,14 +209,18 @@ bool __init pkram_scratch_valid(const struct pkram_span *span,
 	       memblock_is_region_memory(base, size);
 }
 
-/* Set aside a new region of @kind at boot, as asked. */
-static void __init pkram_scratch_new(unsigned int kind)
+/*
+ * Set aside a new region of @kind at boot, as asked; @handed is the size of
+ * the region handed over that it would replace (kept if there is no room),
+ * 0 if none.  Return: true if it is set aside.
+ */
+static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed)
 {
 	phys_addr_t size = pkram_scratch_param[kind], base, end;
 
 	end = memblock_end_of_DRAM();
 	if (kind == PKRAM_SCRATCH_LOW && !pkram_scratch_low_needed(end))
-		return;
+		return false;
 	if (!size && kind == PKRAM_SCRATCH_MAIN)
 		size = pkram_scratch_default(memblock_phys_mem_size());
 	else if (!size)
@@ -223,12 +229,32 @@ static void __init pkram_scratch_new(unsigned int kind)
 	/* The memblock limit is still low here: give the end explicitly. */
 	base = memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN, SZ_16M,
 					 pkram_scratch_limit(kind, end));
+	if (!base && handed) {
+		pr_warn("no room for a %s of %llu MiB: the one of %llu MiB handed over is kept\n",
+			pkram_scratch_name[kind], (u64)size >> 20,
+			(u64)handed >> 20);
+		return false;
+	}
 	if (!base) {
 		pr_err("no room for a %s of %llu MiB: the next kernel may not find room if preserved pages are scattered\n",
 		       pkram_scratch_name[kind], (u64)size >> 20);
-		return;
+		return false;
 	}
-	pkram_scratch_set(kind, base, size, "new");
+	pkram_scratch_set(kind, base, size,
+			  handed ? "new, of the size asked for" : "new");
+	return true;
+}
+
+/*
+ * The size of the region of @kind is given on the command line, and the
+ * region handed over in @span is of another size.
+ */
+static bool __init pkram_scratch_resized(unsigned int kind,
+					 const struct pkram_span *span)
+{
+	phys_addr_t size = pkram_scratch_param[kind];
+
+	return size && ALIGN(size, PKRAM_SCRATCH_ALIGN) != PFN_PHYS(span->nr);
 }
 
 /*
@@ -258,7 +284,9 @@ static void __init pkram_scratch_first(unsigned int kind)
  *
  * Called by pkram_reserve() once the preserved ranges are reserved, and
  * before anything else is allocated from memblock.  A region not handed
- * over is set aside anew, if pkram_scratch= or pkram= asks for regions.
+ * over is set aside anew, if pkram_scratch= or pkram= asks for regions;
+ * so is a region handed over whose size pkram_scratch= (or
+ * pkram_scratch_low=) gives otherwise, if there is room.
  * pkram_scratch=0 turns both off, pkram_scratch_low=0 the low one.
  */
 void __init pkram_scratch_init(const struct pkram_span *handed, bool chained)
@@ -268,15 +296,20 @@ void __init pkram_scratch_init(const struct pkram_span *handed, bool chained)
 	if (pkram_scratch_param[PKRAM_SCRATCH_MAIN] == PKRAM_SCRATCH_OFF)
 		return;
 	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++) {
+		const struct pkram_span *span;
+
 		if (pkram_scratch_param[kind] == PKRAM_SCRATCH_OFF)
 			continue;
-		if (handed && handed[kind].nr) {
+		span = handed && handed[kind].nr ? &handed[kind] : NULL;
+		if (span && (!pkram_scratch_resized(kind, span) ||
+			     !pkram_scratch_new(kind, PFN_PHYS(span->nr)))) {
 			pkram_scratch_late[kind] = true;
-			pkram_scratch_set(kind, PFN_PHYS(handed[kind].pfn),
-					  PFN_PHYS(handed[kind].nr), "handed over");
+			pkram_scratch_set(kind, PFN_PHYS(span->pfn),
+					  PFN_PHYS(span->nr), "handed over");
 			pkram_scratch_first(kind);
-		} else if (chained || pkram_scratch_param[PKRAM_SCRATCH_MAIN]) {
-			pkram_scratch_new(kind);
+		} else if (!span &&
+			   (chained || pkram_scratch_param[PKRAM_SCRATCH_MAIN])) {
+			pkram_scratch_new(kind, 0);
 		}
 	}
 }

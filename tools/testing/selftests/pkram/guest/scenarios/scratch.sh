@@ -7,8 +7,11 @@
 # MemTotal is within 0.1% of the first kernel's.  It saves a node and hands
 # over, region included.  Stage 3 does its early allocations in the region,
 # gives back what they left, and once the node is loaded and freed its
-# MemTotal is within 0.1% of the first kernel's too.
-SCENARIO_STAGES=3
+# MemTotal is within 0.1% of the first kernel's too.  It saves another
+# node and kexecs with pkram_scratch= of half the size: stage 4 sets a new
+# region of that size aside in place of the one handed over, gives all of
+# it back, and has the node intact.
+SCENARIO_STAGES=4
 # Room for the next kernel (physical KASLR puts it in the region) and its
 # early allocations, KASAN's shadow among them in make check-debug.
 MIB=256
@@ -61,7 +64,7 @@ stage_2() {
 }
 
 stage_3() {
-	plan 5
+	plan 6
 	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
 	back=$(given_back)
 	check "the region handed over, what early allocations left given back: $back MiB" \
@@ -69,6 +72,29 @@ stage_3() {
 	cma=$(mem_kb CmaFree)
 	check "... for movable allocations only: CmaFree $cma kB" at_least "$cma" 1
 	check "sc-1 handed over and intact" test_op verify sc-1
+	check "nothing is left" none_listed
+	check_memtotal
+	check "save 8 MiB as sc-2" test_op save 'sc-2 8 10'
+	hand_over
+	NEXT_DROP="$NEXT_DROP pkram_scratch="
+	NEXT_APPEND="$NEXT_APPEND pkram_scratch=$((MIB / 2))M"
+}
+
+# resized HALF: the log names a new region of HALF MiB, set aside in place
+# of the one handed over.
+resized() {
+	dmesg | grep 'PKRAM: scratch region for early allocations' |
+		grep -q ": $1 MiB at .* (new, of the size asked for)"
+}
+
+stage_4() {
+	half=$((MIB / 2))
+	plan 5
+	diag "$(dmesg | grep 'PKRAM' | tr '\n' ' ')"
+	check "pkram_scratch=${half}M: a new region of that size" resized $half
+	back=$(given_back)
+	check "... all of it given back: $back MiB" [ "$back" = "$half $half" ]
+	check "sc-2 handed over and intact" test_op verify sc-2
 	check "nothing is left" none_listed
 	check_memtotal
 }
