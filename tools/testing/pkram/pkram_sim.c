@@ -213,28 +213,30 @@ static bool sim_scratch_room(unsigned int kind, phys_addr_t limit)
 }
 
 /*
- * An early allocation after pkram_reserve(), below @limit, goes into a
- * scratch region handed over whenever one has room below @limit.
+ * An early allocation after pkram_reserve(), below @limit, goes into the
+ * highest scratch region handed over that begins below @limit, whenever
+ * that one has room below @limit.
  */
 static void sim_check_early_alloc(phys_addr_t limit)
 {
-	bool room[PKRAM_NR_SCRATCH], any = false, in = false;
-	unsigned int kind;
-	phys_addr_t pa;
+	int kind, top = -1;
+	phys_addr_t pa, base;
+	bool room;
 
 	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++) {
-		room[kind] = sim_scratch_room(kind, limit);
-		any |= room[kind];
+		base = PFN_PHYS(pkram_scratch[kind].pfn);
+		if (pkram_scratch_late[kind] && base < limit &&
+		    (top < 0 || base > PFN_PHYS(pkram_scratch[top].pfn)))
+			top = kind;
 	}
+	room = top >= 0 && sim_scratch_room(top, limit);
 	pa = memblock_phys_alloc_range(PAGE_SIZE, PAGE_SIZE, 0, limit);
-	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)
-		in |= room[kind] && pa >= PFN_PHYS(pkram_scratch[kind].pfn) &&
-		      pa < PFN_PHYS(pkram_scratch[kind].pfn +
-				    pkram_scratch[kind].nr);
 	if (pa)
 		memblock_phys_free(pa, PAGE_SIZE);
-	if (any && !in)
-		sim_bug("an early allocation is outside the scratch regions",
+	if (room && (pa < PFN_PHYS(pkram_scratch[top].pfn) ||
+		     pa >= PFN_PHYS(pkram_scratch[top].pfn +
+				    pkram_scratch[top].nr)))
+		sim_bug("early allocation outside the highest scratch region under its limit",
 			PHYS_PFN(pa));
 }
 
