@@ -16,9 +16,10 @@
  *
  * - A kernel booted with pkram= takes the regions its predecessor recorded,
  *   once they are checked to be RAM clear of every preserved range.  Its
- *   early allocations go there first, and elsewhere only when the regions
- *   have no room for them (memblock_set_scratch_only()): so they stay
- *   together, and those that must be below 4 GiB find the low region
+ *   early allocations go there first, to the highest region below their
+ *   limit, and elsewhere only when it has no room for them
+ *   (memblock_set_scratch_only()): so they stay together, and those that
+ *   must be below 4 GiB find the low region, which the others leave alone,
  *   whatever room the preserved pages left elsewhere.  If pkram_scratch=
  *   (or pkram_scratch_low=) gives a region another size, it sets aside a
  *   new one of that size instead, as below, when there is room.
