@@ -140,12 +140,14 @@ test_op_fails() {
 
 # fail_allocs_in FUNCTION N: page allocations made under FUNCTION (a
 # return address in it: fail_page_alloc's stack filter) fail once N pages
-# were allocated (its budget counts pages); fail_off stops it.
+# were allocated (its budget counts pages); fail_off stops it.  The
+# compiler may have cloned FUNCTION (FUNCTION.isra.0, ...): the first
+# symbol of either name is taken.
 fail_allocs_in() {
 	f=/sys/kernel/debug/fail_page_alloc
 	range=$(sort /proc/kallsyms | awk -v fn="$1" '
 		found { print $1; exit }
-		$3 == fn { printf "%s ", $1; found = 1 }')
+		$3 == fn || index($3, fn ".") == 1 { printf "%s ", $1; found = 1 }')
 	set -- "$2" $range
 	[ -n "$3" ] || return 1
 	echo "0x$2" >$f/require-start &&

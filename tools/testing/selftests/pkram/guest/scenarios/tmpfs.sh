@@ -107,7 +107,7 @@ memory_pressure() {
 	sum=$(md5sum <"$E/big")
 	before=$(meta_pages)
 	check "fail allocations after 2 pages, in the middle of the save" \
-		fail_allocs_in shmem_pkram_save_chunks 2
+		fail_allocs_in shmem_pkram_save_range 2
 	check "preserve fails when memory runs out" refused "$E" preserve,ro
 	fail_off
 	check "... and says so" \
