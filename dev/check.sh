@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=263
+EXPECTED_TESTS=265
 
 t0=$(date +%s)
 
@@ -236,6 +236,25 @@ for t in "${vmtests[@]}"; do
 	[ $rc -ne 4 ] || result "vmtest $name ($mode): skipped, a prerequisite is missing" 1
 	[ $n -gt 0 ] || [ $rc -ne 0 ] || result "vmtest $name ($mode) reported nothing" 1
 done
+
+# memblock in user space ------------------------------------------------------
+# The upstream memblock simulator's tests on the series' mm/memblock.c (which
+# patches 0003 and 0004 change), built with ASan and UBSan, without NUMA and
+# with it.
+step "memblock simulator (tools/testing/memblock)"
+for numa in 0 1; do
+	make -s -C "$TREE/tools/testing/memblock" clean >/dev/null 2>&1
+	if make -s -C "$TREE/tools/testing/memblock" NUMA=$numa \
+		>"$out/memblock-$numa.log" 2>&1 &&
+	   (cd "$TREE/tools/testing/memblock" && ./main) \
+		>>"$out/memblock-$numa.log" 2>&1; then
+		result "memblock simulator, NUMA=$numa" 0
+	else
+		sed 's/^/    /' "$out/memblock-$numa.log" | tail -20
+		result "memblock simulator, NUMA=$numa" 1
+	fi
+done
+make -s -C "$TREE/tools/testing/memblock" clean >/dev/null 2>&1
 
 # The handover parser in user space ------------------------------------------
 # Built with ASan, UBSan and libFuzzer: the inputs whose verdict is known
