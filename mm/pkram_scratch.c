@@ -22,7 +22,8 @@
  *   must be below 4 GiB find the low region, which the others leave alone,
  *   whatever room the preserved pages left elsewhere.  If pkram_scratch=
  *   (or pkram_scratch_low=) gives a region another size, it sets aside a
- *   new one of that size instead, as below, when there is room.
+ *   new one of that size instead, as below, when there is room; the early
+ *   allocations go there first all the same.
  * - A kernel booted with pkram_scratch=<size>, or with a pkram= that hands
  *   over no region, sets aside a new region of that size at boot: by
  *   default 1/64 of memory, at least 32 MiB, plus 128 MiB for the kernel;
@@ -64,7 +65,11 @@
 /* The scratch regions of this kernel, none where the size is 0. */
 static struct pkram_span pkram_scratch[PKRAM_NR_SCRATCH];
 
-/* The region was inherited: early allocations may be in it. */
+/*
+ * Early allocations went into the region first: it was handed over, or set
+ * aside in a kernel handed preserved memory.  What they left of it is held
+ * at pkram_reserve_scratch(), not the whole region.
+ */
 static bool pkram_scratch_late[PKRAM_NR_SCRATCH];
 
 static const char *const pkram_scratch_name[PKRAM_NR_SCRATCH] = {
@@ -211,11 +216,35 @@ bool __init pkram_scratch_valid(const struct pkram_span *span,
 }
 
 /*
+ * Early allocations go into the region of @kind, free memory, before any
+ * other memory, until pkram_reserve_scratch() holds what they left of it.
+ */
+static void __init pkram_scratch_first(unsigned int kind)
+{
+	phys_addr_t base = PFN_PHYS(pkram_scratch[kind].pfn);
+	int err;
+
+	pkram_scratch_late[kind] = true;
+	err = memblock_mark_scratch(base, PFN_PHYS(pkram_scratch[kind].nr));
+	if (err) {
+		pr_warn("%s: early allocations not kept to it (error %d)\n",
+			pkram_scratch_name[kind], err);
+		return;
+	}
+	memblock_set_scratch_only(true);
+}
+
+/*
  * Set aside a new region of @kind at boot, as asked; @handed is the size of
  * the region handed over that it would replace (kept if there is no room),
- * 0 if none.  Return: true if it is set aside.
+ * 0 if none.  In a kernel @chained to one that preserved memory, the new
+ * region takes the early allocations first, as a region handed over does:
+ * where the preserved pages leave little room (below 4 GiB, say), holding
+ * it whole would leave none for them.  Otherwise it is held whole until
+ * pkram_reserve_scratch().  Return: true if it is set aside.
  */
-static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed)
+static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed,
+				     bool chained)
 {
 	phys_addr_t size = pkram_scratch_param[kind], base, end;
 
@@ -243,6 +272,10 @@ static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed)
 	}
 	pkram_scratch_set(kind, base, size,
 			  handed ? "new, of the size asked for" : "new");
+	if (chained) {
+		memblock_phys_free(base, size);
+		pkram_scratch_first(kind);
+	}
 	return true;
 }
 
@@ -256,24 +289,6 @@ static bool __init pkram_scratch_resized(unsigned int kind,
 	phys_addr_t size = pkram_scratch_param[kind];
 
 	return size && ALIGN(size, PKRAM_SCRATCH_ALIGN) != PFN_PHYS(span->nr);
-}
-
-/*
- * Early allocations go into the region of @kind, handed over, before any
- * other memory, until pkram_reserve_scratch().
- */
-static void __init pkram_scratch_first(unsigned int kind)
-{
-	phys_addr_t base = PFN_PHYS(pkram_scratch[kind].pfn);
-	int err;
-
-	err = memblock_mark_scratch(base, PFN_PHYS(pkram_scratch[kind].nr));
-	if (err) {
-		pr_warn("%s: early allocations not kept to it (error %d)\n",
-			pkram_scratch_name[kind], err);
-		return;
-	}
-	memblock_set_scratch_only(true);
 }
 
 /**
@@ -303,14 +318,13 @@ void __init pkram_scratch_init(const struct pkram_span *handed, bool chained)
 			continue;
 		span = handed && handed[kind].nr ? &handed[kind] : NULL;
 		if (span && (!pkram_scratch_resized(kind, span) ||
-			     !pkram_scratch_new(kind, PFN_PHYS(span->nr)))) {
-			pkram_scratch_late[kind] = true;
+			     !pkram_scratch_new(kind, PFN_PHYS(span->nr), true))) {
 			pkram_scratch_set(kind, PFN_PHYS(span->pfn),
 					  PFN_PHYS(span->nr), "handed over");
 			pkram_scratch_first(kind);
 		} else if (!span &&
 			   (chained || pkram_scratch_param[PKRAM_SCRATCH_MAIN])) {
-			pkram_scratch_new(kind, 0);
+			pkram_scratch_new(kind, 0, chained);
 		}
 	}
 }
@@ -359,8 +373,8 @@ static void __init pkram_reserve_region(unsigned int kind)
  * to the page allocator: the early allocations are done, the
  * architecture's last ones too (swiotlb's, in mem_init() on x86), so
  * memblock stops taking the regions first.  With CONFIG_CMA, what the
- * early allocations left of the regions (all of a region set aside at
- * this boot) stays reserved a little longer, so that its struct pages are
+ * early allocations left of the regions (all of a region held whole since
+ * boot) stays reserved a little longer, so that its struct pages are
  * initialized now, not by deferred struct page init, which would make its
  * pageblocks movable again: pkram_scratch_give_back() then gives it to the
  * page allocator for movable allocations only.  Without CONFIG_CMA it is
@@ -420,7 +434,7 @@ static int __init pkram_scratch_give_back(void)
 core_initcall(pkram_scratch_give_back);
 
 /**
- * pkram_scratch_release - forget the inherited regions
+ * pkram_scratch_release - forget the regions of a handover
  *
  * Called by pkram_restore() when what was handed over turns out
  * inconsistent: as when pkram= is found invalid early, the kernel goes on

@@ -13,8 +13,15 @@
 # crashkernel=,low below 4 GiB: in the low region handed over, where early
 # allocations go first (elsewhere, what stage 2 itself had reserved at
 # boot is free and contiguous again).  Every page comes back intact, and
-# once they are freed MemTotal is within 0.1% of stage 1's again.
-SCENARIO_STAGES=3
+# once they are freed MemTotal is within 0.1% of stage 1's again.  Stage 3
+# saves a small node and kexecs with pkram_scratch_low= of another size:
+# stage 4 sets a new low region of that size aside in place of the one
+# handed over, below 4 GiB, with swiotlb and crashkernel=,low in it, and
+# has the node intact.
+SCENARIO_STAGES=4
+# The low region of stages 2 and 3, and the one stage 4 asks for instead.
+LOW_MIB=128
+NEW_LOW_MIB=192
 SCENARIO_MACHINE=max-ram-below-4g=1G
 
 # region KIND: "BASE END" of the region the log names ("scratch region" or
@@ -53,7 +60,7 @@ stage_1() {
 	plan 1
 	check "no scratch region at a boot without pkram= or pkram_scratch=" \
 		sh -c "! dmesg | grep -q 'PKRAM: .*scratch region'"
-	NEXT_APPEND="pkram_scratch=256M pkram_scratch_low=128M"
+	NEXT_APPEND="pkram_scratch=256M pkram_scratch_low=${LOW_MIB}M"
 	NEXT_APPEND="$NEXT_APPEND pkram_memtotal=$(mem_kb MemTotal)"
 }
 
@@ -72,7 +79,7 @@ stage_2() {
 }
 
 stage_3() {
-	plan 8
+	plan 9
 	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
 	# most of the 1 GiB below 4 GiB, every other page: 1/4 of it at least
 	check "every other page below 4 GiB is reserved early" \
@@ -87,6 +94,26 @@ stage_3() {
 		sh -c "dmesg | grep -q 'PKRAM: low scratch region: [1-9][0-9]* of its'"
 	check "every page of low-1: same pfn, index and crc32" \
 		test_op verify low-1
+	check "nothing is left" none_listed
+	check_memtotal
+	check "save 8 MiB as low-2" test_op save 'low-2 8 10'
+	hand_over
+	NEXT_DROP="$NEXT_DROP pkram_scratch_low="
+	NEXT_APPEND="$NEXT_APPEND pkram_scratch_low=${NEW_LOW_MIB}M"
+}
+
+stage_4() {
+	plan 7
+	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
+	check "pkram_scratch_low=${NEW_LOW_MIB}M: a new low region of that size" \
+		sh -c "dmesg | grep -q 'PKRAM: low scratch region for early allocations: $NEW_LOW_MIB MiB at .* (new, of the size asked for)'"
+	check "... below 4 GiB" low_region_below_4g
+	check "swiotlb's buffers are in the new low region" \
+		in_low_region 'software IO TLB: mapped'
+	check "crashkernel=,low is in the new low region" \
+		in_low_region 'crashkernel low memory reserved'
+	check "every page of low-2: same pfn, index and crc32" \
+		test_op verify low-2
 	check "nothing is left" none_listed
 	check_memtotal
 }
