@@ -56,6 +56,13 @@ in_low_region() {
 	inside "$@"
 }
 
+# resized MIB: the log names a new low region of MIB MiB, set aside in
+# place of the one handed over.
+resized() {
+	dmesg | grep 'PKRAM: low scratch region for early allocations' |
+		grep -q ": $1 MiB at .* (new, of the size asked for)"
+}
+
 stage_1() {
 	plan 1
 	check "no scratch region at a boot without pkram= or pkram_scratch=" \
@@ -106,7 +113,7 @@ stage_4() {
 	plan 7
 	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
 	check "pkram_scratch_low=${NEW_LOW_MIB}M: a new low region of that size" \
-		sh -c "dmesg | grep -q 'PKRAM: low scratch region for early allocations: $NEW_LOW_MIB MiB at .* (new, of the size asked for)'"
+		resized $NEW_LOW_MIB
 	check "... below 4 GiB" low_region_below_4g
 	check "swiotlb's buffers are in the new low region" \
 		in_low_region 'software IO TLB: mapped'
