@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The handover parser in user space (tools/testing/pkram/): build it with
-# AddressSanitizer, UBSan and libFuzzer, replay every input whose verdict
-# is known, then fuzz it.
+# AddressSanitizer, UBSan and libFuzzer, run memblock against a model
+# (memblock_model, on the same memblock.c), replay every input whose
+# verdict is known, then fuzz it.
 #
 # Usage: fuzz.sh [--check] [--runs N] [--time SECONDS]
 #   make fuzz    fuzz.sh: 10 million executions (FUZZ_RUNS=N for others),
@@ -92,6 +93,16 @@ replay() {
 		report "fuzz: $n $2" 0
 	fi
 }
+
+step "memblock against a model"
+# Four fixed seeds: the same operations every run (SEED OPERATIONS replays).
+for seed in 1 2 3 4; do
+	out=$("$FUZZ/build/memblock_model" $seed 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/    /'
+	[ $rc -eq 0 ] || break
+done
+report "fuzz: memblock's reserved regions, allocations and free-range walks agree with a model (memblock_model)" $rc
 
 step "handover fuzzer: replay"
 replay synth "handovers built by mkinput.py give the verdicts the format requires"
