@@ -643,7 +643,8 @@ void __init pkram_reserve(void)
 
 	start = sched_clock();
 	cursor.first_pfn = sb->range_pfn;
-	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor);
+	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor,
+				      MEMBLOCK_RSRV_LATE_INIT);
 	pkram_cursor_unmap(&cursor);
 	if (err) {
 		early_memunmap(sb, PAGE_SIZE);
