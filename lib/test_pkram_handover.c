@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
+#include <linux/timex.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
@@ -772,6 +773,9 @@ static int pkram_ho_reboot(struct notifier_block *nb, unsigned long val, void *v
 	unsigned long pfn;
 	char *mode = pkram_ho_corrupt;
 
+	/* For make bench: the boot of the next kernel from here to its /init. */
+	if (val == SYS_RESTART)
+		pr_info("pkram_test: kexec at cycle %llu\n", (u64)get_cycles());
 	if (val != SYS_RESTART || !pkram_get_super_block(&pfn))
 		return NOTIFY_DONE;
 	if (!*mode)
@@ -879,6 +883,29 @@ static const struct file_operations pkram_ho_fops = {
 	.write = pkram_ho_write,
 };
 
+/*
+ * cat /sys/kernel/debug/pkram_test/cycles: the cycle counter (x86: the TSC,
+ * which runs on across a kexec) and its rate in kHz, 0 where unknown.
+ */
+static ssize_t pkram_ho_cycles_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	unsigned int khz = 0;
+	char buf[48];
+	int len;
+
+#ifdef CONFIG_X86
+	khz = tsc_khz;
+#endif
+	len = scnprintf(buf, sizeof(buf), "%llu %u\n", (u64)get_cycles(), khz);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations pkram_ho_cycles_fops = {
+	.owner = THIS_MODULE,
+	.read = pkram_ho_cycles_read,
+};
+
 static struct dentry *pkram_ho_dir;
 
 static int __init pkram_ho_init(void)
@@ -895,6 +922,8 @@ static int __init pkram_ho_init(void)
 			    &pkram_ho_corrupt_fops);
 	debugfs_create_file("dump", 0200, pkram_ho_dir, NULL,
 			    &pkram_ho_dump_fops);
+	debugfs_create_file("cycles", 0400, pkram_ho_dir, NULL,
+			    &pkram_ho_cycles_fops);
 	return register_reboot_notifier(&pkram_ho_reboot_nb);
 }
 late_initcall(pkram_ho_init);

@@ -338,6 +338,9 @@ fi
 # boot goes on: note the uptime of /init, then wait for it (a read of
 # /sys/kernel/pkram waits), as whatever uses PKRAM would.
 INIT_UPTIME=$(cut -d' ' -f1 /proc/uptime)
+# The cycle counter and its rate in kHz (x86: the TSC, which runs on across
+# kexec), for make bench: the previous kernel logged it at its kexec reboot.
+INIT_CYCLES=$(cat "$T/cycles" 2>/dev/null || true)
 [ ! -e /sys/kernel/pkram ] || cat /sys/kernel/pkram >/dev/null
 if type "stage_$STAGE" >/dev/null 2>&1; then
 	"stage_$STAGE"
