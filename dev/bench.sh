@@ -79,7 +79,7 @@ bench_boot() {
 	echo "# MiB kind preserved_MiB boot_with_s boot_without_s reserve_us restore_us restore_done_s uptime_with_s uptime_without_s" >"$dat"
 	{
 		echo
-		echo "Boot of the next kernel with memory preserved, and with nothing preserved (the baseline), each the second boot of a QEMU run of its own (QEMU TCG, 2 CPUs; from one boot each: under TCG a boot varies by a few hundred ms; kexec to /init: from the previous kernel's kexec reboot to /init, by the TSC, which runs on across kexec, all of the boot; uptime at /init from /proc/uptime, which misses the part before the kernel's clock starts, all of the early boot when the early TSC calibration fails; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
+		echo "Boot of the next kernel with memory preserved, and with nothing preserved (the baseline), each the second boot of a QEMU run of its own, its RAM preallocated (-mem-prealloc: a guest's first touch of a page costs the host a page fault, and the first kernel of a run touches more or less of it) (QEMU TCG, 2 CPUs; from one boot each: under TCG a boot varies by a few hundred ms; kexec to /init: from the previous kernel's kexec reboot to /init, by the TSC, which runs on across kexec, all of the boot; uptime at /init from /proc/uptime, which misses the part before the kernel's clock starts, all of the early boot when the early TSC calibration fails; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
 		echo
 		echo "| preserved | guest RAM | kexec to /init | with nothing preserved | added | uptime at /init | with nothing preserved | reserve (early) | restore (in the background, while the boot goes on) |"
 		echo "|---|---|---|---|---|---|---|---|---|"
@@ -91,7 +91,7 @@ bench_boot() {
 			extra=
 			[ $kind != frag ] || extra="-a pkram_bench_keep=256"
 			log=$LOGS/bench-bootcost-$size-$kind.log
-			vmtest -s bootcost -K file -T 1800 -m ${mem}M -l "$log" $extra \
+			vmtest -s bootcost -K file -T 1800 -m ${mem}M -P -l "$log" $extra \
 				-a "pkram_bench_mib=$size pkram_bench_order=$kind" >"$log.ktap" ||
 				die "the boot benchmark failed (serial log: $log)"
 			n='\([0-9.]*\)'

@@ -62,6 +62,8 @@ usage: $0 [options]
   -V file	a raw disk image for the guest, as a virtio disk (/dev/vda)
   -D size	a DIMM of that size plugged in at boot: memory the kernel adds
 		after boot, through ACPI memory hotplug
+  -P		preallocate the guest's RAM (-mem-prealloc), for benchmarks: no
+		host page fault when a guest kernel first touches a page
   -A		print the accelerator the guests get (kvm or tcg), and exit
 KVM is used where it works (a guest boots with it within ${kvm_probe} s; set
 VMTEST_ACCEL=kvm or tcg to skip the probe), TCG otherwise.
@@ -69,10 +71,12 @@ EOF
 }
 
 print_accel=0
-while getopts "k:i:d:s:S:K:m:c:n:T:a:ul:j:t:V:D:Ah" opt; do
+prealloc_args=()
+while getopts "k:i:d:s:S:K:m:c:n:T:a:ul:j:t:V:D:PAh" opt; do
 	case $opt in
 	h) usage; exit $KSFT_PASS ;;
 	A) print_accel=1 ;;
+	P) prealloc_args=(-mem-prealloc) ;;
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	d) build_dir=$OPTARG ;;
@@ -199,7 +203,7 @@ start=$(date +%s.%N)
 timeout -k 5 "$timeout" "$qemu" -machine "$machine" "${accel_args[@]}" -m "$mem_arg" \
 	-smp "$cpus" -display none -nodefaults \
 	-no-reboot -monitor none -serial file:"$serial" \
-	"${disk_args[@]}" "${dimm_args[@]}" \
+	"${disk_args[@]}" "${dimm_args[@]}" "${prealloc_args[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
 qemu_rc=$?
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
