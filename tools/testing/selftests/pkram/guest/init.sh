@@ -91,6 +91,18 @@ within_permille() {
 	[ $((($1 - $2) * 1000)) -le "$2" ] && [ $((($2 - $1) * 1000)) -le "$2" ]
 }
 
+# managed_is_total: the page allocator got every page MemTotal counts: the
+# zones' managed pages add up to it, within 0.1%.  memblock_free_all()
+# counts the free pages it leaves to deferred init and to
+# page_alloc_init_late() (those around preserved pages), which free them
+# later: if they did not, the sum falls short by as much.  4 KiB pages.
+managed_is_total() {
+	managed=$(awk '$1 == "managed" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
+	total=$(mem_kb MemTotal)
+	diag "the zones' managed pages: $managed kB; MemTotal: $total kB"
+	within_permille "$managed" "$total"
+}
+
 # check_memtotal: one result, MemTotal within 0.1% of pkram_memtotal=, the
 # first kernel's, booted with no scratch region (scratch, lowscratch).
 check_memtotal() {

@@ -21,11 +21,13 @@ stage_1() {
 
 stage_any() {
 	prev=frag-$((STAGE - 1))
-	if [ "$STAGE" -lt "$STAGES" ]; then plan 4; else plan 5; fi
+	if [ "$STAGE" -lt "$STAGES" ]; then plan 5; else plan 6; fi
 	diag "$(dmesg | grep 'PKRAM:' | tr '\n' ' ')"
 	# 1/4 of a 1 GiB guest at least: the odd half of 512 MiB
 	check "every other page of most of memory is reserved early" \
 		reserved_at_least 65536
+	check "the free pages between them all went to the page allocator" \
+		managed_is_total
 	check "the scratch region was handed over and kept" \
 		sh -c "dmesg | grep -q 'PKRAM: scratch region .* (handed over)'"
 	check "the node was handed over" listed "$prev"

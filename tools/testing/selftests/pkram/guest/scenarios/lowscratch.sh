@@ -86,11 +86,13 @@ stage_2() {
 }
 
 stage_3() {
-	plan 9
+	plan 10
 	diag "$(dmesg | grep -E 'PKRAM|IO TLB|crashkernel' | tr '\n' ' ')"
 	# most of the 1 GiB below 4 GiB, every other page: 1/4 of it at least
 	check "every other page below 4 GiB is reserved early" \
 		reserved_at_least 65536
+	check "the free pages between them all went to the page allocator" \
+		managed_is_total
 	check "the low scratch region was handed over and kept" \
 		sh -c "dmesg | grep -q 'PKRAM: low scratch region .* (handed over)'"
 	check "swiotlb's buffers are in the low region" \
