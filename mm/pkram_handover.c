@@ -512,8 +512,13 @@ static const char * __init pkram_check_scratch(const struct pkram_span *scratch)
 	return NULL;
 }
 
-/* Check the list of ranges: every page, every range, every count. */
-static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
+/*
+ * Check the list of ranges: every page, every range, every count.  Counts
+ * in *@nr_runs the runs of MAX_ORDER blocks that hold ranges (see
+ * pkram_next_run()).
+ */
+static const char * __init pkram_check_ranges(struct pkram_super_block *sb,
+					      u64 *nr_runs)
 {
 	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
 	struct pkram_span scratch[PKRAM_NR_SCRATCH];
@@ -560,6 +565,10 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
+			if (!ranges ||
+			    ALIGN_DOWN(r->pfn, MAX_ORDER_NR_PAGES) >
+			    ALIGN(end, MAX_ORDER_NR_PAGES))
+				(*nr_runs)++;
 			end = r->pfn + r->nr_pages;
 			pages += r->nr_pages;
 			ranges++;
@@ -575,6 +584,400 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 	if (!sb_in)
 		return "the super block is not in a preserved range";
 	return pkram_check_scratch(scratch);
+}
+
+/*
+ * Memory that this kernel keeps for good once pkram_reserve() has run, at a
+ * place of its own: the EFI tables that efi_mem_reserve() keeps (the ESRT,
+ * the MOK variables), whose extent is known only once they are parsed, and
+ * whatever memblock_reserve() reserves inside a cover.
+ * The previous kernel could not have preserved any of it (it kept it too):
+ * a range over it is a wrong handover, and those pages are not PKRAM's to
+ * free or hand out.  Noted here, checked by pkram_restore(), which has the
+ * ranges at hand.  Beyond PKRAM_NR_LATE, the last one grows to cover them.
+ */
+#define PKRAM_NR_LATE	32
+
+static struct pkram_later pkram_late[PKRAM_NR_LATE];
+static unsigned int pkram_nr_late;
+
+static void __init pkram_note_late(phys_addr_t base, phys_addr_t size,
+				   const char *why)
+{
+	struct pkram_later *l = &pkram_late[pkram_nr_late];
+	u64 pfn = PHYS_PFN(base), end = PHYS_PFN(base + size - 1) + 1;
+
+	if (!pkram_in_pages || !size)
+		return;
+	if (pkram_nr_late < PKRAM_NR_LATE) {
+		pkram_nr_late++;
+		*l = (struct pkram_later){ pfn, end, why };
+		return;
+	}
+	l--;
+	l->pfn = min(l->pfn, pfn);
+	l->end = max(l->end, end);
+}
+
+/**
+ * pkram_late_reserved - memory reserved for good after pkram_reserve()
+ * @base: physical address
+ * @size: bytes
+ *
+ * Called by efi_mem_reserve() before the page allocator is up: if memory
+ * was handed over in [@base, @base + @size), pkram_restore() gives back
+ * nothing of it and drops the whole handover, with one log line.
+ */
+void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
+{
+	pkram_note_late(base, size, "a range is in an EFI table kept for good");
+}
+
+/*
+ * memblock_reserve() of memory that overlaps a cover, after pkram_reserve():
+ * kept for good, as an EFI table is (the cover's owner is told of it by
+ * memblock, see memblock_set_late_ops()).
+ */
+static void __init pkram_cover_reserved(phys_addr_t base, phys_addr_t size)
+{
+	pkram_note_late(base, size, "a range is in memory reserved after the handover");
+}
+
+/* --- new kernel: covers ----------------------------------------------------- */
+
+/*
+ * A cover is a run of MAX_ORDER blocks that hold preserved ranges, less what
+ * is not free memory (holes, what is reserved already) and less the regions
+ * that must stay clear of preserved memory (the scratch regions, and those
+ * reserved later at a fixed place).  pkram_reserve() reserves the covers,
+ * not the ranges, as MEMBLOCK_RSRV_LATE_INIT regions: however scattered the
+ * ranges, memblock holds a few regions, and nothing on the boot CPU's path
+ * after pkram_reserve() grows with them.  Once the struct pages of the
+ * covers are initialized, on every CPU, pkram_free_cover() frees what lies
+ * between the ranges.
+ */
+#define PKRAM_NR_CLEAR	(PKRAM_NR_LATER + PKRAM_NR_SCRATCH)
+
+struct pkram_cover_cursor {
+	struct pkram_range_cursor ranges;
+	phys_addr_t base, size;		/* the next range, if @more */
+	bool more;
+	u64 pfn, end;			/* what is left of the run of blocks */
+	struct pkram_later clear[PKRAM_NR_CLEAR];	/* sorted by pfn */
+	unsigned int nr_clear;
+	u64 nr_pages;			/* pages of the covers given so far */
+	u64 nr_covers;
+};
+
+/* Sort @span into the regions the covers stay clear of. */
+static void __init pkram_cover_clear(struct pkram_cover_cursor *c, u64 pfn,
+				     u64 end)
+{
+	unsigned int i = c->nr_clear++;
+
+	for (; i && c->clear[i - 1].pfn > pfn; i--)
+		c->clear[i] = c->clear[i - 1];
+	c->clear[i] = (struct pkram_later){ .pfn = pfn, .end = end };
+}
+
+static void __init pkram_cover_init(struct pkram_cover_cursor *c,
+				    const struct pkram_super_block *sb)
+{
+	struct pkram_span scratch[PKRAM_NR_SCRATCH];
+	struct pkram_later later[PKRAM_NR_LATER];
+	unsigned int i, n = pkram_find_later(later);
+
+	c->ranges.first_pfn = sb->range_pfn;
+	for (i = 0; i < n; i++)
+		pkram_cover_clear(c, later[i].pfn, later[i].end);
+	pkram_sb_scratch(sb, scratch);
+	for (i = 0; i < PKRAM_NR_SCRATCH; i++)
+		if (scratch[i].nr)
+			pkram_cover_clear(c, scratch[i].pfn,
+					  scratch[i].pfn + scratch[i].nr);
+}
+
+/*
+ * Start the next run of blocks: from the block of the next range, up to
+ * the end of the block of the last range that begins in the run or in the
+ * block right after it.  pkram_check_ranges() counts the runs the same way.
+ */
+static void __init pkram_next_run(struct pkram_cover_cursor *c)
+{
+	c->pfn = ALIGN_DOWN(PHYS_PFN(c->base), MAX_ORDER_NR_PAGES);
+	c->end = ALIGN(PHYS_PFN(c->base + c->size), MAX_ORDER_NR_PAGES);
+	while ((c->more = pkram_next_range(&c->ranges, false, &c->base,
+					   &c->size)) &&
+	       ALIGN_DOWN(PHYS_PFN(c->base), MAX_ORDER_NR_PAGES) <= c->end)
+		c->end = max_t(u64, c->end,
+			       ALIGN(PHYS_PFN(c->base + c->size),
+				     MAX_ORDER_NR_PAGES));
+}
+
+/*
+ * The first piece of free memory in what is left of the run, clear of the
+ * regions in @c->clear: [*@pfn, *@end).  False if there is none.  All of
+ * memory counts (hotpluggable, nomap), as for pkram_early_usable().
+ */
+static bool __init pkram_cover_piece(struct pkram_cover_cursor *c, u64 *pfn,
+				     u64 *end)
+{
+	const int flags = MEMBLOCK_HOTPLUG | MEMBLOCK_NOMAP |
+			  MEMBLOCK_DRIVER_MANAGED;
+	u64 idx = __memblock_free_range_from(PFN_PHYS(c->pfn)), s, e;
+	phys_addr_t start, stop;
+	unsigned int i;
+
+	for (__next_mem_range(&idx, NUMA_NO_NODE, flags, &memblock.memory,
+			      &memblock.reserved, &start, &stop, NULL);
+	     idx != (u64)ULLONG_MAX && PFN_UP(start) < c->end;
+	     __next_mem_range(&idx, NUMA_NO_NODE, flags, &memblock.memory,
+			      &memblock.reserved, &start, &stop, NULL)) {
+		s = max_t(u64, c->pfn, PFN_UP(start));
+		e = min_t(u64, c->end, PFN_DOWN(stop));
+		for (i = 0; i < c->nr_clear && s < e; i++) {
+			if (c->clear[i].end <= s)
+				continue;
+			if (c->clear[i].pfn > s) {
+				e = min(e, c->clear[i].pfn);
+				break;
+			}
+			s = c->clear[i].end;
+		}
+		if (s < e) {
+			*pfn = s;
+			*end = e;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Gives the covers to memblock_reserve_sorted(), from the range list. */
+static bool __init pkram_next_cover(void *arg, bool restart, phys_addr_t *base,
+				    phys_addr_t *size)
+{
+	struct pkram_cover_cursor *c = arg;
+	u64 pfn, end;
+
+	if (restart) {
+		c->more = pkram_next_range(&c->ranges, true, &c->base,
+					   &c->size);
+		c->pfn = 0;
+		c->end = 0;
+		c->nr_pages = 0;
+		c->nr_covers = 0;
+	}
+	for (;;) {
+		if (c->pfn >= c->end) {
+			if (!c->more)
+				return false;
+			pkram_next_run(c);
+		}
+		if (pkram_cover_piece(c, &pfn, &end))
+			break;
+		c->pfn = c->end;
+	}
+	c->pfn = end;
+	c->nr_pages += end - pfn;
+	c->nr_covers++;
+	*base = PFN_PHYS(pfn);
+	*size = PFN_PHYS(end - pfn);
+	return true;
+}
+
+/* The pfns of the pages of the range list, in order, once looked up. */
+static u64 *pkram_list;
+/* Are the covers reserved?  Pages of them pkram_free_cover() is to free */
+static bool pkram_covers;
+static unsigned long pkram_cover_nr_free;
+static atomic_long_t pkram_cover_freed;
+
+/*
+ * The pfns of the pages of the range list (checked by pkram_reserve()), in
+ * order; NULL if there is no memory for them.  Looked up once, by whichever
+ * thread gets here first.
+ */
+static u64 *pkram_range_list(struct pkram_super_block *sb)
+{
+	u64 *list = READ_ONCE(pkram_list), *none = NULL, pfn, n;
+
+	if (list)
+		return list;
+	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
+	if (!list)
+		return NULL;
+	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
+		list[n] = pfn;
+		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
+	}
+	if (!try_cmpxchg(&pkram_list, &none, list)) {
+		kvfree(list);
+		list = none;
+	}
+	return list;
+}
+
+/* A place in the range list: range @i of page @rp, or past the end. */
+struct pkram_range_pos {
+	struct pkram_range_page *rp;	/* NULL past the end */
+	unsigned int i;
+};
+
+static void __init pkram_range_pos_next(struct pkram_range_pos *pos)
+{
+	if (++pos->i < pos->rp->nr_ranges)
+		return;
+	pos->rp = pos->rp->next_pfn ? pfn_to_kaddr(pos->rp->next_pfn) : NULL;
+	pos->i = 0;
+	cond_resched();
+}
+
+/*
+ * Find the first range that ends above @pfn: by binary search of @list, or
+ * from the start of the list without it.
+ */
+static void __init pkram_range_seek(struct pkram_super_block *sb, u64 *list,
+				    u64 pfn, struct pkram_range_pos *pos)
+{
+	u64 lo = 0, hi = sb->nr_range_pages, mid;
+	unsigned int l, h, m;
+
+	if (list) {
+		/* the last page whose first range begins at or below @pfn */
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			pos->rp = pfn_to_kaddr(list[mid]);
+			if (pos->rp->range[0].pfn <= pfn)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		pos->rp = pfn_to_kaddr(list[lo ? lo - 1 : 0]);
+	} else {
+		pos->rp = pfn_to_kaddr(sb->range_pfn);
+		while (pos->rp->next_pfn &&
+		       ((struct pkram_range_page *)
+			pfn_to_kaddr(pos->rp->next_pfn))->range[0].pfn <= pfn)
+			pos->rp = pfn_to_kaddr(pos->rp->next_pfn);
+	}
+	for (l = 0, h = pos->rp->nr_ranges; l < h; ) {
+		m = l + (h - l) / 2;
+		if (pos->rp->range[m].pfn + pos->rp->range[m].nr_pages <= pfn)
+			l = m + 1;
+		else
+			h = m;
+	}
+	pos->i = l;
+	if (l == pos->rp->nr_ranges) {
+		pos->i--;
+		pkram_range_pos_next(pos);
+	}
+}
+
+/* Free [@pfn, @end) to the page allocator, in naturally aligned blocks. */
+static void __init pkram_free_pages(u64 pfn, u64 end)
+{
+	unsigned int order;
+
+	while (pfn < end) {
+		order = pfn ? min_t(unsigned int, MAX_PAGE_ORDER, __ffs(pfn)) :
+			MAX_PAGE_ORDER;
+		while (pfn + (1UL << order) > end)
+			order--;
+		memblock_free_pages(pfn_to_page(pfn), pfn, order);
+		pfn += 1UL << order;
+	}
+}
+
+/*
+ * Free [@pfn, @end) but the memory this kernel keeps for good
+ * (pkram_note_late()).  Returns how many pages it freed.
+ */
+static unsigned long __init pkram_free_gap(u64 pfn, u64 end)
+{
+	unsigned long freed = 0;
+	u64 next, after, s;
+	unsigned int i;
+
+	while (pfn < end) {
+		/* the first kept region in [@pfn, @end), if any */
+		next = end;
+		after = end;
+		for (i = 0; i < pkram_nr_late; i++) {
+			if (pkram_late[i].end <= pfn || pkram_late[i].pfn >= end)
+				continue;
+			s = max(pkram_late[i].pfn, pfn);
+			if (s < next || (s == next && pkram_late[i].end > after)) {
+				next = s;
+				after = min(pkram_late[i].end, end);
+			}
+		}
+		pkram_free_pages(pfn, next);
+		freed += next - pfn;
+		pfn = after;
+	}
+	return freed;
+}
+
+/*
+ * memblock_late_ops.free of the covers: free the pages of [@spfn, @epfn), a
+ * piece of a cover on one node, that no range holds.  Called on every CPU
+ * once the struct pages of the covers are initialized, as reserved pages.
+ */
+static void __init pkram_free_cover(unsigned long spfn, unsigned long epfn)
+{
+	struct pkram_super_block *sb = pfn_to_kaddr(pkram_sb_pfn);
+	struct pkram_range_pos pos;
+	unsigned long freed = 0;
+	u64 pfn = spfn, next, end;
+
+	pkram_range_seek(sb, pkram_range_list(sb), spfn, &pos);
+	while (pfn < epfn) {
+		struct pkram_range *r = pos.rp ? &pos.rp->range[pos.i] : NULL;
+
+		next = r ? clamp_t(u64, r->pfn, pfn, epfn) : epfn;
+		freed += pkram_free_gap(pfn, next);
+		if (!r)
+			break;
+		end = r->pfn + r->nr_pages;
+		pfn = max(pfn, end);
+		pkram_range_pos_next(&pos);
+	}
+	atomic_long_add(freed, &pkram_cover_freed);
+}
+
+static const struct memblock_late_ops pkram_cover_ops __initconst = {
+	.free = pkram_free_cover,
+	.reserved = pkram_cover_reserved,
+};
+
+/*
+ * Reserve the covers of the ranges of @sb, counted in pkram_check_ranges()
+ * as @nr_runs runs of blocks.
+ */
+static int __init pkram_reserve_covers(struct pkram_super_block *sb,
+				       u64 nr_runs)
+{
+	struct pkram_cover_cursor c = { };
+	unsigned long nr;
+	int err;
+
+	pkram_cover_init(&c, sb);
+	/* A run is cut by what is not free memory and by c.clear */
+	nr = nr_runs + memblock.memory.cnt + memblock.reserved.cnt +
+	     c.nr_clear;
+	err = memblock_reserve_sorted(nr, pkram_next_cover, &c,
+				      MEMBLOCK_RSRV_LATE_INIT);
+	pkram_cursor_unmap(&c.ranges);
+	if (err)
+		return err;
+	pkram_covers = true;
+	pkram_cover_nr_free = c.nr_pages - sb->nr_pages;
+	pr_info("%llu covers over the preserved ranges, %llu MiB, %lu MiB of it free\n",
+		c.nr_covers, c.nr_pages >> (20 - PAGE_SHIFT),
+		pkram_cover_nr_free >> (20 - PAGE_SHIFT));
+	return 0;
 }
 
 /**
@@ -595,7 +998,7 @@ void __init pkram_reserve(void)
 	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
 	const char *why = NULL;
-	u64 start;
+	u64 start, nr_runs = 0;
 	int err;
 
 	if (pkram_image_given) {
@@ -634,7 +1037,7 @@ void __init pkram_reserve(void)
 	else if (!sb->range_pfn || !sb->nr_ranges)
 		why = "empty range list";
 	else
-		why = pkram_check_ranges(sb);
+		why = pkram_check_ranges(sb, &nr_runs);
 	if (why) {
 		early_memunmap(sb, PAGE_SIZE);
 		pr_err("%s at pfn %#lx: nothing preserved\n", why, pkram_sb_pfn);
@@ -642,10 +1045,14 @@ void __init pkram_reserve(void)
 	}
 
 	start = sched_clock();
-	cursor.first_pfn = sb->range_pfn;
-	err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range, &cursor,
-				      MEMBLOCK_RSRV_LATE_INIT);
-	pkram_cursor_unmap(&cursor);
+	err = pkram_reserve_covers(sb, nr_runs);
+	if (err) {
+		/* No room for the array outside the covers: the ranges, then */
+		cursor.first_pfn = sb->range_pfn;
+		err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range,
+					      &cursor, MEMBLOCK_RSRV_LATE_INIT);
+		pkram_cursor_unmap(&cursor);
+	}
 	if (err) {
 		early_memunmap(sb, PAGE_SIZE);
 		pr_err("cannot reserve the preserved ranges (error %d): nothing preserved\n",
@@ -653,6 +1060,8 @@ void __init pkram_reserve(void)
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
+	if (pkram_covers)
+		memblock_set_late_ops(&pkram_cover_ops, pkram_cover_nr_free);
 	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
@@ -664,46 +1073,6 @@ none:
 	/* As if pkram= were not given: no scratch region unless asked for. */
 	pkram_sb_pfn = 0;
 	pkram_scratch_init(NULL, false);
-}
-
-/*
- * Memory that this kernel keeps for good once pkram_reserve() has run, at a
- * place of its own: the EFI tables that efi_mem_reserve() keeps (the ESRT,
- * the MOK variables), whose extent is known only once they are parsed.
- * The previous kernel could not have preserved any of it (it kept it too):
- * a range over it is a wrong handover, and those pages are not PKRAM's to
- * free or hand out.  Noted here, checked by pkram_restore(), which has the
- * ranges at hand.  Beyond PKRAM_NR_LATE, the last one grows to cover them.
- */
-#define PKRAM_NR_LATE	8
-
-static struct pkram_later pkram_late[PKRAM_NR_LATE];
-static unsigned int pkram_nr_late;
-
-/**
- * pkram_late_reserved - memory reserved for good after pkram_reserve()
- * @base: physical address
- * @size: bytes
- *
- * Called by efi_mem_reserve() before the page allocator is up: if memory
- * was handed over in [@base, @base + @size), pkram_restore() gives back
- * nothing of it and drops the whole handover, with one log line.
- */
-void __init pkram_late_reserved(phys_addr_t base, phys_addr_t size)
-{
-	struct pkram_later *l = &pkram_late[pkram_nr_late];
-	u64 pfn = PHYS_PFN(base), end = PHYS_PFN(base + size - 1) + 1;
-
-	if (!pkram_in_pages || !size)
-		return;
-	if (pkram_nr_late < PKRAM_NR_LATE) {
-		pkram_nr_late++;
-		*l = (struct pkram_later){ pfn, end, "a range is in an EFI table kept for good" };
-		return;
-	}
-	l--;
-	l->pfn = min(l->pfn, pfn);
-	l->end = max(l->end, end);
 }
 
 /* --- new kernel: taking the nodes back ----------------------------------- */
@@ -745,7 +1114,7 @@ struct pkram_restore {
 /*
  * One thread's hand on the two sets while it claims pages: the bitmaps of
  * the key it looked up last.  Once claims begin, bitmaps are only looked up
- * (pkram_own_cover() gave @own one for every bitmap of @in), and the bits of
+ * (pkram_own_bitmaps() gave @own one for every bitmap of @in), and the bits of
  * @own are set atomically, so that threads can claim at once.
  */
 struct pkram_claimer {
@@ -833,7 +1202,7 @@ static bool pkram_bits(struct pkram_bitset *bs, unsigned long pfn,
  * claimed was handed over, so claims need no allocation, and threads can
  * share @own.
  */
-static bool pkram_own_cover(struct pkram_restore *rs)
+static bool pkram_own_bitmaps(struct pkram_restore *rs)
 {
 	unsigned long key;
 	void *bm;
@@ -1226,7 +1595,7 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 	u64 pfn, n;
 
 	/* The super block and the list are no node's: claim them first. */
-	ok = pkram_own_cover(rs) && pkram_claim(&c, pkram_sb_pfn, 1);
+	ok = pkram_own_bitmaps(rs) && pkram_claim(&c, pkram_sb_pfn, 1);
 	for (n = 0; ok && n < sb->nr_range_pages; n++)
 		ok = pkram_claim(&c, list[n], 1);
 	why = ok ? pkram_late_conflict(rs) : NULL;
@@ -1278,7 +1647,7 @@ static void pkram_restore(void)
 	struct pkram_super_block *sb;
 	struct pkram_node *node;
 	struct page *page, *tmp;
-	u64 pfn, n, *list, start, i, nr_list;
+	u64 n, *list, start, i, nr_list;
 	const char *why;
 	bool ok = true;
 
@@ -1288,17 +1657,16 @@ static void pkram_restore(void)
 	xa_init(&rs.links);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
-	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
+	/* memblock_free_all() counted what pkram_free_cover() was to free */
+	if (pkram_covers)
+		totalram_pages_add(atomic_long_read(&pkram_cover_freed) -
+				   (long)pkram_cover_nr_free);
+	list = pkram_range_list(sb);
 	if (!list) {
 		/* What was handed over stays reserved: nothing is lost. */
 		pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
 		       sb->nr_pages);
 		return;
-	}
-	/* Checked and reserved early: the list has nr_range_pages pages. */
-	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
-		list[n] = pfn;
-		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
 	}
 	for (n = 0; ok && n < sb->nr_range_pages; n++) {
 		struct pkram_range_page *rp = pfn_to_kaddr(list[n]);
@@ -1348,6 +1716,7 @@ static void pkram_restore(void)
 			(sched_clock() - start) / NSEC_PER_USEC);
 out:
 	kvfree(list);
+	pkram_list = NULL;
 	xa_destroy(&rs.links);
 	pkram_bits_destroy(&rs.own);
 	pkram_bits_destroy(&rs.in);

@@ -203,6 +203,7 @@ static bool sim_boot(const uint8_t *data, size_t size)
 	for (i = 0; i < sim_nr_late; i++)
 		sim_pkram_late_reserved(sim_late[i].base, sim_late[i].size);
 	sim_phase = SIM_RESTORE;
+	sim_pkram_late_init();
 	sim_initcalls(1);
 	sim_reset_fail_nth();
 	sim_pkram_check();

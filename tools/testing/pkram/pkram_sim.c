@@ -120,6 +120,10 @@ void sim_pkram_reset(void)
 	pkram_cma_base = 0;
 	pkram_cma_size = 0;
 	pkram_nr_late = 0;
+	pkram_covers = false;
+	pkram_cover_nr_free = 0;
+	memset(&pkram_cover_freed, 0, sizeof(pkram_cover_freed));
+	pkram_list = NULL;
 
 	memset(pkram_scratch, 0, sizeof(pkram_scratch));
 	memset(pkram_scratch_late, 0, sizeof(pkram_scratch_late));
@@ -251,6 +255,53 @@ void sim_pkram_reserve(void)
 		if (pkram_scratch[kind].nr)
 			sim_check_early_alloc(PFN_PHYS(pkram_scratch[kind].pfn +
 						       pkram_scratch[kind].nr));
+}
+
+/*
+ * page_alloc_init_late(): memblock has the owner of the covers free what no
+ * range holds of them.  Every such page must be freed then, but for the
+ * memory kept for good; no page of a range may be.
+ */
+void sim_pkram_late_init(void)
+{
+	struct pkram_super_block *sb;
+	struct memblock_region *r;
+	struct pkram_range_page *rp;
+	unsigned char *in;
+	unsigned long pfn, end;
+	unsigned int i;
+	u64 p;
+
+	max_low_pfn = max_pfn;
+	memblock_free_late_blocks(0, PHYS_PFN(SIM_PHYS_END));
+	memblock_free_late_blocks_done();
+	if (!pkram_covers)
+		return;
+	in = calloc(PHYS_PFN(SIM_PHYS_END), 1);
+	if (!in)
+		sim_bug("no memory for the check of the covers", 0);
+	sb = pfn_to_kaddr(pkram_sb_pfn);
+	for (p = sb->range_pfn; p; p = rp->next_pfn) {
+		rp = pfn_to_kaddr(p);
+		for (i = 0; i < rp->nr_ranges; i++)
+			memset(in + rp->range[i].pfn, 1, rp->range[i].nr_pages);
+	}
+	for_each_reserved_mem_region(r) {
+		if (!(r->flags & MEMBLOCK_RSRV_LATE_INIT))
+			continue;
+		end = PFN_DOWN(r->base + r->size);
+		for (pfn = PFN_UP(r->base); pfn < end; pfn++) {
+			bool freed = sim_mem_map[pfn].flags & SIM_PAGE_FREED;
+
+			if (in[pfn] && freed)
+				sim_bug("a preserved page of a cover was freed", pfn);
+			if (!in[pfn] && !pkram_in_late(pfn) && !freed)
+				sim_bug("a free page of a cover was not freed", pfn);
+			if (!in[pfn] && pkram_in_late(pfn) && freed)
+				sim_bug("a page kept for good in a cover was freed", pfn);
+		}
+	}
+	free(in);
 }
 
 unsigned long sim_pkram_nodes(void)

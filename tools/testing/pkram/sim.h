@@ -55,6 +55,7 @@ void sim_pkram_set_super_block(u64 pfn);
 void sim_pkram_fix_checksums(u64 pfn);
 void sim_pkram_late_reserved(phys_addr_t base, phys_addr_t size);
 void sim_pkram_check_kept(phys_addr_t base, phys_addr_t size);
+void sim_pkram_late_init(void);
 unsigned long sim_pkram_nodes(void);
 void sim_pkram_check(void);
 #endif

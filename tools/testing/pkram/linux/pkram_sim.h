@@ -133,6 +133,12 @@ void sim_free_reserved_page(struct page *page);
 #define page_address(page)	sim_pfn_to_kaddr(page_to_pfn(page))
 #define PageReserved(page)	sim_page_reserved(page)
 #define free_reserved_page(page) sim_free_reserved_page(page)
+#define clamp_t(type, val, lo, hi) min_t(type, max_t(type, val, lo), hi)
+
+void sim_memblock_free_pages(struct page *page, unsigned long pfn,
+			     unsigned int order);
+#define memblock_free_pages(page, pfn, order) \
+	sim_memblock_free_pages(page, pfn, order)
 unsigned long free_reserved_area(void *start, void *end, int poison,
 				 const char *s);
 
