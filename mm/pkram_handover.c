@@ -108,6 +108,54 @@ u32 pkram_range_checksum(struct pkram_range_page *rp)
 			rp->nr_ranges * sizeof(struct pkram_range));
 }
 
+/* The checksum of the covers of @sb, of which there are at most the most. */
+static u32 pkram_cover_checksum(struct pkram_super_block *sb)
+{
+	return crc32_le(~0, (void *)sb->cover,
+			min_t(u32, sb->nr_covers, PKRAM_COVERS_MAX) *
+			sizeof(struct pkram_range));
+}
+
+/* A place in the range list: range @i of page @rp, or past the end. */
+struct pkram_range_pos {
+	struct pkram_range_page *rp;	/* NULL past the end */
+	unsigned int i;
+};
+
+static void pkram_range_pos_next(struct pkram_range_pos *pos)
+{
+	if (++pos->i < pos->rp->nr_ranges)
+		return;
+	pos->rp = pos->rp->next_pfn ? pfn_to_kaddr(pos->rp->next_pfn) : NULL;
+	pos->i = 0;
+	cond_resched();
+}
+
+/*
+ * The next run of MAX_ORDER blocks that hold ranges, from @pos on:
+ * [*@pfn, *@end).  A run goes on while the next range begins in one of its
+ * blocks or in the block right after it.  False past the end.
+ */
+static bool pkram_next_block_run(struct pkram_range_pos *pos, u64 *pfn,
+				 u64 *end)
+{
+	struct pkram_range *r;
+
+	if (!pos->rp)
+		return false;
+	r = &pos->rp->range[pos->i];
+	*pfn = ALIGN_DOWN(r->pfn, MAX_ORDER_NR_PAGES);
+	*end = ALIGN(r->pfn + r->nr_pages, MAX_ORDER_NR_PAGES);
+	for (pkram_range_pos_next(pos); pos->rp; pkram_range_pos_next(pos)) {
+		r = &pos->rp->range[pos->i];
+		if (ALIGN_DOWN(r->pfn, MAX_ORDER_NR_PAGES) > *end)
+			break;
+		*end = max_t(u64, *end,
+			     ALIGN(r->pfn + r->nr_pages, MAX_ORDER_NR_PAGES));
+	}
+	return true;
+}
+
 /* --- old kernel: at kexec ------------------------------------------------ */
 
 static unsigned long pkram_count_ranges(struct xarray *snap)
@@ -135,6 +183,13 @@ static int pkram_cmp_addr(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a;
 	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int pkram_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -250,6 +305,69 @@ fail:
 	return err;
 }
 
+/*
+ * The gap between runs of blocks at or below which they are merged into one
+ * cover, for @n runs to make at most PKRAM_COVERS_MAX covers: the smallest
+ * gaps go first.  Sets *@limit, 0 if the runs fit as they are.
+ */
+static int pkram_cover_gap_limit(struct pkram_super_block *sb, u64 n,
+				 u64 *limit)
+{
+	struct pkram_range_pos pos = { pfn_to_kaddr(sb->range_pfn), 0 };
+	u64 pfn, end, prev = 0, *gap, i = 0;
+
+	*limit = 0;
+	if (n <= PKRAM_COVERS_MAX)
+		return 0;
+	gap = kvmalloc_array(n - 1, sizeof(*gap), GFP_KERNEL);
+	if (!gap)
+		return -ENOMEM;
+	while (pkram_next_block_run(&pos, &pfn, &end)) {
+		if (prev && i < n - 1)
+			gap[i++] = pfn - prev;
+		prev = end;
+	}
+	sort(gap, i, sizeof(*gap), pkram_cmp_u64, NULL);
+	/* Merge all gaps up to the one that leaves PKRAM_COVERS_MAX - 1 */
+	*limit = gap[n - PKRAM_COVERS_MAX];
+	kvfree(gap);
+	return 0;
+}
+
+/*
+ * Write the covers of the ranges in @sb (see struct pkram_super_block): the
+ * runs of MAX_ORDER blocks that hold them, those closest to each other
+ * merged if there are more than the super block holds.
+ */
+static int pkram_write_covers(struct pkram_super_block *sb)
+{
+	struct pkram_range_pos pos = { pfn_to_kaddr(sb->range_pfn), 0 };
+	struct pkram_range *c = NULL;
+	u64 pfn, end, n = 0, limit;
+	int err;
+
+	while (pkram_next_block_run(&pos, &pfn, &end))
+		n++;
+	err = pkram_cover_gap_limit(sb, n, &limit);
+	if (err)
+		return err;
+	pos = (struct pkram_range_pos){ pfn_to_kaddr(sb->range_pfn), 0 };
+	sb->nr_covers = 0;
+	while (pkram_next_block_run(&pos, &pfn, &end)) {
+		if (c && pfn - (c->pfn + c->nr_pages) <= limit) {
+			c->nr_pages = end - c->pfn;
+			continue;
+		}
+		if (WARN_ON_ONCE(sb->nr_covers == PKRAM_COVERS_MAX))
+			return -EINVAL;
+		c = &sb->cover[sb->nr_covers++];
+		c->pfn = pfn;
+		c->nr_pages = end - pfn;
+	}
+	sb->cover_checksum = pkram_cover_checksum(sb);
+	return 0;
+}
+
 /**
  * pkram_kexec_handover - tell the next kernel what is preserved
  *
@@ -282,6 +400,11 @@ int pkram_kexec_handover(void)
 	xa_init(&snap);
 	err = pkram_track_snapshot(&snap) ?: pkram_write_ranges(sb, &snap);
 	pkram_bitmaps_free(&snap);
+	if (!err) {
+		err = pkram_write_covers(sb);
+		if (err)
+			pkram_free_range_pages(pfn_to_kaddr(sb->range_pfn));
+	}
 	if (err) {
 		memset(sb, 0, sizeof(*sb));
 		pkram_unlink_nodes();
@@ -513,12 +636,10 @@ static const char * __init pkram_check_scratch(const struct pkram_span *scratch)
 }
 
 /*
- * Check the list of ranges: every page, every range, every count.  Counts
- * in *@nr_runs the runs of MAX_ORDER blocks that hold ranges (see
- * pkram_next_run()).
+ * Check the list of ranges early, where the ranges are reserved themselves
+ * (see pkram_reserve()): every page, every range, every count.
  */
-static const char * __init pkram_check_ranges(struct pkram_super_block *sb,
-					      u64 *nr_runs)
+static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 {
 	u64 pfn = sb->range_pfn, pages = 0, ranges = 0, end = 0, n = 0;
 	struct pkram_span scratch[PKRAM_NR_SCRATCH];
@@ -565,10 +686,6 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb,
 			}
 			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
 				sb_in = true;
-			if (!ranges ||
-			    ALIGN_DOWN(r->pfn, MAX_ORDER_NR_PAGES) >
-			    ALIGN(end, MAX_ORDER_NR_PAGES))
-				(*nr_runs)++;
 			end = r->pfn + r->nr_pages;
 			pages += r->nr_pages;
 			ranges++;
@@ -643,80 +760,139 @@ static void __init pkram_cover_reserved(phys_addr_t base, phys_addr_t size)
 	pkram_note_late(base, size, "a range is in memory reserved after the handover");
 }
 
+/* Is @pfn memory this kernel keeps for good (pkram_late_reserved())? */
+static bool pkram_in_late(u64 pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < pkram_nr_late; i++)
+		if (pkram_late[i].pfn <= pfn && pfn < pkram_late[i].end)
+			return true;
+	return false;
+}
+
 /* --- new kernel: covers ----------------------------------------------------- */
 
 /*
- * A cover is a run of MAX_ORDER blocks that hold preserved ranges, less what
- * is not free memory (holes, what is reserved already) and less the regions
- * that must stay clear of preserved memory (the scratch regions, and those
- * reserved later at a fixed place).  pkram_reserve() reserves the covers,
- * not the ranges, as MEMBLOCK_RSRV_LATE_INIT regions: however scattered the
- * ranges, memblock holds a few regions, and nothing on the boot CPU's path
- * after pkram_reserve() grows with them.  Once the struct pages of the
- * covers are initialized, on every CPU, pkram_free_cover() frees what lies
- * between the ranges.
+ * The previous kernel hands over covers (struct pkram_super_block): spans
+ * of memory, runs of MAX_ORDER blocks, that hold every preserved range.
+ * pkram_reserve() reserves the covers, not the ranges, as
+ * MEMBLOCK_RSRV_LATE_INIT regions, less what is not free memory (holes,
+ * what is reserved already) and less the regions that must stay clear of
+ * preserved memory (the scratch regions, and those reserved later at a
+ * fixed place): however scattered the ranges, memblock holds a few regions,
+ * and nothing on the boot CPU's path grows with the ranges.  Once the
+ * struct pages of the covers are initialized, page_alloc_init_late() has
+ * pkram_check_late() check the range list, on every CPU, then
+ * pkram_free_cover() free what lies between the ranges, on every CPU.
  */
 #define PKRAM_NR_CLEAR	(PKRAM_NR_LATER + PKRAM_NR_SCRATCH)
 
-struct pkram_cover_cursor {
-	struct pkram_range_cursor ranges;
-	phys_addr_t base, size;		/* the next range, if @more */
-	bool more;
-	u64 pfn, end;			/* what is left of the run of blocks */
-	struct pkram_later clear[PKRAM_NR_CLEAR];	/* sorted by pfn */
-	unsigned int nr_clear;
-	u64 nr_pages;			/* pages of the covers given so far */
-	u64 nr_covers;
+/* Regions that nothing preserved may be in: sorted by pfn */
+struct pkram_clear {
+	struct pkram_later span[PKRAM_NR_CLEAR];
+	unsigned int nr;
 };
 
-/* Sort @span into the regions the covers stay clear of. */
-static void __init pkram_cover_clear(struct pkram_cover_cursor *c, u64 pfn,
-				     u64 end)
+static void __init pkram_clear_add(struct pkram_clear *clear, u64 pfn,
+				   u64 end, const char *why)
 {
-	unsigned int i = c->nr_clear++;
+	unsigned int i = clear->nr++;
 
-	for (; i && c->clear[i - 1].pfn > pfn; i--)
-		c->clear[i] = c->clear[i - 1];
-	c->clear[i] = (struct pkram_later){ .pfn = pfn, .end = end };
+	for (; i && clear->span[i - 1].pfn > pfn; i--)
+		clear->span[i] = clear->span[i - 1];
+	clear->span[i] = (struct pkram_later){ pfn, end, why };
 }
 
-static void __init pkram_cover_init(struct pkram_cover_cursor *c,
-				    const struct pkram_super_block *sb)
+/* The regions of @sb's kernel that nothing preserved may be in */
+static const struct pkram_clear * __init
+pkram_clear_init(struct pkram_clear *clear, const struct pkram_super_block *sb)
 {
 	struct pkram_span scratch[PKRAM_NR_SCRATCH];
 	struct pkram_later later[PKRAM_NR_LATER];
 	unsigned int i, n = pkram_find_later(later);
 
-	c->ranges.first_pfn = sb->range_pfn;
+	clear->nr = 0;
 	for (i = 0; i < n; i++)
-		pkram_cover_clear(c, later[i].pfn, later[i].end);
+		pkram_clear_add(clear, later[i].pfn, later[i].end,
+				later[i].why);
 	pkram_sb_scratch(sb, scratch);
 	for (i = 0; i < PKRAM_NR_SCRATCH; i++)
 		if (scratch[i].nr)
-			pkram_cover_clear(c, scratch[i].pfn,
-					  scratch[i].pfn + scratch[i].nr);
+			pkram_clear_add(clear, scratch[i].pfn,
+					scratch[i].pfn + scratch[i].nr,
+					"a range is in the scratch region");
+	return clear;
 }
 
-/*
- * Start the next run of blocks: from the block of the next range, up to
- * the end of the block of the last range that begins in the run or in the
- * block right after it.  pkram_check_ranges() counts the runs the same way.
- */
-static void __init pkram_next_run(struct pkram_cover_cursor *c)
+/* Why [@pfn, @pfn + @nr) may not be preserved, or NULL */
+static const char * __init pkram_clear_why(const struct pkram_clear *clear,
+					   u64 pfn, u64 nr)
 {
-	c->pfn = ALIGN_DOWN(PHYS_PFN(c->base), MAX_ORDER_NR_PAGES);
-	c->end = ALIGN(PHYS_PFN(c->base + c->size), MAX_ORDER_NR_PAGES);
-	while ((c->more = pkram_next_range(&c->ranges, false, &c->base,
-					   &c->size)) &&
-	       ALIGN_DOWN(PHYS_PFN(c->base), MAX_ORDER_NR_PAGES) <= c->end)
-		c->end = max_t(u64, c->end,
-			       ALIGN(PHYS_PFN(c->base + c->size),
-				     MAX_ORDER_NR_PAGES));
+	unsigned int i;
+
+	for (i = 0; i < clear->nr; i++)
+		if (pfn < clear->span[i].end && clear->span[i].pfn < pfn + nr)
+			return clear->span[i].why;
+	return NULL;
 }
 
 /*
- * The first piece of free memory in what is left of the run, clear of the
- * regions in @c->clear: [*@pfn, *@end).  False if there is none.  All of
+ * Check the covers of @sb: counted, checksummed, sorted and disjoint, the
+ * super block in one of them and clear of the regions where nothing may be
+ * preserved.  The range list is checked late (pkram_check_late()).
+ */
+static const char * __init pkram_check_covers(struct pkram_super_block *sb,
+					      const struct pkram_clear *clear)
+{
+	struct pkram_span scratch[PKRAM_NR_SCRATCH];
+	u64 end = 0, pages = 0;
+	bool sb_in = false;
+	unsigned int i;
+	const char *why;
+
+	if (!sb->nr_covers || sb->nr_covers > PKRAM_COVERS_MAX ||
+	    sb->cover_checksum != pkram_cover_checksum(sb))
+		return "bad checksum or count of the covers";
+	for (i = 0; i < sb->nr_covers; i++) {
+		struct pkram_range *c = &sb->cover[i];
+
+		if (!c->nr_pages || c->pfn < end ||
+		    c->pfn + c->nr_pages < c->pfn)
+			return "the covers are unsorted or overlap";
+		if (c->pfn + c->nr_pages > PHYS_PFN(memblock_end_of_DRAM()))
+			return "a cover is beyond the end of memory";
+		if (c->pfn <= pkram_sb_pfn && pkram_sb_pfn < c->pfn + c->nr_pages)
+			sb_in = true;
+		end = c->pfn + c->nr_pages;
+		pages += c->nr_pages;
+	}
+	if (!sb_in)
+		return "the super block is not in a preserved range";
+	why = pkram_clear_why(clear, pkram_sb_pfn, 1);
+	if (why)
+		return why;
+	/* Each page of the list and each range take at least a page */
+	if (sb->nr_range_pages > pages || sb->nr_pages > pages ||
+	    sb->nr_ranges > sb->nr_pages)
+		return "the range list does not match the counts of the super block";
+	pkram_sb_scratch(sb, scratch);
+	return pkram_check_scratch(scratch);
+}
+
+/* A walk along the covers of a super block, for memblock_reserve_sorted() */
+struct pkram_cover_cursor {
+	struct pkram_super_block *sb;
+	const struct pkram_clear *clear;
+	unsigned int next;		/* the next cover of @sb */
+	u64 pfn, end;			/* what is left of the current one */
+	u64 nr_pages;			/* pages of the pieces given so far */
+	u64 nr_pieces;
+};
+
+/*
+ * The first piece of free memory in what is left of the current cover,
+ * clear of @c->clear: [*@pfn, *@end).  False if there is none.  All of
  * memory counts (hotpluggable, nomap), as for pkram_early_usable().
  */
 static bool __init pkram_cover_piece(struct pkram_cover_cursor *c, u64 *pfn,
@@ -725,6 +901,7 @@ static bool __init pkram_cover_piece(struct pkram_cover_cursor *c, u64 *pfn,
 	const int flags = MEMBLOCK_HOTPLUG | MEMBLOCK_NOMAP |
 			  MEMBLOCK_DRIVER_MANAGED;
 	u64 idx = __memblock_free_range_from(PFN_PHYS(c->pfn)), s, e;
+	const struct pkram_later *span;
 	phys_addr_t start, stop;
 	unsigned int i;
 
@@ -735,14 +912,15 @@ static bool __init pkram_cover_piece(struct pkram_cover_cursor *c, u64 *pfn,
 			      &memblock.reserved, &start, &stop, NULL)) {
 		s = max_t(u64, c->pfn, PFN_UP(start));
 		e = min_t(u64, c->end, PFN_DOWN(stop));
-		for (i = 0; i < c->nr_clear && s < e; i++) {
-			if (c->clear[i].end <= s)
+		for (i = 0; i < c->clear->nr && s < e; i++) {
+			span = &c->clear->span[i];
+			if (span->end <= s)
 				continue;
-			if (c->clear[i].pfn > s) {
-				e = min(e, c->clear[i].pfn);
+			if (span->pfn > s) {
+				e = min(e, span->pfn);
 				break;
 			}
-			s = c->clear[i].end;
+			s = span->end;
 		}
 		if (s < e) {
 			*pfn = s;
@@ -753,7 +931,7 @@ static bool __init pkram_cover_piece(struct pkram_cover_cursor *c, u64 *pfn,
 	return false;
 }
 
-/* Gives the covers to memblock_reserve_sorted(), from the range list. */
+/* Gives the pieces of the covers to memblock_reserve_sorted(). */
 static bool __init pkram_next_cover(void *arg, bool restart, phys_addr_t *base,
 				    phys_addr_t *size)
 {
@@ -761,18 +939,19 @@ static bool __init pkram_next_cover(void *arg, bool restart, phys_addr_t *base,
 	u64 pfn, end;
 
 	if (restart) {
-		c->more = pkram_next_range(&c->ranges, true, &c->base,
-					   &c->size);
+		c->next = 0;
 		c->pfn = 0;
 		c->end = 0;
 		c->nr_pages = 0;
-		c->nr_covers = 0;
+		c->nr_pieces = 0;
 	}
 	for (;;) {
 		if (c->pfn >= c->end) {
-			if (!c->more)
+			if (c->next >= c->sb->nr_covers)
 				return false;
-			pkram_next_run(c);
+			c->pfn = c->sb->cover[c->next].pfn;
+			c->end = c->pfn + c->sb->cover[c->next].nr_pages;
+			c->next++;
 		}
 		if (pkram_cover_piece(c, &pfn, &end))
 			break;
@@ -780,87 +959,45 @@ static bool __init pkram_next_cover(void *arg, bool restart, phys_addr_t *base,
 	}
 	c->pfn = end;
 	c->nr_pages += end - pfn;
-	c->nr_covers++;
+	c->nr_pieces++;
 	*base = PFN_PHYS(pfn);
 	*size = PFN_PHYS(end - pfn);
 	return true;
 }
 
-/* The pfns of the pages of the range list, in order, once looked up. */
+/* The pfns of the pages of the range list, in order, once checked */
 static u64 *pkram_list;
 /* Are the covers reserved?  Pages of them pkram_free_cover() is to free */
 static bool pkram_covers;
 static unsigned long pkram_cover_nr_free;
 static atomic_long_t pkram_cover_freed;
+/*
+ * The range list is bad (pkram_check_late()): nothing is preserved, and all
+ * of the covers are freed; or there is no memory to check it: nothing is
+ * preserved, and all of the covers stay reserved (@pkram_kept).
+ */
+static bool pkram_bad, pkram_kept;
 
 /*
- * The pfns of the pages of the range list (checked by pkram_reserve()), in
- * order; NULL if there is no memory for them.  Looked up once, by whichever
- * thread gets here first.
+ * Find the first range that ends above @pfn, by binary search of @list, the
+ * @nr pages of the range list.
  */
-static u64 *pkram_range_list(struct pkram_super_block *sb)
+static void __init pkram_range_seek(u64 *list, u64 nr, u64 pfn,
+				    struct pkram_range_pos *pos)
 {
-	u64 *list = READ_ONCE(pkram_list), *none = NULL, pfn, n;
-
-	if (list)
-		return list;
-	list = kvmalloc_array(sb->nr_range_pages, sizeof(*list), GFP_KERNEL);
-	if (!list)
-		return NULL;
-	for (n = 0, pfn = sb->range_pfn; n < sb->nr_range_pages; n++) {
-		list[n] = pfn;
-		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
-	}
-	if (!try_cmpxchg(&pkram_list, &none, list)) {
-		kvfree(list);
-		list = none;
-	}
-	return list;
-}
-
-/* A place in the range list: range @i of page @rp, or past the end. */
-struct pkram_range_pos {
-	struct pkram_range_page *rp;	/* NULL past the end */
-	unsigned int i;
-};
-
-static void __init pkram_range_pos_next(struct pkram_range_pos *pos)
-{
-	if (++pos->i < pos->rp->nr_ranges)
-		return;
-	pos->rp = pos->rp->next_pfn ? pfn_to_kaddr(pos->rp->next_pfn) : NULL;
-	pos->i = 0;
-	cond_resched();
-}
-
-/*
- * Find the first range that ends above @pfn: by binary search of @list, or
- * from the start of the list without it.
- */
-static void __init pkram_range_seek(struct pkram_super_block *sb, u64 *list,
-				    u64 pfn, struct pkram_range_pos *pos)
-{
-	u64 lo = 0, hi = sb->nr_range_pages, mid;
+	u64 lo = 0, hi = nr, mid;
 	unsigned int l, h, m;
 
-	if (list) {
-		/* the last page whose first range begins at or below @pfn */
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			pos->rp = pfn_to_kaddr(list[mid]);
-			if (pos->rp->range[0].pfn <= pfn)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		pos->rp = pfn_to_kaddr(list[lo ? lo - 1 : 0]);
-	} else {
-		pos->rp = pfn_to_kaddr(sb->range_pfn);
-		while (pos->rp->next_pfn &&
-		       ((struct pkram_range_page *)
-			pfn_to_kaddr(pos->rp->next_pfn))->range[0].pfn <= pfn)
-			pos->rp = pfn_to_kaddr(pos->rp->next_pfn);
+	/* the last page whose first range begins at or below @pfn */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		pos->rp = pfn_to_kaddr(list[mid]);
+		if (pos->rp->range[0].pfn <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	pos->rp = pfn_to_kaddr(list[lo ? lo - 1 : 0]);
 	for (l = 0, h = pos->rp->nr_ranges; l < h; ) {
 		m = l + (h - l) / 2;
 		if (pos->rp->range[m].pfn + pos->rp->range[m].nr_pages <= pfn)
@@ -922,17 +1059,24 @@ static unsigned long __init pkram_free_gap(u64 pfn, u64 end)
 
 /*
  * memblock_late_ops.free of the covers: free the pages of [@spfn, @epfn), a
- * piece of a cover on one node, that no range holds.  Called on every CPU
- * once the struct pages of the covers are initialized, as reserved pages.
+ * piece of a cover on one node, that no range holds (all of them if the
+ * range list is bad).  Called on every CPU once the struct pages of the
+ * covers are initialized, as reserved pages, and pkram_check_late() ran.
  */
 static void __init pkram_free_cover(unsigned long spfn, unsigned long epfn)
 {
-	struct pkram_super_block *sb = pfn_to_kaddr(pkram_sb_pfn);
-	struct pkram_range_pos pos;
+	struct pkram_super_block *sb;
+	struct pkram_range_pos pos = { };
 	unsigned long freed = 0;
 	u64 pfn = spfn, next, end;
 
-	pkram_range_seek(sb, pkram_range_list(sb), spfn, &pos);
+	if (pkram_kept)
+		return;
+	/* If the list is bad, the super block may be freed already */
+	if (!pkram_bad) {
+		sb = pfn_to_kaddr(pkram_sb_pfn);
+		pkram_range_seek(pkram_list, sb->nr_range_pages, spfn, &pos);
+	}
 	while (pfn < epfn) {
 		struct pkram_range *r = pos.rp ? &pos.rp->range[pos.i] : NULL;
 
@@ -947,36 +1091,269 @@ static void __init pkram_free_cover(unsigned long spfn, unsigned long epfn)
 	atomic_long_add(freed, &pkram_cover_freed);
 }
 
+/* --- new kernel: the late check of the range list ---------------------------- */
+
+/* The check of the range list on every CPU: see pkram_check_late() */
+struct pkram_late_check {
+	struct pkram_super_block *sb;
+	struct pkram_clear clear;
+	u64 *list;
+	u64 nr;				/* pages of @list */
+	atomic_long_t next;		/* the next page of @list to check */
+	atomic_long_t ranges, pages;	/* counted so far */
+	const char *why;		/* the first error found, or NULL */
+	bool sb_in;			/* a range holds the super block */
+};
+
+#define PKRAM_RANGE_PAGES_AT_ONCE	16
+
+/*
+ * Is [@pfn, @pfn + @nr) inside MEMBLOCK_RSRV_LATE_INIT regions, one or more
+ * that touch (NUMA set-up splits them at node boundaries)?
+ */
+static bool __init pkram_in_reserved_late(u64 pfn, u64 nr)
+{
+	struct memblock_type *rsv = &memblock.reserved;
+	phys_addr_t start = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr);
+	struct memblock_region *r;
+	unsigned long i;
+
+	if (!nr || pfn + nr < pfn ||
+	    pfn + nr > PHYS_PFN(memblock_end_of_DRAM()))
+		return false;
+	for (i = memblock_reserved_index(start); i < rsv->cnt; i++) {
+		r = &rsv->regions[i];
+		if (!(r->flags & MEMBLOCK_RSRV_LATE_INIT) || r->base > start)
+			return false;
+		start = r->base + r->size;
+		if (start >= end)
+			return pkram_covers ||
+			       memblock_is_region_memory(PFN_PHYS(pfn),
+							 PFN_PHYS(nr));
+	}
+	return false;
+}
+
+static void __init pkram_late_error(struct pkram_late_check *lc,
+				    const char *why)
+{
+	const char *none = NULL;
+
+	try_cmpxchg(&lc->why, &none, why);
+}
+
+/* The end of the last range of list page @k - 1, 0 if none */
+static u64 __init pkram_range_page_prev_end(struct pkram_late_check *lc,
+					    u64 k)
+{
+	struct pkram_range_page *rp;
+	struct pkram_range *r;
+
+	if (!k)
+		return 0;
+	rp = pfn_to_kaddr(lc->list[k - 1]);
+	if (!rp->nr_ranges || rp->nr_ranges > PKRAM_RANGES_PER_PAGE)
+		return 0;	/* bad, and found so by its own check */
+	r = &rp->range[rp->nr_ranges - 1];
+	return r->pfn + r->nr_pages;
+}
+
+/*
+ * Check page @k of the range list: its count and checksum, and each range:
+ * in order, clear of the regions where nothing may be preserved, inside the
+ * covers as reserved.  Returns why it is wrong, or NULL.
+ */
+static const char * __init pkram_check_range_page(struct pkram_late_check *lc,
+						  u64 k)
+{
+	struct pkram_range_page *rp = pfn_to_kaddr(lc->list[k]);
+	u64 end = pkram_range_page_prev_end(lc, k), pages = 0;
+	const char *why;
+	unsigned int i;
+
+	if (!rp->nr_ranges || rp->nr_ranges > PKRAM_RANGES_PER_PAGE ||
+	    rp->checksum != pkram_range_checksum(rp))
+		return "bad checksum or count in the range list";
+	for (i = 0; i < rp->nr_ranges; i++) {
+		struct pkram_range *r = &rp->range[i];
+
+		if (!r->nr_pages || r->pfn < end ||
+		    r->pfn + r->nr_pages < r->pfn)
+			return "a range is unsorted, overlaps or is not usable RAM";
+		why = pkram_clear_why(&lc->clear, r->pfn, r->nr_pages);
+		if (why)
+			return why;
+		if (!pkram_in_reserved_late(r->pfn, r->nr_pages))
+			return "a range is unsorted, overlaps or is not usable RAM";
+		if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
+			WRITE_ONCE(lc->sb_in, true);
+		end = r->pfn + r->nr_pages;
+		pages += r->nr_pages;
+	}
+	atomic_long_add(rp->nr_ranges, &lc->ranges);
+	atomic_long_add(pages, &lc->pages);
+	return NULL;
+}
+
+static int __init pkram_check_range_pages(void *arg)
+{
+	struct pkram_late_check *lc = arg;
+	const char *why;
+	u64 k, end;
+
+	while (!READ_ONCE(lc->why)) {
+		k = atomic_long_fetch_add(PKRAM_RANGE_PAGES_AT_ONCE, &lc->next);
+		if (k >= lc->nr)
+			break;
+		end = min(k + PKRAM_RANGE_PAGES_AT_ONCE, lc->nr);
+		for (; k < end; k++) {
+			why = pkram_check_range_page(lc, k);
+			if (why) {
+				pkram_late_error(lc, why);
+				break;
+			}
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Look up the pages of the range list into @lc->list: each inside the
+ * covers as reserved, and not in memory kept for good, before it is read;
+ * as many as the super block says.
+ */
+static const char * __init pkram_list_range_pages(struct pkram_late_check *lc)
+{
+	u64 n, pfn = lc->sb->range_pfn;
+
+	lc->list = kvmalloc_array(lc->sb->nr_range_pages, sizeof(*lc->list),
+				  GFP_KERNEL);
+	if (!lc->list)
+		return NULL;	/* see the caller */
+	for (n = 0; pfn; n++) {
+		if (n >= lc->sb->nr_range_pages)
+			return "the range list does not end";
+		if (!pkram_in_reserved_late(pfn, 1) || pkram_in_late(pfn))
+			return "a page of the range list is in no range";
+		lc->list[n] = pfn;
+		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
+		cond_resched();
+	}
+	lc->nr = n;
+	return NULL;
+}
+
+/* Is each page of the list (its ranges checked) in a range? */
+static bool __init pkram_list_pages_in_ranges(struct pkram_late_check *lc)
+{
+	struct pkram_range_pos pos;
+	struct pkram_range *r;
+	u64 k;
+
+	for (k = 0; k < lc->nr; k++) {
+		pkram_range_seek(lc->list, lc->nr, lc->list[k], &pos);
+		r = pos.rp ? &pos.rp->range[pos.i] : NULL;
+		if (!r || r->pfn > lc->list[k])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * memblock_late_ops.prepare: check the range list, before anything of the
+ * covers is freed, in order: its pages, each inside the covers as reserved
+ * (so not written by this kernel yet) and not in memory kept for good, as
+ * many as the super block says; then on every CPU, each page's count and
+ * checksum, and each range, sorted and disjoint over the whole list, clear
+ * of the regions where nothing may be preserved, inside the covers as
+ * reserved (so free memory at pkram_reserve()); each page of the list and
+ * the super block inside a range; the counts of the super block.  If any of
+ * that fails, the super block is consumed, nothing is preserved and
+ * pkram_free_cover() frees all of the covers, with one log line.
+ */
+static void __init pkram_check_late(void)
+{
+	struct pkram_late_check *lc;
+	u64 start = sched_clock();
+	const char *why;
+
+	lc = kvcalloc(1, sizeof(*lc), GFP_KERNEL);
+	if (!lc)
+		goto nomem;
+	lc->sb = pfn_to_kaddr(pkram_sb_pfn);
+	pkram_clear_init(&lc->clear, lc->sb);
+	why = pkram_list_range_pages(lc);
+	if (!lc->list) {
+		kvfree(lc);
+		goto nomem;
+	}
+	if (!why) {
+		pkram_run_parallel(pkram_check_range_pages, lc);
+		why = lc->why;
+	}
+	if (!why && (lc->nr != lc->sb->nr_range_pages ||
+		     atomic_long_read(&lc->ranges) != lc->sb->nr_ranges ||
+		     atomic_long_read(&lc->pages) != lc->sb->nr_pages))
+		why = "the range list does not match the counts of the super block";
+	if (!why && !pkram_list_pages_in_ranges(lc))
+		why = "a page of the range list is in no range";
+	if (!why && !lc->sb_in)
+		why = "the super block is not in a preserved range";
+	if (!why) {
+		pkram_list = lc->list;
+		pr_info("checked %llu preserved pages in %llu ranges in %llu us\n",
+			lc->sb->nr_pages, lc->sb->nr_ranges,
+			(sched_clock() - start) / NSEC_PER_USEC);
+		kvfree(lc);
+		return;
+	}
+	kvfree(lc->list);
+	kvfree(lc);
+	pr_err("%s at pfn %#lx: nothing preserved\n", why, pkram_sb_pfn);
+	if (!pkram_in_late(pkram_sb_pfn))
+		((struct pkram_super_block *)pfn_to_kaddr(pkram_sb_pfn))->magic = 0;
+	pkram_bad = true;
+	return;
+nomem:
+	/* Nothing is lost: a later kernel can be handed it again. */
+	pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
+	       ((struct pkram_super_block *)pfn_to_kaddr(pkram_sb_pfn))->nr_pages);
+	pkram_kept = true;
+}
+
 static const struct memblock_late_ops pkram_cover_ops __initconst = {
+	.prepare = pkram_check_late,
 	.free = pkram_free_cover,
 	.reserved = pkram_cover_reserved,
 };
 
-/*
- * Reserve the covers of the ranges of @sb, counted in pkram_check_ranges()
- * as @nr_runs runs of blocks.
- */
+/* The ranges themselves are reserved: nothing to free between them */
+static const struct memblock_late_ops pkram_range_ops __initconst = {
+	.prepare = pkram_check_late,
+	.reserved = pkram_cover_reserved,
+};
+
+/* Reserve the covers of @sb, less what is not free and @clear. */
 static int __init pkram_reserve_covers(struct pkram_super_block *sb,
-				       u64 nr_runs)
+				       const struct pkram_clear *clear)
 {
-	struct pkram_cover_cursor c = { };
+	struct pkram_cover_cursor c = { .sb = sb, .clear = clear };
 	unsigned long nr;
 	int err;
 
-	pkram_cover_init(&c, sb);
-	/* A run is cut by what is not free memory and by c.clear */
-	nr = nr_runs + memblock.memory.cnt + memblock.reserved.cnt +
-	     c.nr_clear;
+	/* A cover is cut by what is not free memory and by @clear */
+	nr = sb->nr_covers + memblock.memory.cnt + memblock.reserved.cnt +
+	     clear->nr;
 	err = memblock_reserve_sorted(nr, pkram_next_cover, &c,
 				      MEMBLOCK_RSRV_LATE_INIT);
-	pkram_cursor_unmap(&c.ranges);
 	if (err)
 		return err;
 	pkram_covers = true;
-	pkram_cover_nr_free = c.nr_pages - sb->nr_pages;
-	pr_info("%llu covers over the preserved ranges, %llu MiB, %lu MiB of it free\n",
-		c.nr_covers, c.nr_pages >> (20 - PAGE_SHIFT),
-		pkram_cover_nr_free >> (20 - PAGE_SHIFT));
+	/* at most: the ranges are checked late */
+	pkram_cover_nr_free = c.nr_pages - min(c.nr_pages, sb->nr_pages);
+	pr_info("%u covers, %llu pieces, %llu MiB, over the preserved ranges\n",
+		sb->nr_covers, c.nr_pieces, c.nr_pages >> (20 - PAGE_SHIFT));
 	return 0;
 }
 
@@ -997,8 +1374,9 @@ void __init pkram_reserve(void)
 	struct pkram_span scratch[PKRAM_NR_SCRATCH];
 	struct pkram_range_cursor cursor = { };
 	struct pkram_super_block *sb;
+	struct pkram_clear clear;
 	const char *why = NULL;
-	u64 start, nr_runs = 0;
+	u64 start;
 	int err;
 
 	if (pkram_image_given) {
@@ -1037,17 +1415,20 @@ void __init pkram_reserve(void)
 	else if (!sb->range_pfn || !sb->nr_ranges)
 		why = "empty range list";
 	else
-		why = pkram_check_ranges(sb, &nr_runs);
-	if (why) {
-		early_memunmap(sb, PAGE_SIZE);
-		pr_err("%s at pfn %#lx: nothing preserved\n", why, pkram_sb_pfn);
-		goto none;
-	}
+		why = pkram_check_covers(sb, pkram_clear_init(&clear, sb));
+	if (why)
+		goto bad;
 
 	start = sched_clock();
-	err = pkram_reserve_covers(sb, nr_runs);
+	err = pkram_reserve_covers(sb, &clear);
 	if (err) {
-		/* No room for the array outside the covers: the ranges, then */
+		/*
+		 * No room for memblock's array outside the covers: reserve
+		 * the ranges themselves, checked first, as they are read.
+		 */
+		why = pkram_check_ranges(sb);
+		if (why)
+			goto bad;
 		cursor.first_pfn = sb->range_pfn;
 		err = memblock_reserve_sorted(sb->nr_ranges, pkram_next_range,
 					      &cursor, MEMBLOCK_RSRV_LATE_INIT);
@@ -1060,8 +1441,8 @@ void __init pkram_reserve(void)
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
-	if (pkram_covers)
-		memblock_set_late_ops(&pkram_cover_ops, pkram_cover_nr_free);
+	memblock_set_late_ops(pkram_covers ? &pkram_cover_ops : &pkram_range_ops,
+			      pkram_cover_nr_free);
 	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
@@ -1069,6 +1450,9 @@ void __init pkram_reserve(void)
 	early_memunmap(sb, PAGE_SIZE);
 	pkram_scratch_init(scratch, true);
 	return;
+bad:
+	early_memunmap(sb, PAGE_SIZE);
+	pr_err("%s at pfn %#lx: nothing preserved\n", why, pkram_sb_pfn);
 none:
 	/* As if pkram= were not given: no scratch region unless asked for. */
 	pkram_sb_pfn = 0;
@@ -1459,17 +1843,6 @@ static unsigned long pkram_free_unowned(struct pkram_super_block *sb,
 	return freed;
 }
 
-/* Is @pfn memory this kernel keeps for good (pkram_late_reserved())? */
-static bool pkram_in_late(u64 pfn)
-{
-	unsigned int i;
-
-	for (i = 0; i < pkram_nr_late; i++)
-		if (pkram_late[i].pfn <= pfn && pfn < pkram_late[i].end)
-			return true;
-	return false;
-}
-
 /* Consume @sb: nothing of it may come back with a later pkram=. */
 static void pkram_consume(struct pkram_super_block *sb)
 {
@@ -1627,8 +2000,8 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 
 /*
  * Take back what the previous kernel handed over, in order:
- *  1. the pages handed over, from the range list (checked and reserved
- *     early by pkram_reserve());
+ *  1. the pages handed over, from the range list (reserved early by
+ *     pkram_reserve(), checked by pkram_check_late());
  *  2. the super block and the range list pages, and no memory this kernel
  *     keeps for good (pkram_late_reserved());
  *  3. each node, its objects and the link pages of their streams, each
@@ -1657,11 +2030,9 @@ static void pkram_restore(void)
 	xa_init(&rs.links);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
-	/* memblock_free_all() counted what pkram_free_cover() was to free */
-	if (pkram_covers)
-		totalram_pages_add(atomic_long_read(&pkram_cover_freed) -
-				   (long)pkram_cover_nr_free);
-	list = pkram_range_list(sb);
+	/* Looked up and checked by pkram_check_late() */
+	list = pkram_list;
+	pkram_list = NULL;
 	if (!list) {
 		/* What was handed over stays reserved: nothing is lost. */
 		pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
@@ -1742,6 +2113,16 @@ static int __init pkram_restore_start(void)
 
 	if (!pkram_sb_pfn)
 		return 0;
+	/* memblock_free_all() counted what pkram_free_cover() was to free */
+	if (pkram_covers)
+		totalram_pages_add(atomic_long_read(&pkram_cover_freed) -
+				   (long)pkram_cover_nr_free);
+	if (pkram_bad || pkram_kept) {
+		/* pkram_check_late() said why, and freed it all or kept it */
+		pkram_scratch_release();
+		pkram_restore_end();
+		return 0;
+	}
 	t = kthread_run(pkram_restore_thread, NULL, "pkram_restore");
 	if (IS_ERR(t))
 		pkram_restore_thread(NULL);

@@ -108,9 +108,20 @@ struct pkram_link {
 #define PKRAM_MAGIC		0x706B726D	/* "pkrm" */
 /*
  * The version of the format: a kernel takes nothing from a super block of
- * another version.  2: the super block has the low scratch region.
+ * another version.  2: the super block has the low scratch region.  3: the
+ * super block has the covers.
  */
-#define PKRAM_VERSION		2
+#define PKRAM_VERSION		3
+
+/**
+ * struct pkram_range - a range of preserved pages
+ * @pfn: first page
+ * @nr_pages: number of pages
+ */
+struct pkram_range {
+	__u64	pfn;
+	__u64	nr_pages;
+};
 
 /**
  * struct pkram_super_block - what one kernel hands to the next; one page
@@ -135,10 +146,19 @@ struct pkram_link {
  *	(swiotlb, crashkernel=,low)
  * @nr_low_scratch_pages: number of pages of the low scratch region, 0 if
  *	none (all memory is below 4 GiB, or there was no room)
+ * @nr_covers: number of covers, 1 to PKRAM_COVERS_MAX
+ * @cover_checksum: crc32 of @cover[0 .. @nr_covers - 1]
+ * @cover: the covers: spans of memory, sorted by address and disjoint, that
+ *	hold every range (runs of MAX_ORDER blocks that hold preserved pages,
+ *	merged where there would be more than PKRAM_COVERS_MAX); the next
+ *	kernel reserves them, less what it cannot, instead of the ranges, and
+ *	frees what lies between the ranges once it can (see
+ *	Documentation/mm/pkram.rst)
  *
  * Its pfn is shown in /sys/kernel/pkram and given to the next kernel as
  * ``pkram=<pfn>``.  The block is filled in when the kernel reboots with
- * kexec; until then its magic is 0.
+ * kexec; until then its magic is 0.  @checksum covers the fields before
+ * @cover, which the x86 decompressor reads alone.
  */
 struct pkram_super_block {
 	__u32	magic;
@@ -156,17 +176,15 @@ struct pkram_super_block {
 	__u64	nr_scratch_pages;
 	__u64	low_scratch_pfn;
 	__u64	nr_low_scratch_pages;
+	__u32	nr_covers;
+	__u32	cover_checksum;
+	struct pkram_range cover[];
 };
 
-/**
- * struct pkram_range - a range of preserved pages
- * @pfn: first page
- * @nr_pages: number of pages
- */
-struct pkram_range {
-	__u64	pfn;
-	__u64	nr_pages;
-};
+/* The most covers the super block's page holds */
+#define PKRAM_COVERS_MAX \
+	((PAGE_SIZE - sizeof(struct pkram_super_block)) / \
+	 sizeof(struct pkram_range))
 
 #define PKRAM_RANGES_PER_PAGE \
 	((PAGE_SIZE - 2 * sizeof(__u64)) / sizeof(struct pkram_range))

@@ -66,15 +66,34 @@ def fuzz_input(mem, reserved, cmdline, pages, image_pfn=None, fail_nth=0,
 
 # --- handovers built here ---------------------------------------------------
 
+MAX_ORDER_PAGES = 1024
+
+
+def covers_of(ranges):
+    """The covers the kernel hands over for @ranges: the runs of MAX_ORDER
+    blocks that hold them (fewer than the super block holds here)."""
+    covers = []
+    for pfn, nr in sorted(ranges):
+        start = pfn - pfn % MAX_ORDER_PAGES
+        end = -(-(pfn + nr) // MAX_ORDER_PAGES) * MAX_ORDER_PAGES
+        if covers and start <= covers[-1][1]:
+            covers[-1][1] = max(covers[-1][1], end)
+        else:
+            covers.append([start, end])
+    return [(a, b - a) for a, b in covers]
+
+
 def sb_bytes(node_pfn, nr_nodes, range_pfn, nr_range_pages, nr_ranges,
-             nr_pages, scratch_pfn=0, nr_scratch=0, low_pfn=0, nr_low=0,
-             version=2, reserved=0, fix=True, magic=PKRAM_MAGIC):
+             nr_pages, covers, scratch_pfn=0, nr_scratch=0, low_pfn=0,
+             nr_low=0, version=3, reserved=0, fix=True, magic=PKRAM_MAGIC):
+    body = b''.join(struct.pack('<QQ', p, n) for p, n in covers)
+
     def pack(crc):
-        return struct.pack('<IHHII10Q', magic, version, 12, crc, reserved,
+        return struct.pack('<IHHII10QII', magic, version, 12, crc, reserved,
                            node_pfn, nr_nodes, range_pfn, nr_range_pages,
                            nr_ranges, nr_pages, scratch_pfn, nr_scratch,
-                           low_pfn, nr_low)
-    return pack(crc32_le(pack(0)) if fix else 0)
+                           low_pfn, nr_low, len(covers), crc32_le(body))
+    return pack(crc32_le(pack(0)) if fix else 0) + body
 
 
 def range_page(ranges, next_pfn=0):
@@ -108,9 +127,9 @@ def synth_handover(base=0x20000, damage=None):
     sb, rp, na, oa, lf, lb, nb = (base + i for i in range(7))
     d0, d1, f0, f1, f2 = base + 8, base + 9, base + 10, base + 16, base + 32
     end = base + 48
+    ranges = [(base, end - base)]
     pages = {
         sb: None,
-        rp: range_page([(base, end - base)]),
         na: node_page('a', 1, oa, nb),
         oa: obj_page(0, 5000, (lf, lf), (lb, lb)),
         lf: link_page([f0 << 12, ((f1 << 12) | (4 << 7)),
@@ -144,10 +163,13 @@ def synth_handover(base=0x20000, damage=None):
     elif damage == 'counts':
         sbargs['nr_pages'] += 1
     elif damage == 'unsorted':
-        pages[rp] = range_page([(base + 24, 24), (base, 24)])
+        ranges = [(base + 24, 24), (base, 24)]
         sbargs['nr_ranges'] = 2
     elif damage == 'scratch':
-        sbargs.update(scratch_pfn=base + 1, nr_scratch=0x200)
+        # a second range, in the scratch region (2 MiB, aligned)
+        ranges.append((0x30000, 16))
+        sbargs.update(scratch_pfn=0x30000, nr_scratch=0x200, nr_ranges=2,
+                      nr_pages=end - base + 16)
     elif damage == 'lowscratch':
         # both regions, valid: 2 MiB each, clear of the range at @base
         sbargs.update(scratch_pfn=0x30000, nr_scratch=0x200,
@@ -166,8 +188,7 @@ def synth_handover(base=0x20000, damage=None):
     elif damage == 'image':
         cmdline = cmdline.replace('pkram=%x' % sb, 'pkram=%x' % (sb + 1))
     elif damage == 'reserved':
-        pages[rp] = range_page([(0x1000000 >> 12, 0x10)] +
-                               [(base, end - base)])
+        ranges = [(0x1000000 >> 12, 0x10)] + [(base, end - base)]
         sbargs.update(nr_ranges=2, nr_pages=end - base + 0x10)
     late = []
     if damage == 'efi':
@@ -176,7 +197,8 @@ def synth_handover(base=0x20000, damage=None):
         late = [((sb << 12) + 0x100, 0x40)]
     elif damage == 'efi-clear':
         late = [(end << 12, 0x3000)]
-    pages[sb] = sb_bytes(**sbargs)
+    pages[rp] = range_page(ranges)
+    pages[sb] = sb_bytes(covers=covers_of(ranges), **sbargs)
     image = sb if damage == 'image' else None
     return fuzz_input(MEM, RESERVED, cmdline, pages, image_pfn=image,
                       late=late)
@@ -201,8 +223,8 @@ SYNTH = {
     'noname': NODES,
     'counts': 'PKRAM: the range list does not match the counts of the super '
               'block at pfn 0x20000: nothing preserved',
-    'unsorted': 'PKRAM: a page of the range list is in no range at pfn '
-                '0x20000: nothing preserved',
+    'unsorted': 'PKRAM: a range is unsorted, overlaps or is not usable RAM '
+                'at pfn 0x20000: nothing preserved',
     'scratch': 'PKRAM: a range is in the scratch region at pfn 0x20000: '
                'nothing preserved',
     'lowscratch': GOOD,
@@ -213,7 +235,7 @@ SYNTH = {
                             'preserved',
     'lowscratch-overlap': 'PKRAM: the scratch regions overlap at pfn '
                           '0x20000: nothing preserved',
-    # The format before the low scratch region
+    # The format before the low scratch region and the covers
     'version1': 'PKRAM: super block of another format version at pfn '
                 '0x20000: nothing preserved',
     'kdump': 'PKRAM: nothing handed over',
@@ -226,14 +248,14 @@ SYNTH = {
     'efi-sb': EFI,
     'efi-clear': GOOD,
 }
-# The nth allocation of the valid one failing: the first is the list of
-# range pages, made by the free of the covers (which then walks the list
-# from its start, and pkram_restore() makes it again), the next six are
-# bitmaps, the index of the link pages of folio streams and the sort of
-# the names.  (pkram_restore() needs the list of its own, "no memory to
-# take back what was handed over", only where the ranges were reserved
-# instead of covers.)
-ENOMEM = [GOOD] + [NOMEM] * 6 + [GOOD]
+# The nth allocation of the valid one failing: the first two are those of
+# the check of the range list before the covers are freed (then all of
+# what was handed over stays reserved, for a later kernel), the next six
+# are bitmaps, the index of the link pages of folio streams and the sort of
+# the names.
+KEPT = ('PKRAM: no memory to take back what was handed over: 48 preserved '
+        'pages stay reserved, nothing preserved')
+ENOMEM = [KEPT] * 2 + [NOMEM] * 6 + [GOOD]
 
 
 def write_inputs(outdir, inputs):

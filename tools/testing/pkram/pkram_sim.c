@@ -124,6 +124,8 @@ void sim_pkram_reset(void)
 	pkram_cover_nr_free = 0;
 	memset(&pkram_cover_freed, 0, sizeof(pkram_cover_freed));
 	pkram_list = NULL;
+	pkram_bad = false;
+	pkram_kept = false;
 
 	memset(pkram_scratch, 0, sizeof(pkram_scratch));
 	memset(pkram_scratch_late, 0, sizeof(pkram_scratch_late));
@@ -164,6 +166,8 @@ void sim_pkram_fix_checksums(u64 pfn)
 		if (rp->nr_ranges <= PKRAM_RANGES_PER_PAGE)
 			rp->checksum = pkram_range_checksum(rp);
 	}
+	if (sb->nr_covers <= PKRAM_COVERS_MAX)
+		sb->cover_checksum = pkram_cover_checksum(sb);
 	sb->checksum = pkram_sb_checksum(sb);
 }
 
@@ -258,9 +262,10 @@ void sim_pkram_reserve(void)
 }
 
 /*
- * page_alloc_init_late(): memblock has the owner of the covers free what no
- * range holds of them.  Every such page must be freed then, but for the
- * memory kept for good; no page of a range may be.
+ * page_alloc_init_late(): memblock has the owner of the covers check the
+ * range list, then free what no range holds of them.  Every such page must
+ * be freed then, but for the memory kept for good; no page of a range may
+ * be, unless the list is bad, when all of the covers are.
  */
 void sim_pkram_late_init(void)
 {
@@ -273,10 +278,31 @@ void sim_pkram_late_init(void)
 	u64 p;
 
 	max_low_pfn = max_pfn;
+	memblock_free_late_prepare();
 	memblock_free_late_blocks(0, PHYS_PFN(SIM_PHYS_END));
 	memblock_free_late_blocks_done();
 	if (!pkram_covers)
 		return;
+	if (pkram_kept) {
+		if (sim_find_state(0, PHYS_PFN(SIM_PHYS_END), SIM_PAGE_FREED) <
+		    PHYS_PFN(SIM_PHYS_END))
+			sim_bug("a page freed where all is kept", 0);
+		return;
+	}
+	if (pkram_bad) {
+		/* all of the covers freed, but what is kept for good */
+		for_each_reserved_mem_region(r) {
+			if (!(r->flags & MEMBLOCK_RSRV_LATE_INIT))
+				continue;
+			end = PFN_DOWN(r->base + r->size);
+			for (pfn = PFN_UP(r->base); pfn < end; pfn++)
+				if (!pkram_in_late(pfn) !=
+				    !!(sim_mem_map[pfn].flags & SIM_PAGE_FREED))
+					sim_bug("bad handover: a cover's page",
+						pfn);
+		}
+		return;
+	}
 	in = calloc(PHYS_PFN(SIM_PHYS_END), 1);
 	if (!in)
 		sim_bug("no memory for the check of the covers", 0);
