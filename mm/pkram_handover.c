@@ -860,7 +860,8 @@ static const char * __init pkram_check_covers(struct pkram_super_block *sb,
 		if (!c->nr_pages || c->pfn < end ||
 		    c->pfn + c->nr_pages < c->pfn)
 			return "the covers are unsorted or overlap";
-		if (c->pfn + c->nr_pages > PHYS_PFN(memblock_end_of_DRAM()))
+		/* Its last block may go past the end: not its first page */
+		if (c->pfn >= PHYS_PFN(memblock_end_of_DRAM()))
 			return "a cover is beyond the end of memory";
 		if (c->pfn <= pkram_sb_pfn && pkram_sb_pfn < c->pfn + c->nr_pages)
 			sb_in = true;
@@ -1351,7 +1352,7 @@ static int __init pkram_reserve_covers(struct pkram_super_block *sb,
 		return err;
 	pkram_covers = true;
 	/* at most: the ranges are checked late */
-	pkram_cover_nr_free = c.nr_pages - min(c.nr_pages, sb->nr_pages);
+	pkram_cover_nr_free = c.nr_pages - min_t(u64, c.nr_pages, sb->nr_pages);
 	pr_info("%u covers, %llu pieces, %llu MiB, over the preserved ranges\n",
 		sb->nr_covers, c.nr_pieces, c.nr_pages >> (20 - PAGE_SHIFT));
 	return 0;

@@ -187,6 +187,11 @@ def synth_handover(base=0x20000, damage=None):
         cmdline += ' elfcorehdr=0x1000000'
     elif damage == 'image':
         cmdline = cmdline.replace('pkram=%x' % sb, 'pkram=%x' % (sb + 1))
+    elif damage == 'top':
+        # a second range at the top of memory, whose end is not 4 MiB
+        # aligned: its cover goes past the end of memory
+        ranges.append((0x3ffd0, 0x10))
+        sbargs.update(nr_ranges=2, nr_pages=end - base + 0x10)
     elif damage == 'reserved':
         ranges = [(0x1000000 >> 12, 0x10)] + [(base, end - base)]
         sbargs.update(nr_ranges=2, nr_pages=end - base + 0x10)
@@ -240,6 +245,7 @@ SYNTH = {
                 '0x20000: nothing preserved',
     'kdump': 'PKRAM: nothing handed over',
     'image': GOOD,
+    'top': GOOD,
     'reserved': 'PKRAM: a range is unsorted, overlaps or is not usable RAM '
                 'at pfn 0x20000: nothing preserved',
     # An EFI table kept for good (efi_mem_reserve()) over a data page, over
