@@ -53,11 +53,12 @@
  *	its own, one every 20 ms, and returns: a save still going on when
  *	kexec -e comes (scenario handoff); the node is complete after
  *	MIB * 256 * 20 ms, if ever;
- *   echo "NAME PFN" > /sys/kernel/debug/pkram_test/save_at
- *	takes the folio of MAX_PAGE_ORDER that holds page PFN (it must be
- *	free or movable), fills it with random bytes and saves it, like save:
- *	a folio at a known place (scenario zones puts one across a node
- *	boundary of the next kernel);
+ *   echo "NAME PFN [ORDER]" > /sys/kernel/debug/pkram_test/save_at
+ *	takes the folio of MAX_PAGE_ORDER that holds page PFN (with ORDER 0,
+ *	page PFN alone; it must be free or movable, in pageblocks that are
+ *	movable), fills it with random bytes and saves it, like save: a folio
+ *	at a known place (scenario zones puts one across a node boundary of
+ *	the next kernel);
  *   echo "NAME KEEP_MIB [BELOW_MIB]" > /sys/kernel/debug/pkram_test/frag
  *	the worst case of fragmentation for the next kernel: takes every page
  *	it can, until KEEP_MIB MiB are left available, frees those at odd
@@ -241,10 +242,35 @@ static int pkram_ho_fill(struct pkram_ho *ho, unsigned long mib, u64 nr_bytes,
 	return 0;
 }
 
-/* The folio of MAX_PAGE_ORDER that holds page @pfn, recorded in @ho. */
-static int pkram_ho_fill_at(struct pkram_ho *ho, unsigned long pfn)
+/*
+ * Are the pageblocks of [@pfn, @pfn + @nr) movable, as memmap_init() and
+ * deferred struct page init leave them?  An unmovable one is where
+ * unmovable allocations go first, which alloc_contig_range() may then find.
+ */
+static bool pkram_ho_movable(unsigned long pfn, unsigned long nr)
 {
-	unsigned long nr = MAX_ORDER_NR_PAGES;
+	unsigned long end = pfn + nr;
+	int mt;
+
+	for (pfn = pageblock_start_pfn(pfn); pfn < end; pfn += pageblock_nr_pages) {
+		mt = get_pageblock_migratetype(pfn_to_page(pfn));
+		if (mt != MIGRATE_MOVABLE) {
+			pr_info("# the pageblock at pfn %#lx has migratetype %d\n",
+				pfn, mt);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The folio of MAX_PAGE_ORDER that holds page @pfn, or with @order 0 the
+ * page alone, recorded in @ho.
+ */
+static int pkram_ho_fill_at(struct pkram_ho *ho, unsigned long pfn, u64 order)
+{
+	unsigned long nr;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	int err;
 
 	ho->folios = kvcalloc(1, sizeof(*ho->folios), GFP_KERNEL);
@@ -252,12 +278,19 @@ static int pkram_ho_fill_at(struct pkram_ho *ho, unsigned long pfn)
 	ho->bytes = kvmalloc(1, GFP_KERNEL);
 	if (!ho->folios || !ho->rec || !ho->bytes)
 		return -ENOMEM;
+	if (order && order != MAX_PAGE_ORDER)
+		return -EINVAL;
+	/* A compound page must be the whole of what is taken */
+	if (order)
+		gfp |= __GFP_COMP;
+	nr = 1UL << order;
 	pfn = ALIGN_DOWN(pfn, nr);
 	if (!pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) ||
 	    pkram_pfn_excluded(pfn, nr))
 		return -EINVAL;
-	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE,
-				 GFP_KERNEL | __GFP_COMP | __GFP_NOWARN);
+	if (!pkram_ho_movable(pfn, nr))
+		return -EXDEV;
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE, gfp);
 	if (err)
 		return err;
 	pkram_ho_record(ho, 0, pfn_folio(pfn));
@@ -546,7 +579,8 @@ static ssize_t pkram_ho_write(struct file *file, const char __user *ubuf,
 		ret = -EINVAL;
 		pkram_ho_seed(&ho, name);
 		if (n >= 2 && !kstrtoul(new, 0, &mib))
-			ret = pkram_ho_fill_at(&ho, mib);
+			ret = pkram_ho_fill_at(&ho, mib, n >= 3 ? nr_bytes :
+					       MAX_PAGE_ORDER);
 		if (!ret)
 			ret = pkram_ho_save(name, &ho);
 		pr_info("%sok 1 save_at %s: pfn %#llx order %u: %ld\n",

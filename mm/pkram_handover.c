@@ -433,6 +433,21 @@ int pkram_kexec_handover(void)
 
 /* --- new kernel: early reservation ----------------------------------------- */
 
+/*
+ * Is @r, the next span of a sorted list, at or above @end, at least a page
+ * long, and below the top of the address space?
+ */
+static bool __init pkram_range_after(const struct pkram_range *r, u64 end)
+{
+	return r->nr_pages && r->pfn >= end && r->pfn + r->nr_pages > r->pfn;
+}
+
+/* Does @r hold @pfn? */
+static bool __init pkram_range_holds(const struct pkram_range *r, u64 pfn)
+{
+	return r->pfn <= pfn && pfn - r->pfn < r->nr_pages;
+}
+
 /* Is [@pfn, @pfn + @nr) usable RAM that nothing has reserved yet? */
 static bool __init pkram_early_usable(u64 pfn, u64 nr)
 {
@@ -667,7 +682,8 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 		for (i = 0; i < rp->nr_ranges; i++) {
 			struct pkram_range *r = &rp->range[i];
 
-			if (r->pfn < end || !pkram_early_usable(r->pfn, r->nr_pages)) {
+			if (!pkram_range_after(r, end) ||
+			    !pkram_early_usable(r->pfn, r->nr_pages)) {
 				early_memunmap(rp, PAGE_SIZE);
 				return "a range is unsorted, overlaps or is not usable RAM";
 			}
@@ -684,7 +700,7 @@ static const char * __init pkram_check_ranges(struct pkram_super_block *sb)
 				early_memunmap(rp, PAGE_SIZE);
 				return why;
 			}
-			if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
+			if (pkram_range_holds(r, pkram_sb_pfn))
 				sb_in = true;
 			end = r->pfn + r->nr_pages;
 			pages += r->nr_pages;
@@ -857,13 +873,12 @@ static const char * __init pkram_check_covers(struct pkram_super_block *sb,
 	for (i = 0; i < sb->nr_covers; i++) {
 		struct pkram_range *c = &sb->cover[i];
 
-		if (!c->nr_pages || c->pfn < end ||
-		    c->pfn + c->nr_pages < c->pfn)
+		if (!pkram_range_after(c, end))
 			return "the covers are unsorted or overlap";
 		/* Its last block may go past the end: not its first page */
 		if (c->pfn >= PHYS_PFN(memblock_end_of_DRAM()))
 			return "a cover is beyond the end of memory";
-		if (c->pfn <= pkram_sb_pfn && pkram_sb_pfn < c->pfn + c->nr_pages)
+		if (pkram_range_holds(c, pkram_sb_pfn))
 			sb_in = true;
 		end = c->pfn + c->nr_pages;
 		pages += c->nr_pages;
@@ -1178,15 +1193,14 @@ static const char * __init pkram_check_range_page(struct pkram_late_check *lc,
 	for (i = 0; i < rp->nr_ranges; i++) {
 		struct pkram_range *r = &rp->range[i];
 
-		if (!r->nr_pages || r->pfn < end ||
-		    r->pfn + r->nr_pages < r->pfn)
+		if (!pkram_range_after(r, end))
 			return "a range is unsorted, overlaps or is not usable RAM";
 		why = pkram_clear_why(&lc->clear, r->pfn, r->nr_pages);
 		if (why)
 			return why;
 		if (!pkram_in_reserved_late(r->pfn, r->nr_pages))
 			return "a range is unsorted, overlaps or is not usable RAM";
-		if (r->pfn <= pkram_sb_pfn && pkram_sb_pfn < r->pfn + r->nr_pages)
+		if (pkram_range_holds(r, pkram_sb_pfn))
 			WRITE_ONCE(lc->sb_in, true);
 		end = r->pfn + r->nr_pages;
 		pages += r->nr_pages;

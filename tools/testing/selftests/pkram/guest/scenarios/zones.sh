@@ -4,8 +4,11 @@
 # without it can hold a folio across the boundary of the next.  A compound
 # page must sit in one zone: the next kernel loads such a folio as single
 # pages, every byte where it was.  Run with -n 2 over 3 kernels:
-#   stage 1 (2 nodes): where node 1 starts (not on a 4 MiB boundary);
-#   stage 2 (1 node): the 4 MiB folio across that page saved;
+#   stage 1 (2 nodes): where node 1 starts (not on a 4 MiB boundary); the
+#   last page of its 4 MiB block saved, so that the next kernel reserves
+#   the block as a cover and frees the rest of it late;
+#   stage 2 (1 node): that page intact; the 4 MiB folio across the node
+#   boundary saved, which needs the pageblocks freed late to be movable;
 #   stage 3 (2 nodes): the folio loaded as 1024 pages, its checksum and
 #   place intact, one log line for it, nothing left.
 SCENARIO_STAGES=3
@@ -31,22 +34,30 @@ inside_folio() {
 	[ -n "$1" ] && [ $(($1 % 1024)) -ne 0 ]
 }
 
+# block_end PFN: the last page of the folio of MAX_PAGE_ORDER that holds PFN.
+block_end() {
+	echo $(($1 - $1 % 1024 + 1023))
+}
+
 stage_1() {
-	plan 2
+	plan 3
 	b=$(node1_pfn)
 	diag "node 1 starts at pfn ${b:-?}"
 	check "node 1 starts inside a folio of MAX_PAGE_ORDER" inside_folio "$b"
 	check "save 8 MiB as zn-1" test_op save "zn-1 8"
+	check "save the last page of the block of pfn ${b:-?} as zn-0" \
+		test_op save_at "zn-0 $(block_end "${b:-0}") 0"
 	hand_over
 	NEXT_DROP="$NEXT_DROP numa=fake="
 	NEXT_APPEND="$NEXT_APPEND pkram_zone_pfn=$b"
 }
 
 stage_2() {
-	plan 4
+	plan 5
 	b=$(param pkram_zone_pfn)
 	check "one node in this kernel" no_node1
 	check "zn-1 intact" test_op verify zn-1
+	check "zn-0 intact, and its page freed" test_op verify zn-0
 	check "save the folio of MAX_PAGE_ORDER across pfn $b as zn-at" \
 		test_op save_at "zn-at $b"
 	check "zn-at saved" listed zn-at
