@@ -1028,21 +1028,6 @@ static void __init pkram_range_seek(u64 *list, u64 nr, u64 pfn,
 	}
 }
 
-/* Free [@pfn, @end) to the page allocator, in naturally aligned blocks. */
-static void __init pkram_free_pages(u64 pfn, u64 end)
-{
-	unsigned int order;
-
-	while (pfn < end) {
-		order = pfn ? min_t(unsigned int, MAX_PAGE_ORDER, __ffs(pfn)) :
-			MAX_PAGE_ORDER;
-		while (pfn + (1UL << order) > end)
-			order--;
-		memblock_free_pages(pfn_to_page(pfn), pfn, order);
-		pfn += 1UL << order;
-	}
-}
-
 /*
  * Free [@pfn, @end) but the memory this kernel keeps for good
  * (pkram_note_late()).  Returns how many pages it freed.
@@ -1066,7 +1051,7 @@ static unsigned long __init pkram_free_gap(u64 pfn, u64 end)
 				after = min(pkram_late[i].end, end);
 			}
 		}
-		pkram_free_pages(pfn, next);
+		memblock_free_pages_range(pfn, next);
 		freed += next - pfn;
 		pfn = after;
 	}

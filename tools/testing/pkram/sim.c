@@ -186,16 +186,11 @@ void sim_free_reserved_page(struct page *page)
 	sim_prot_end = pfn + 1;
 }
 
-/* memblock_free_pages() of a late pass: the pages are reserved, as above */
-void sim_memblock_free_pages(struct page *page, unsigned long pfn,
-			     unsigned int order)
+/* memblock_free_pages_range() of a late pass: the pages are reserved, as above */
+void sim_memblock_free_pages_range(unsigned long pfn, unsigned long end_pfn)
 {
-	unsigned long i;
-
-	if (pfn != page_to_pfn(page) || (pfn & ((1UL << order) - 1)))
-		sim_bug("memblock_free_pages() of a misaligned block", pfn);
-	for (i = 0; i < 1UL << order; i++)
-		sim_free_reserved_page(sim_pfn_to_page(pfn + i));
+	for (; pfn < end_pfn; pfn++)
+		sim_free_reserved_page(sim_pfn_to_page(pfn));
 }
 
 unsigned long free_reserved_area(void *start, void *end, int poison,

@@ -135,10 +135,9 @@ void sim_free_reserved_page(struct page *page);
 #define free_reserved_page(page) sim_free_reserved_page(page)
 #define clamp_t(type, val, lo, hi) min_t(type, max_t(type, val, lo), hi)
 
-void sim_memblock_free_pages(struct page *page, unsigned long pfn,
-			     unsigned int order);
-#define memblock_free_pages(page, pfn, order) \
-	sim_memblock_free_pages(page, pfn, order)
+void sim_memblock_free_pages_range(unsigned long pfn, unsigned long end_pfn);
+#define memblock_free_pages_range(pfn, end_pfn) \
+	sim_memblock_free_pages_range(pfn, end_pfn)
 unsigned long free_reserved_area(void *start, void *end, int poison,
 				 const char *s);
 
