@@ -11,6 +11,10 @@
 #   boundary saved, which needs the pageblocks freed late to be movable;
 #   stage 3 (2 nodes): the folio loaded as 1024 pages, its checksum and
 #   place intact, one log line for it, nothing left.
+# The first kernel sets aside its scratch region at boot (pkram_scratch=),
+# at the top of memory, and hands it on: one chosen at the kexec reboot is
+# the top of the largest part of memory clear of preserved pages, which can
+# end in the block, where nothing may be preserved then.
 SCENARIO_STAGES=3
 
 # node1_pfn: the first page of node 1, from /proc/zoneinfo.
