@@ -238,7 +238,8 @@ while IFS= read -r line; do
 	"ok "*|"not ok "*|"# "*|"1.."*)
 		[ "$stage" -gt 0 ] || continue
 		case "$line" in
-		"1.."*) plan[$stage]=${line#1..} ;;
+		# its digits: a kernel message can land within the line
+		"1.."*) p=${line#1..}; plan[$stage]=${p%%[!0-9]*} ;;
 		"ok "*|"not ok "*) results[$stage]=$((${results[$stage]:-0} + 1)) ;;
 		esac
 		echo "    $line" >>"$tmp_dir/stage.$stage"
