@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # No memory is lost to the scratch region, and it serves movable
 # allocations only.  Stage 1, a kernel with no region, notes its MemTotal
-# and kexecs with pkram_scratch=256M (with kexec_load, whose image does not
+# and kexecs with pkram_scratch=320M (with kexec_load, whose image does not
 # name the first kernel's super block).  Stage 2 sets a new region aside at
 # boot and gives all of it back at once (its pageblocks MIGRATE_CMA); its
 # MemTotal is within 0.1% of the first kernel's.  It saves a node and hands
