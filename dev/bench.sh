@@ -81,8 +81,8 @@ bench_boot() {
 		echo
 		echo "Boot of the next kernel with memory preserved, and with nothing preserved (the baseline), each the second boot of a QEMU run of its own, its RAM preallocated (-mem-prealloc: a guest's first touch of a page costs the host a page fault, and the first kernel of a run touches more or less of it) (QEMU TCG, 2 CPUs; the fastest of ${BENCH_BOOT_RUNS:-2} runs of each case: under TCG a boot now and then stalls for seconds; kexec to /init: from the previous kernel's kexec reboot to /init, by the TSC, which runs on across kexec, all of the boot; uptime at /init from /proc/uptime, which misses the part before the kernel's clock starts, all of the early boot when the early TSC calibration fails; every other page: all the memory but 256 MiB taken, the pages at odd pfns freed, the others preserved, about half of the guest's RAM):"
 		echo
-		echo "| preserved | guest RAM | kexec to /init | with nothing preserved | added | uptime at /init | with nothing preserved | reserve (early) | restore (in the background, while the boot goes on) |"
-		echo "|---|---|---|---|---|---|---|---|---|"
+		echo "| preserved | guest RAM | kexec to /init | with nothing preserved | added | uptime at /init | with nothing preserved | reserve (early) | late pass (in the background: check, free) | restore (in the background, after the late pass) |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
 	} >>"$table"
 	for size in ${BENCH_BOOT_MIB:-1024 4096 8192}; do
 		# The baseline first: a run of its own that preserves nothing.
@@ -114,9 +114,10 @@ bench_boot() {
 				continue
 			fi
 			w0=$(echo "$with" | sed -n "s/.*uptime at init $n s.*/\\1/p")
-			rsv=$(echo "$with" | sed -n 's/.*reserve: \(.*\); restore.*/\1/p')
+			rsv=$(echo "$with" | sed -n 's/.*reserve: \([^;]*\);.*/\1/p')
+			late=$(echo "$with" | sed -n 's/.*late pass: \([^;]*\);.*/\1/p')
 			rst=$(echo "$with" | sed -n 's/.*restore: \(.*\)$/\1/p')
-			echo "| $(echo "$with" | sed -n 's/.*bootcost: with \([^:]*\):.*/\1/p') | $mem MiB | $k0 s | $kn s | $(awk -v a="$k0" -v b="$kn" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%+.0f ms", (a - b) * 1000 }') | $w0 s | $n0 s | $rsv | $rst |" >>"$table"
+			echo "| $(echo "$with" | sed -n 's/.*bootcost: with \([^:]*\):.*/\1/p') | $mem MiB | $k0 s | $kn s | $(awk -v a="$k0" -v b="$kn" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%+.0f ms", (a - b) * 1000 }') | $w0 s | $n0 s | $rsv | $late | $rst |" >>"$table"
 			echo "$size $kind $(($(echo "$rsv" | sed -n 's/^\([0-9]*\) pages.*/\1/p') / 256)) $k0 $kn $(echo "$rsv" | sed -n "s/.*, $n us/\\1/p") $(echo "$rst" | sed -n "s/^$n us.*/\\1/p") $(echo "$rst" | sed -n "s/.*done at $n s/\\1/p") $w0 $n0" >>"$dat"
 		done
 	done

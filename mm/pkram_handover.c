@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) "PKRAM: " fmt
 
 #include <linux/capability.h>
+#include <linux/completion.h>
 #include <linux/crash_dump.h>
 #include <linux/crash_reserve.h>
 #include <linux/crc32.h>
@@ -32,6 +33,7 @@
 #include <linux/kthread.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/oom.h>
 #include <linux/pkram.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -437,13 +439,13 @@ int pkram_kexec_handover(void)
  * Is @r, the next span of a sorted list, at or above @end, at least a page
  * long, and below the top of the address space?
  */
-static bool __init pkram_range_after(const struct pkram_range *r, u64 end)
+static bool pkram_range_after(const struct pkram_range *r, u64 end)
 {
 	return r->nr_pages && r->pfn >= end && r->pfn + r->nr_pages > r->pfn;
 }
 
 /* Does @r hold @pfn? */
-static bool __init pkram_range_holds(const struct pkram_range *r, u64 pfn)
+static bool pkram_range_holds(const struct pkram_range *r, u64 pfn)
 {
 	return r->pfn <= pfn && pfn - r->pfn < r->nr_pages;
 }
@@ -798,9 +800,13 @@ static bool pkram_in_late(u64 pfn)
  * preserved memory (the scratch regions, and those reserved later at a
  * fixed place): however scattered the ranges, memblock holds a few regions,
  * and nothing on the boot CPU's path grows with the ranges.  Once the
- * struct pages of the covers are initialized, page_alloc_init_late() has
- * pkram_check_late() check the range list, on every CPU, then
- * pkram_free_cover() free what lies between the ranges, on every CPU.
+ * struct pages of the covers are initialized (as reserved pages, on every
+ * CPU, by the deferred struct page init threads), page_alloc_init_late()
+ * hands them back to PKRAM (pkram_take_piece()).  The late pass, in the
+ * restore thread while the system comes up, checks the range list, then
+ * frees what lies between the ranges, both on every CPU: nothing on the way
+ * to /init grows with what was preserved.  Until it is over, the OOM killer
+ * waits for it (pkram_late_oom()).
  */
 #define PKRAM_NR_CLEAR	(PKRAM_NR_LATER + PKRAM_NR_SCRATCH)
 
@@ -842,8 +848,8 @@ pkram_clear_init(struct pkram_clear *clear, const struct pkram_super_block *sb)
 }
 
 /* Why [@pfn, @pfn + @nr) may not be preserved, or NULL */
-static const char * __init pkram_clear_why(const struct pkram_clear *clear,
-					   u64 pfn, u64 nr)
+static const char *pkram_clear_why(const struct pkram_clear *clear, u64 pfn,
+				   u64 nr)
 {
 	unsigned int i;
 
@@ -888,9 +894,13 @@ static const char * __init pkram_check_covers(struct pkram_super_block *sb,
 	why = pkram_clear_why(clear, pkram_sb_pfn, 1);
 	if (why)
 		return why;
-	/* Each page of the list and each range take at least a page */
-	if (sb->nr_range_pages > pages || sb->nr_pages > pages ||
-	    sb->nr_ranges > sb->nr_pages)
+	/*
+	 * Each page of the list holds a range at least, each range takes a
+	 * page at least, and no more pages than memory has can be preserved.
+	 */
+	if (sb->nr_range_pages > sb->nr_ranges || sb->nr_ranges > sb->nr_pages ||
+	    sb->nr_pages > pages ||
+	    sb->nr_pages > PHYS_PFN(memblock_end_of_DRAM()))
 		return "the range list does not match the counts of the super block";
 	pkram_sb_scratch(sb, scratch);
 	return pkram_check_scratch(scratch);
@@ -983,23 +993,43 @@ static bool __init pkram_next_cover(void *arg, bool restart, phys_addr_t *base,
 
 /* The pfns of the pages of the range list, in order, once checked */
 static u64 *pkram_list;
-/* Are the covers reserved?  Pages of them pkram_free_cover() is to free */
+/* Are the covers reserved?  Pages of them pkram_late_pass() is to free */
 static bool pkram_covers;
 static unsigned long pkram_cover_nr_free;
 static atomic_long_t pkram_cover_freed;
 /*
  * The range list is bad (pkram_check_late()): nothing is preserved, and all
- * of the covers are freed; or there is no memory to check it: nothing is
- * preserved, and all of the covers stay reserved (@pkram_kept).
+ * of the late regions are freed; or there is no memory to check it: nothing
+ * is preserved, and all of them stay reserved (@pkram_kept).
  */
 static bool pkram_bad, pkram_kept;
+
+/*
+ * The late regions (the covers, or the ranges themselves if they are
+ * reserved one by one), as memblock hands them over (pkram_take_piece()):
+ * sorted, disjoint pieces, each on one node and in one memory section at
+ * most.  The late pass checks the range list against them and frees what
+ * no range holds of them, once memblock is gone.
+ */
+struct pkram_piece {
+	u64 pfn, end;
+};
+
+static struct pkram_piece *pkram_pieces;
+static unsigned long pkram_nr_pieces, pkram_max_pieces;
+static atomic_long_t pkram_next_piece;
+/* The regions where nothing may be preserved, for pkram_check_late() */
+static struct pkram_clear pkram_late_clear;
+/* The late pass is over: each page of the late regions is free or kept */
+static DECLARE_COMPLETION(pkram_late_done);
+static bool pkram_oom_on;
 
 /*
  * Find the first range that ends above @pfn, by binary search of @list, the
  * @nr pages of the range list.
  */
-static void __init pkram_range_seek(u64 *list, u64 nr, u64 pfn,
-				    struct pkram_range_pos *pos)
+static void pkram_range_seek(u64 *list, u64 nr, u64 pfn,
+			     struct pkram_range_pos *pos)
 {
 	u64 lo = 0, hi = nr, mid;
 	unsigned int l, h, m;
@@ -1032,7 +1062,7 @@ static void __init pkram_range_seek(u64 *list, u64 nr, u64 pfn,
  * Free [@pfn, @end) but the memory this kernel keeps for good
  * (pkram_note_late()).  Returns how many pages it freed.
  */
-static unsigned long __init pkram_free_gap(u64 pfn, u64 end)
+static unsigned long pkram_free_gap(u64 pfn, u64 end)
 {
 	unsigned long freed = 0;
 	u64 next, after, s;
@@ -1059,20 +1089,16 @@ static unsigned long __init pkram_free_gap(u64 pfn, u64 end)
 }
 
 /*
- * memblock_late_ops.free of the covers: free the pages of [@spfn, @epfn), a
- * piece of a cover on one node, that no range holds (all of them if the
- * range list is bad).  Called on every CPU once the struct pages of the
- * covers are initialized, as reserved pages, and pkram_check_late() ran.
+ * Free the pages of [@spfn, @epfn), a piece of a late region, that no range
+ * holds (all of them if the range list is bad).
  */
-static void __init pkram_free_cover(unsigned long spfn, unsigned long epfn)
+static void pkram_free_piece(u64 spfn, u64 epfn)
 {
 	struct pkram_super_block *sb;
 	struct pkram_range_pos pos = { };
 	unsigned long freed = 0;
 	u64 pfn = spfn, next, end;
 
-	if (pkram_kept)
-		return;
 	/* If the list is bad, the super block may be freed already */
 	if (!pkram_bad) {
 		sb = pfn_to_kaddr(pkram_sb_pfn);
@@ -1092,12 +1118,66 @@ static void __init pkram_free_cover(unsigned long spfn, unsigned long epfn)
 	atomic_long_add(freed, &pkram_cover_freed);
 }
 
+/* The free of the late pass, on each CPU: each takes the next piece */
+static int pkram_free_pieces(void *unused)
+{
+	unsigned long i;
+
+	while ((i = atomic_long_fetch_inc(&pkram_next_piece)) < pkram_nr_pieces) {
+		pkram_free_piece(pkram_pieces[i].pfn, pkram_pieces[i].end);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Until the late pass is over, the free pages of the covers are not in the
+ * page allocator: rather than kill, the OOM killer waits for them, a second
+ * at most each time (an allocation of the pass itself must not wait for the
+ * pass), and hears how many came since it last asked.
+ */
+static int pkram_late_oom(struct notifier_block *nb, unsigned long unused,
+			  void *parm)
+{
+	static long told;	/* oom_lock serializes the OOM notifiers */
+	long freed;
+
+	wait_for_completion_timeout(&pkram_late_done, HZ);
+	freed = atomic_long_read(&pkram_cover_freed);
+	*(unsigned long *)parm += freed - told;
+	told = freed;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pkram_late_oom_nb = {
+	.notifier_call = pkram_late_oom,
+};
+
+/*
+ * memblock_late_ops.take: note [@spfn, @epfn), a piece of a late region,
+ * cut at section boundaries, so that each CPU of the late pass takes a
+ * share of a large one.
+ */
+static void __init pkram_take_piece(unsigned long spfn, unsigned long epfn)
+{
+	unsigned long end;
+
+	for (; pkram_pieces && spfn < epfn; spfn = end) {
+		end = min(epfn, ALIGN(spfn + 1, PAGES_PER_SECTION));
+		/* pkram_late_prepare() made room for all of them */
+		if (WARN_ON_ONCE(pkram_nr_pieces >= pkram_max_pieces))
+			return;
+		pkram_pieces[pkram_nr_pieces].pfn = spfn;
+		pkram_pieces[pkram_nr_pieces].end = end;
+		pkram_nr_pieces++;
+	}
+}
+
 /* --- new kernel: the late check of the range list ---------------------------- */
 
 /* The check of the range list on every CPU: see pkram_check_late() */
 struct pkram_late_check {
 	struct pkram_super_block *sb;
-	struct pkram_clear clear;
 	u64 *list;
 	u64 nr;				/* pages of @list */
 	atomic_long_t next;		/* the next page of @list to check */
@@ -1109,34 +1189,33 @@ struct pkram_late_check {
 #define PKRAM_RANGE_PAGES_AT_ONCE	16
 
 /*
- * Is [@pfn, @pfn + @nr) inside MEMBLOCK_RSRV_LATE_INIT regions, one or more
- * that touch (NUMA set-up splits them at node boundaries)?
+ * Is [@pfn, @pfn + @nr) inside the late regions, one or more pieces of them
+ * that touch (pkram_take_piece())?
  */
-static bool __init pkram_in_reserved_late(u64 pfn, u64 nr)
+static bool pkram_in_pieces(u64 pfn, u64 nr)
 {
-	struct memblock_type *rsv = &memblock.reserved;
-	phys_addr_t start = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr);
-	struct memblock_region *r;
-	unsigned long i;
+	unsigned long lo = 0, hi = pkram_nr_pieces, mid;
+	u64 end = pfn + nr;
 
-	if (!nr || pfn + nr < pfn ||
-	    pfn + nr > PHYS_PFN(memblock_end_of_DRAM()))
+	if (!nr || end < pfn)
 		return false;
-	for (i = memblock_reserved_index(start); i < rsv->cnt; i++) {
-		r = &rsv->regions[i];
-		if (!(r->flags & MEMBLOCK_RSRV_LATE_INIT) || r->base > start)
-			return false;
-		start = r->base + r->size;
-		if (start >= end)
-			return pkram_covers ||
-			       memblock_is_region_memory(PFN_PHYS(pfn),
-							 PFN_PHYS(nr));
+	/* the first piece that ends above @pfn */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pkram_pieces[mid].end <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pkram_nr_pieces && pkram_pieces[lo].pfn <= pfn; lo++) {
+		pfn = pkram_pieces[lo].end;
+		if (pfn >= end)
+			return true;
 	}
 	return false;
 }
 
-static void __init pkram_late_error(struct pkram_late_check *lc,
-				    const char *why)
+static void pkram_late_error(struct pkram_late_check *lc, const char *why)
 {
 	const char *none = NULL;
 
@@ -1144,8 +1223,7 @@ static void __init pkram_late_error(struct pkram_late_check *lc,
 }
 
 /* The end of the last range of list page @k - 1, 0 if none */
-static u64 __init pkram_range_page_prev_end(struct pkram_late_check *lc,
-					    u64 k)
+static u64 pkram_range_page_prev_end(struct pkram_late_check *lc, u64 k)
 {
 	struct pkram_range_page *rp;
 	struct pkram_range *r;
@@ -1164,8 +1242,7 @@ static u64 __init pkram_range_page_prev_end(struct pkram_late_check *lc,
  * in order, clear of the regions where nothing may be preserved, inside the
  * covers as reserved.  Returns why it is wrong, or NULL.
  */
-static const char * __init pkram_check_range_page(struct pkram_late_check *lc,
-						  u64 k)
+static const char *pkram_check_range_page(struct pkram_late_check *lc, u64 k)
 {
 	struct pkram_range_page *rp = pfn_to_kaddr(lc->list[k]);
 	u64 end = pkram_range_page_prev_end(lc, k), pages = 0;
@@ -1180,10 +1257,10 @@ static const char * __init pkram_check_range_page(struct pkram_late_check *lc,
 
 		if (!pkram_range_after(r, end))
 			return "a range is unsorted, overlaps or is not usable RAM";
-		why = pkram_clear_why(&lc->clear, r->pfn, r->nr_pages);
+		why = pkram_clear_why(&pkram_late_clear, r->pfn, r->nr_pages);
 		if (why)
 			return why;
-		if (!pkram_in_reserved_late(r->pfn, r->nr_pages))
+		if (!pkram_in_pieces(r->pfn, r->nr_pages))
 			return "a range is unsorted, overlaps or is not usable RAM";
 		if (pkram_range_holds(r, pkram_sb_pfn))
 			WRITE_ONCE(lc->sb_in, true);
@@ -1195,7 +1272,7 @@ static const char * __init pkram_check_range_page(struct pkram_late_check *lc,
 	return NULL;
 }
 
-static int __init pkram_check_range_pages(void *arg)
+static int pkram_check_range_pages(void *arg)
 {
 	struct pkram_late_check *lc = arg;
 	const char *why;
@@ -1223,18 +1300,18 @@ static int __init pkram_check_range_pages(void *arg)
  * covers as reserved, and not in memory kept for good, before it is read;
  * as many as the super block says.
  */
-static const char * __init pkram_list_range_pages(struct pkram_late_check *lc)
+static const char *pkram_list_range_pages(struct pkram_late_check *lc)
 {
 	u64 n, pfn = lc->sb->range_pfn;
 
 	lc->list = kvmalloc_array(lc->sb->nr_range_pages, sizeof(*lc->list),
-				  GFP_KERNEL);
+				  GFP_KERNEL | __GFP_NOWARN);
 	if (!lc->list)
 		return NULL;	/* see the caller */
 	for (n = 0; pfn; n++) {
 		if (n >= lc->sb->nr_range_pages)
 			return "the range list does not end";
-		if (!pkram_in_reserved_late(pfn, 1) || pkram_in_late(pfn))
+		if (!pkram_in_pieces(pfn, 1) || pkram_in_late(pfn))
 			return "a page of the range list is in no range";
 		lc->list[n] = pfn;
 		pfn = ((struct pkram_range_page *)pfn_to_kaddr(pfn))->next_pfn;
@@ -1245,7 +1322,7 @@ static const char * __init pkram_list_range_pages(struct pkram_late_check *lc)
 }
 
 /* Is each page of the list (its ranges checked) in a range? */
-static bool __init pkram_list_pages_in_ranges(struct pkram_late_check *lc)
+static bool pkram_list_pages_in_ranges(struct pkram_late_check *lc)
 {
 	struct pkram_range_pos pos;
 	struct pkram_range *r;
@@ -1260,19 +1337,28 @@ static bool __init pkram_list_pages_in_ranges(struct pkram_late_check *lc)
 	return true;
 }
 
+/* No memory for the late pass: all of what was handed over stays reserved */
+static void pkram_late_nomem(void)
+{
+	/* Nothing is lost: a later kernel can be handed it again. */
+	pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
+	       ((struct pkram_super_block *)pfn_to_kaddr(pkram_sb_pfn))->nr_pages);
+	pkram_kept = true;
+}
+
 /*
- * memblock_late_ops.prepare: check the range list, before anything of the
- * covers is freed, in order: its pages, each inside the covers as reserved
- * (so not written by this kernel yet) and not in memory kept for good, as
- * many as the super block says; then on every CPU, each page's count and
+ * Check the range list, in the late pass, before anything of the late
+ * regions is freed, in order: its pages, each inside the late regions (so
+ * not written by this kernel yet) and not in memory kept for good, as many
+ * as the super block says; then on every CPU, each page's count and
  * checksum, and each range, sorted and disjoint over the whole list, clear
- * of the regions where nothing may be preserved, inside the covers as
- * reserved (so free memory at pkram_reserve()); each page of the list and
- * the super block inside a range; the counts of the super block.  If any of
- * that fails, the super block is consumed, nothing is preserved and
- * pkram_free_cover() frees all of the covers, with one log line.
+ * of the regions where nothing may be preserved, inside the late regions
+ * (so free memory at pkram_reserve()); each page of the list and the super
+ * block inside a range; the counts of the super block.  If any of that
+ * fails, the super block is consumed, nothing is preserved and the late
+ * pass frees all of the late regions, with one log line.
  */
-static void __init pkram_check_late(void)
+static void pkram_check_late(void)
 {
 	struct pkram_late_check *lc;
 	u64 start = sched_clock();
@@ -1282,7 +1368,6 @@ static void __init pkram_check_late(void)
 	if (!lc)
 		goto nomem;
 	lc->sb = pfn_to_kaddr(pkram_sb_pfn);
-	pkram_clear_init(&lc->clear, lc->sb);
 	why = pkram_list_range_pages(lc);
 	if (!lc->list) {
 		kvfree(lc);
@@ -1316,21 +1401,67 @@ static void __init pkram_check_late(void)
 	pkram_bad = true;
 	return;
 nomem:
-	/* Nothing is lost: a later kernel can be handed it again. */
-	pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
-	       ((struct pkram_super_block *)pfn_to_kaddr(pkram_sb_pfn))->nr_pages);
-	pkram_kept = true;
+	pkram_late_nomem();
 }
 
-static const struct memblock_late_ops pkram_cover_ops __initconst = {
-	.prepare = pkram_check_late,
-	.free = pkram_free_cover,
-	.reserved = pkram_cover_reserved,
-};
+/*
+ * The late pass, first thing in the restore thread, while the system comes
+ * up (nothing of it is on the way to /init): check the range list, then free
+ * on every CPU what no range holds of the late regions, all of them if the
+ * list is bad.  Then the zones' watermarks count those pages.
+ */
+static void pkram_late_pass(void)
+{
+	u64 start = sched_clock();
+	long freed;
 
-/* The ranges themselves are reserved: nothing to free between them */
-static const struct memblock_late_ops pkram_range_ops __initconst = {
-	.prepare = pkram_check_late,
+	if (!pkram_kept)
+		pkram_check_late();
+	if (!pkram_kept && (pkram_covers || pkram_bad))
+		pkram_run_parallel(pkram_free_pieces, NULL);
+	freed = atomic_long_read(&pkram_cover_freed);
+	/* memblock_free_all() counted what the late pass was to free */
+	totalram_pages_add(freed - (long)pkram_cover_nr_free);
+	if (freed) {
+		init_per_zone_wmark_min();
+		pr_info("freed %ld pages of the memory handed over in %llu us\n",
+			freed, (sched_clock() - start) / NSEC_PER_USEC);
+	}
+	kvfree(pkram_pieces);
+	pkram_pieces = NULL;
+	pkram_nr_pieces = 0;
+	complete_all(&pkram_late_done);
+	if (pkram_oom_on)
+		unregister_oom_notifier(&pkram_late_oom_nb);
+}
+
+/*
+ * memblock_late_ops.prepare: room for the pieces of the late regions
+ * (pkram_take_piece()), and the regions where nothing may be preserved, for
+ * the late pass, which runs once memblock is gone.  With no room, nothing
+ * is preserved, and all of it stays reserved.
+ */
+static void __init pkram_late_prepare(void)
+{
+	unsigned long n = memblock.memory.cnt +
+			  DIV_ROUND_UP(PHYS_PFN(memblock_end_of_DRAM()),
+				       PAGES_PER_SECTION);
+	struct memblock_region *r;
+
+	for_each_reserved_mem_region(r)
+		if (r->flags & MEMBLOCK_RSRV_LATE_INIT)
+			n++;
+	pkram_clear_init(&pkram_late_clear, pfn_to_kaddr(pkram_sb_pfn));
+	pkram_pieces = kvmalloc_array(n, sizeof(*pkram_pieces), GFP_KERNEL);
+	if (pkram_pieces)
+		pkram_max_pieces = n;
+	else
+		pkram_late_nomem();
+}
+
+static const struct memblock_late_ops pkram_late_ops __initconst = {
+	.prepare = pkram_late_prepare,
+	.take = pkram_take_piece,
 	.reserved = pkram_cover_reserved,
 };
 
@@ -1441,8 +1572,7 @@ void __init pkram_reserve(void)
 		goto none;
 	}
 	pkram_in_pages = sb->nr_pages;
-	memblock_set_late_ops(pkram_covers ? &pkram_cover_ops : &pkram_range_ops,
-			      pkram_cover_nr_free);
+	memblock_set_late_ops(&pkram_late_ops, pkram_cover_nr_free);
 	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
 		sb->nr_pages, sb->nr_ranges, (sched_clock() - start) / 1000);
@@ -2096,14 +2226,19 @@ out:
 /* In a thread of its own: the boot goes on meanwhile. */
 static int pkram_restore_thread(void *unused)
 {
-	pkram_restore();
+	pkram_late_pass();
+	if (pkram_bad || pkram_kept)
+		pkram_scratch_release();	/* the late pass said why */
+	else
+		pkram_restore();
 	pkram_restore_end();
 	return 0;
 }
 
 /*
- * Take back what was handed over in the background: /init starts without
- * waiting for it, and whatever uses PKRAM waits (pkram_wait_restore()).
+ * Take back what was handed over in the background, the late pass first
+ * (pkram_late_pass()): /init starts without waiting for either, and
+ * whatever uses PKRAM waits (pkram_wait_restore()).
  * Every CPU is up, and the workqueues that check entries on them.  With no
  * thread, the boot waits instead.
  */
@@ -2113,16 +2248,8 @@ static int __init pkram_restore_start(void)
 
 	if (!pkram_sb_pfn)
 		return 0;
-	/* memblock_free_all() counted what pkram_free_cover() was to free */
-	if (pkram_covers)
-		totalram_pages_add(atomic_long_read(&pkram_cover_freed) -
-				   (long)pkram_cover_nr_free);
-	if (pkram_bad || pkram_kept) {
-		/* pkram_check_late() said why, and freed it all or kept it */
-		pkram_scratch_release();
-		pkram_restore_end();
-		return 0;
-	}
+	if (pkram_cover_nr_free && !pkram_kept)
+		pkram_oom_on = !register_oom_notifier(&pkram_late_oom_nb);
 	t = kthread_run(pkram_restore_thread, NULL, "pkram_restore");
 	if (IS_ERR(t))
 		pkram_restore_thread(NULL);

@@ -254,14 +254,14 @@ SYNTH = {
     'efi-sb': EFI,
     'efi-clear': GOOD,
 }
-# The nth allocation of the valid one failing: the first two are those of
-# the check of the range list before the covers are freed (then all of
-# what was handed over stays reserved, for a later kernel), the next six
-# are bitmaps, the index of the link pages of folio streams and the sort of
-# the names.
+# The nth allocation of the valid one failing: the first three are the room
+# for the pieces of the late regions and those of the check of the range
+# list before anything of them is freed (then all of what was handed over
+# stays reserved, for a later kernel), the next six are bitmaps, the index
+# of the link pages of folio streams and the sort of the names.
 KEPT = ('PKRAM: no memory to take back what was handed over: 48 preserved '
         'pages stay reserved, nothing preserved')
-ENOMEM = [KEPT] * 2 + [NOMEM] * 6 + [GOOD]
+ENOMEM = [KEPT] * 3 + [NOMEM] * 6 + [GOOD]
 
 
 def write_inputs(outdir, inputs):

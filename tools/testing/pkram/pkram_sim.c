@@ -126,6 +126,14 @@ void sim_pkram_reset(void)
 	pkram_list = NULL;
 	pkram_bad = false;
 	pkram_kept = false;
+	kvfree(pkram_pieces);
+	pkram_pieces = NULL;
+	pkram_nr_pieces = 0;
+	pkram_max_pieces = 0;
+	memset(&pkram_next_piece, 0, sizeof(pkram_next_piece));
+	memset(&pkram_late_clear, 0, sizeof(pkram_late_clear));
+	reinit_completion(&pkram_late_done);
+	pkram_oom_on = false;
 
 	memset(pkram_scratch, 0, sizeof(pkram_scratch));
 	memset(pkram_scratch_late, 0, sizeof(pkram_scratch_late));
@@ -262,12 +270,25 @@ void sim_pkram_reserve(void)
 }
 
 /*
- * page_alloc_init_late(): memblock has the owner of the covers check the
- * range list, then free what no range holds of them.  Every such page must
- * be freed then, but for the memory kept for good; no page of a range may
- * be, unless the list is bad, when all of the covers are.
+ * page_alloc_init_late(): memblock hands the late regions to their owner,
+ * which frees what no range holds of them in the late pass, in the restore
+ * thread (the initcalls: sim_check_late_pass()).
  */
 void sim_pkram_late_init(void)
+{
+	max_low_pfn = max_pfn;
+	memblock_free_late_prepare();
+	memblock_free_late_blocks(0, PHYS_PFN(SIM_PHYS_END));
+	memblock_free_late_blocks_done();
+}
+
+/*
+ * The end of the late pass: every page of the late regions that no range
+ * holds must be free then, but for the memory kept for good; no page of a
+ * range may be, unless the list is bad, when all of them are; none if
+ * there was no memory for the pass.
+ */
+static void sim_check_late_pass(void)
 {
 	struct pkram_super_block *sb;
 	struct memblock_region *r;
@@ -277,12 +298,6 @@ void sim_pkram_late_init(void)
 	unsigned int i;
 	u64 p;
 
-	max_low_pfn = max_pfn;
-	memblock_free_late_prepare();
-	memblock_free_late_blocks(0, PHYS_PFN(SIM_PHYS_END));
-	memblock_free_late_blocks_done();
-	if (!pkram_covers)
-		return;
 	if (pkram_kept) {
 		if (sim_find_state(0, PHYS_PFN(SIM_PHYS_END), SIM_PAGE_FREED) <
 		    PHYS_PFN(SIM_PHYS_END))
@@ -290,7 +305,7 @@ void sim_pkram_late_init(void)
 		return;
 	}
 	if (pkram_bad) {
-		/* all of the covers freed, but what is kept for good */
+		/* all of the late regions freed, but what is kept for good */
 		for_each_reserved_mem_region(r) {
 			if (!(r->flags & MEMBLOCK_RSRV_LATE_INIT))
 				continue;
@@ -298,14 +313,14 @@ void sim_pkram_late_init(void)
 			for (pfn = PFN_UP(r->base); pfn < end; pfn++)
 				if (!pkram_in_late(pfn) !=
 				    !!(sim_mem_map[pfn].flags & SIM_PAGE_FREED))
-					sim_bug("bad handover: a cover's page",
+					sim_bug("bad handover: a page of a late region",
 						pfn);
 		}
 		return;
 	}
 	in = calloc(PHYS_PFN(SIM_PHYS_END), 1);
 	if (!in)
-		sim_bug("no memory for the check of the covers", 0);
+		sim_bug("no memory for the check of the late pass", 0);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 	for (p = sb->range_pfn; p; p = rp->next_pfn) {
 		rp = pfn_to_kaddr(p);
@@ -328,6 +343,13 @@ void sim_pkram_late_init(void)
 		}
 	}
 	free(in);
+}
+
+void sim_complete_all(struct completion *c)
+{
+	c->done = true;
+	if (c == &pkram_late_done)
+		sim_check_late_pass();
 }
 
 unsigned long sim_pkram_nodes(void)

@@ -92,6 +92,11 @@ static inline long atomic_long_fetch_add(long i, atomic_long_t *v)
 	return old;
 }
 
+static inline long atomic_long_fetch_inc(atomic_long_t *v)
+{
+	return v->counter++;
+}
+
 static inline void atomic_long_add(long i, atomic_long_t *v)
 {
 	v->counter += i;
@@ -158,6 +163,15 @@ void kvfree(const void *addr);
 
 static inline void cond_resched(void)
 {
+}
+
+#define PAGES_PER_SECTION	(1UL << (27 - PAGE_SHIFT))
+#define HZ			100
+
+/* The zones' watermarks: no page allocator in the simulation */
+static inline int init_per_zone_wmark_min(void)
+{
+	return 0;
 }
 
 extern unsigned long max_pfn;	/* memblock.c */

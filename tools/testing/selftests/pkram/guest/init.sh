@@ -93,9 +93,10 @@ within_permille() {
 
 # managed_is_total: the page allocator got every page MemTotal counts: the
 # zones' managed pages add up to it, within 0.1%.  memblock_free_all()
-# counts the free pages it leaves to deferred init and to
-# page_alloc_init_late() (those around preserved pages), which free them
-# later: if they did not, the sum falls short by as much.  4 KiB pages.
+# counts the free pages it leaves to deferred init and to PKRAM's late pass
+# (those around preserved pages, freed in the restore thread before the
+# restore, which every stage waits for), which free them later: if they
+# did not, the sum falls short by as much.  4 KiB pages.
 managed_is_total() {
 	managed=$(awk '$1 == "managed" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
 	total=$(mem_kb MemTotal)
