@@ -639,8 +639,10 @@ static void pkram_work(struct work_struct *work)
  * Runs @fn(@arg) in as many threads as there are CPUs, up to
  * PKRAM_MAX_THREADS, the calling thread one of them, and waits for every
  * run.  Pages the other threads allocate or charge go to the memory cgroup
- * of the caller.  With one CPU, or no memory for the others, @fn runs in the
- * calling thread only.
+ * of the caller.  With one CPU, no memory for the others, or a caller that
+ * runs below the default priority (in the background while the boot goes
+ * on, see pkram_restore_start()), @fn runs in the calling thread only: the
+ * others would run at the default priority.
  *
  * Context: process context, may sleep.
  * Return: 0, or the error of a run.
@@ -652,7 +654,8 @@ int pkram_run_parallel(int (*fn)(void *arg), void *arg)
 	struct mem_cgroup *memcg;
 	int err;
 
-	w = n > 1 ? kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
+	w = n > 1 && task_nice(current) <= 0 ?
+	    kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
 	if (!w)
 		return fn(arg);
 	memcg = get_mem_cgroup_from_mm(current->mm);

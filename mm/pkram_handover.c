@@ -36,6 +36,7 @@
 #include <linux/oom.h>
 #include <linux/pkram.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/sysfs.h>
@@ -1118,15 +1119,23 @@ static void pkram_free_piece(u64 spfn, u64 epfn)
 	atomic_long_add(freed, &pkram_cover_freed);
 }
 
-/* The free of the late pass, on each CPU: each takes the next piece */
+/* Free the next piece of the late regions; false if none is left. */
+static bool pkram_free_next_piece(void)
+{
+	unsigned long i = atomic_long_fetch_inc(&pkram_next_piece);
+
+	if (i >= pkram_nr_pieces)
+		return false;
+	pkram_free_piece(pkram_pieces[i].pfn, pkram_pieces[i].end);
+	cond_resched();
+	return true;
+}
+
+/* The free of the late pass, on each CPU */
 static int pkram_free_pieces(void *unused)
 {
-	unsigned long i;
-
-	while ((i = atomic_long_fetch_inc(&pkram_next_piece)) < pkram_nr_pieces) {
-		pkram_free_piece(pkram_pieces[i].pfn, pkram_pieces[i].end);
-		cond_resched();
-	}
+	while (pkram_free_next_piece())
+		;
 	return 0;
 }
 
@@ -1417,8 +1426,12 @@ static void pkram_late_pass(void)
 
 	if (!pkram_kept)
 		pkram_check_late();
-	if (!pkram_kept && (pkram_covers || pkram_bad))
+	if (!pkram_kept && (pkram_covers || pkram_bad)) {
+		/* Alone while the boot runs (pkram_restore_start()) */
+		while (task_nice(current) > 0 && pkram_free_next_piece())
+			;
 		pkram_run_parallel(pkram_free_pieces, NULL);
+	}
 	freed = atomic_long_read(&pkram_cover_freed);
 	/* memblock_free_all() counted what the late pass was to free */
 	totalram_pages_add(freed - (long)pkram_cover_nr_free);
@@ -2235,12 +2248,17 @@ static int pkram_restore_thread(void *unused)
 	return 0;
 }
 
+/* The restore thread, while the initcalls run */
+static struct task_struct *pkram_restore_task;
+
 /*
  * Take back what was handed over in the background, the late pass first
  * (pkram_late_pass()): /init starts without waiting for either, and
- * whatever uses PKRAM waits (pkram_wait_restore()).
- * Every CPU is up, and the workqueues that check entries on them.  With no
- * thread, the boot waits instead.
+ * whatever uses PKRAM waits (pkram_wait_restore()).  Until the initcalls
+ * are over the thread runs at the lowest priority, alone (see
+ * pkram_run_parallel()): the boot comes first, and has a CPU to itself
+ * where there are two.  Every CPU is up, and the workqueues that check
+ * entries on them.  With no thread, the boot waits instead.
  */
 static int __init pkram_restore_start(void)
 {
@@ -2250,12 +2268,30 @@ static int __init pkram_restore_start(void)
 		return 0;
 	if (pkram_cover_nr_free && !pkram_kept)
 		pkram_oom_on = !register_oom_notifier(&pkram_late_oom_nb);
-	t = kthread_run(pkram_restore_thread, NULL, "pkram_restore");
-	if (IS_ERR(t))
+	t = kthread_create(pkram_restore_thread, NULL, "pkram_restore");
+	if (IS_ERR(t)) {
 		pkram_restore_thread(NULL);
+		return 0;
+	}
+	get_task_struct(t);
+	set_user_nice(t, MAX_NICE);
+	pkram_restore_task = t;
+	wake_up_process(t);
 	return 0;
 }
 core_initcall(pkram_restore_start);
+
+/* The initcalls are over: the restore thread goes on at the default priority */
+static int __init pkram_restore_boot_done(void)
+{
+	if (pkram_restore_task) {
+		set_user_nice(pkram_restore_task, 0);
+		put_task_struct(pkram_restore_task);
+		pkram_restore_task = NULL;
+	}
+	return 0;
+}
+late_initcall_sync(pkram_restore_boot_done);
 
 /**
  * pkram_get_super_block - where this kernel's super block is

@@ -9,4 +9,7 @@ struct task_struct;
 #define kthread_run(fn, data, name)					\
 	((void)(fn), (void)(data), (void)(name),			\
 	 (struct task_struct *)ERR_PTR(-EAGAIN))
+#define kthread_create(fn, data, name)					\
+	((void)(fn), (void)(data), (void)(name),			\
+	 (struct task_struct *)ERR_PTR(-EAGAIN))
 #endif

@@ -212,5 +212,6 @@ struct sim_initcall {
 	__section("sim_initcalls") __aligned(8) = { lvl, func }
 #define core_initcall(fn)	__sim_initcall(1, fn)
 #define late_initcall(fn)	__sim_initcall(7, fn)
+#define late_initcall_sync(fn)	__sim_initcall(7, fn)
 
 #endif /* _PKRAM_SIM_H */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _PKRAM_SIM_SCHED_TASK_H
+#define _PKRAM_SIM_SCHED_TASK_H
+#include <linux/pkram_sim.h>
+
+/* One thread, at the default priority: kthread_create() never gives one */
+#define MAX_NICE		19
+#define task_nice(p)		0
+#define set_user_nice(p, nice)	((void)(p), (void)(nice))
+#define get_task_struct(p)	(p)
+#define put_task_struct(p)	((void)(p))
+#define wake_up_process(p)	((void)(p))
+#endif
