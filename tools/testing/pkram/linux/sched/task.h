@@ -7,7 +7,7 @@
 #define MAX_NICE		19
 #define task_nice(p)		0
 #define set_user_nice(p, nice)	((void)(p), (void)(nice))
-#define get_task_struct(p)	(p)
+#define get_task_struct(p)	((void)(p))
 #define put_task_struct(p)	((void)(p))
 #define wake_up_process(p)	((void)(p))
 #endif
