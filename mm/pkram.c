@@ -639,10 +639,9 @@ static void pkram_work(struct work_struct *work)
  * Runs @fn(@arg) in as many threads as there are CPUs, up to
  * PKRAM_MAX_THREADS, the calling thread one of them, and waits for every
  * run.  Pages the other threads allocate or charge go to the memory cgroup
- * of the caller.  With one CPU, no memory for the others, or a caller that
- * runs below the default priority (in the background while the boot goes
- * on, see pkram_restore_start()), @fn runs in the calling thread only: the
- * others would run at the default priority.
+ * of the caller.  With one CPU, no memory for the others, or in the restore
+ * thread while the boot runs (pkram_restore_yields()), @fn runs in the
+ * calling thread only.
  *
  * Context: process context, may sleep.
  * Return: 0, or the error of a run.
@@ -654,8 +653,8 @@ int pkram_run_parallel(int (*fn)(void *arg), void *arg)
 	struct mem_cgroup *memcg;
 	int err;
 
-	w = n > 1 && task_nice(current) <= 0 ?
-	    kcalloc(n - 1, sizeof(*w), GFP_KERNEL) : NULL;
+	w = n > 1 && !pkram_restore_yields() ?
+	    kcalloc(n - 1, sizeof(*w), GFP_KERNEL | __GFP_NORETRY) : NULL;
 	if (!w)
 		return fn(arg);
 	memcg = get_mem_cgroup_from_mm(current->mm);

@@ -32,6 +32,7 @@
 #include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/memblock.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/oom.h>
 #include <linux/pkram.h>
@@ -1024,6 +1025,8 @@ static struct pkram_clear pkram_late_clear;
 /* The late pass is over: each page of the late regions is free or kept */
 static DECLARE_COMPLETION(pkram_late_done);
 static bool pkram_oom_on;
+/* The thread of the late pass, while it runs */
+static struct task_struct *pkram_late_task;
 
 /*
  * Find the first range that ends above @pfn, by binary search of @list, the
@@ -1082,8 +1085,7 @@ static unsigned long pkram_free_gap(u64 pfn, u64 end)
 				after = min(pkram_late[i].end, end);
 			}
 		}
-		memblock_free_pages_range(pfn, next);
-		freed += next - pfn;
+		freed += memblock_free_pages_range(pfn, next);
 		pfn = after;
 	}
 	return freed;
@@ -1151,7 +1153,9 @@ static int pkram_late_oom(struct notifier_block *nb, unsigned long unused,
 	static long told;	/* oom_lock serializes the OOM notifiers */
 	long freed;
 
-	wait_for_completion_timeout(&pkram_late_done, HZ);
+	/* The pass allocates little, all of it may fail: it never waits */
+	if (current != READ_ONCE(pkram_late_task))
+		wait_for_completion_timeout(&pkram_late_done, HZ);
 	freed = atomic_long_read(&pkram_cover_freed);
 	*(unsigned long *)parm += freed - told;
 	told = freed;
@@ -1196,6 +1200,9 @@ struct pkram_late_check {
 };
 
 #define PKRAM_RANGE_PAGES_AT_ONCE	16
+
+/* Allocated before the late pass, as the system comes up: pkram_late_prepare() */
+static struct pkram_late_check *pkram_late_check;
 
 /*
  * Is [@pfn, @pfn + @nr) inside the late regions, one or more pieces of them
@@ -1249,7 +1256,7 @@ static u64 pkram_range_page_prev_end(struct pkram_late_check *lc, u64 k)
 /*
  * Check page @k of the range list: its count and checksum, and each range:
  * in order, clear of the regions where nothing may be preserved, inside the
- * covers as reserved.  Returns why it is wrong, or NULL.
+ * late regions.  Returns why it is wrong, or NULL.
  */
 static const char *pkram_check_range_page(struct pkram_late_check *lc, u64 k)
 {
@@ -1305,18 +1312,14 @@ static int pkram_check_range_pages(void *arg)
 }
 
 /*
- * Look up the pages of the range list into @lc->list: each inside the
- * covers as reserved, and not in memory kept for good, before it is read;
- * as many as the super block says.
+ * Look up the pages of the range list into @lc->list: each inside the late
+ * regions, and not in memory kept for good, before it is read; as many as
+ * the super block says.
  */
 static const char *pkram_list_range_pages(struct pkram_late_check *lc)
 {
 	u64 n, pfn = lc->sb->range_pfn;
 
-	lc->list = kvmalloc_array(lc->sb->nr_range_pages, sizeof(*lc->list),
-				  GFP_KERNEL | __GFP_NOWARN);
-	if (!lc->list)
-		return NULL;	/* see the caller */
 	for (n = 0; pfn; n++) {
 		if (n >= lc->sb->nr_range_pages)
 			return "the range list does not end";
@@ -1369,19 +1372,12 @@ static void pkram_late_nomem(void)
  */
 static void pkram_check_late(void)
 {
-	struct pkram_late_check *lc;
+	struct pkram_late_check *lc = pkram_late_check;
 	u64 start = sched_clock();
 	const char *why;
 
-	lc = kvcalloc(1, sizeof(*lc), GFP_KERNEL);
-	if (!lc)
-		goto nomem;
-	lc->sb = pfn_to_kaddr(pkram_sb_pfn);
+	pkram_late_check = NULL;
 	why = pkram_list_range_pages(lc);
-	if (!lc->list) {
-		kvfree(lc);
-		goto nomem;
-	}
 	if (!why) {
 		pkram_run_parallel(pkram_check_range_pages, lc);
 		why = lc->why;
@@ -1408,9 +1404,6 @@ static void pkram_check_late(void)
 	if (!pkram_in_late(pkram_sb_pfn))
 		((struct pkram_super_block *)pfn_to_kaddr(pkram_sb_pfn))->magic = 0;
 	pkram_bad = true;
-	return;
-nomem:
-	pkram_late_nomem();
 }
 
 /*
@@ -1424,52 +1417,75 @@ static void pkram_late_pass(void)
 	u64 start = sched_clock();
 	long freed;
 
+	WRITE_ONCE(pkram_late_task, current);
 	if (!pkram_kept)
 		pkram_check_late();
 	if (!pkram_kept && (pkram_covers || pkram_bad)) {
-		/* Alone while the boot runs (pkram_restore_start()) */
-		while (task_nice(current) > 0 && pkram_free_next_piece())
+		/* Alone while the boot runs (pkram_restore_yields()) */
+		while (pkram_restore_yields() && pkram_free_next_piece())
 			;
 		pkram_run_parallel(pkram_free_pieces, NULL);
 	}
 	freed = atomic_long_read(&pkram_cover_freed);
 	/* memblock_free_all() counted what the late pass was to free */
 	totalram_pages_add(freed - (long)pkram_cover_nr_free);
-	if (freed) {
-		init_per_zone_wmark_min();
-		pr_info("freed %ld pages of the memory handed over in %llu us\n",
-			freed, (sched_clock() - start) / NSEC_PER_USEC);
-	}
 	kvfree(pkram_pieces);
 	pkram_pieces = NULL;
 	pkram_nr_pieces = 0;
+	WRITE_ONCE(pkram_late_task, NULL);
 	complete_all(&pkram_late_done);
 	if (pkram_oom_on)
 		unregister_oom_notifier(&pkram_late_oom_nb);
+	if (freed) {
+		/* As after memory hotplug, which it serializes with */
+		mem_hotplug_begin();
+		init_per_zone_wmark_min();
+		mem_hotplug_done();
+		pr_info("freed %ld pages of the memory handed over in %llu us\n",
+			freed, (sched_clock() - start) / NSEC_PER_USEC);
+	}
 }
 
 /*
- * memblock_late_ops.prepare: room for the pieces of the late regions
- * (pkram_take_piece()), and the regions where nothing may be preserved, for
- * the late pass, which runs once memblock is gone.  With no room, nothing
- * is preserved, and all of it stays reserved.
+ * memblock_late_ops.prepare: what the late pass needs, which runs once
+ * memblock is gone, and must not wait for memory while the boot runs on
+ * what is outside the late regions: room for their pieces
+ * (pkram_take_piece()) and for the pfns of the range list, and the regions
+ * where nothing may be preserved.  With no memory for them, nothing is
+ * preserved, and all of it stays reserved.
  */
 static void __init pkram_late_prepare(void)
 {
+	struct pkram_super_block *sb = pfn_to_kaddr(pkram_sb_pfn);
 	unsigned long n = memblock.memory.cnt +
 			  DIV_ROUND_UP(PHYS_PFN(memblock_end_of_DRAM()),
 				       PAGES_PER_SECTION);
+	struct pkram_late_check *lc;
 	struct memblock_region *r;
 
 	for_each_reserved_mem_region(r)
 		if (r->flags & MEMBLOCK_RSRV_LATE_INIT)
 			n++;
-	pkram_clear_init(&pkram_late_clear, pfn_to_kaddr(pkram_sb_pfn));
+	pkram_clear_init(&pkram_late_clear, sb);
 	pkram_pieces = kvmalloc_array(n, sizeof(*pkram_pieces), GFP_KERNEL);
-	if (pkram_pieces)
-		pkram_max_pieces = n;
-	else
+	lc = kvzalloc(sizeof(*lc), GFP_KERNEL);
+	if (lc) {
+		lc->sb = sb;
+		/* counts bounded by the size of memory (pkram_check_covers()) */
+		lc->list = kvmalloc_array(sb->nr_range_pages, sizeof(*lc->list),
+					  GFP_KERNEL | __GFP_NOWARN);
+	}
+	if (!pkram_pieces || !lc || !lc->list) {
+		kvfree(pkram_pieces);
+		pkram_pieces = NULL;
+		if (lc)
+			kvfree(lc->list);
+		kvfree(lc);
 		pkram_late_nomem();
+		return;
+	}
+	pkram_max_pieces = n;
+	pkram_late_check = lc;
 }
 
 static const struct memblock_late_ops pkram_late_ops __initconst = {
@@ -2176,12 +2192,8 @@ static void pkram_restore(void)
 	/* Looked up and checked by pkram_check_late() */
 	list = pkram_list;
 	pkram_list = NULL;
-	if (!list) {
-		/* What was handed over stays reserved: nothing is lost. */
-		pr_err("no memory to take back what was handed over: %llu preserved pages stay reserved, nothing preserved\n",
-		       sb->nr_pages);
+	if (WARN_ON_ONCE(!list))
 		return;
-	}
 	for (n = 0; ok && n < sb->nr_range_pages; n++) {
 		struct pkram_range_page *rp = pfn_to_kaddr(list[n]);
 
@@ -2251,14 +2263,30 @@ static int pkram_restore_thread(void *unused)
 /* The restore thread, while the initcalls run */
 static struct task_struct *pkram_restore_task;
 
+/**
+ * pkram_restore_yields - is this the restore thread while the boot runs?
+ *
+ * Until the initcalls are over the restore thread runs at the lowest
+ * priority, and alone: pkram_run_parallel() gives no work to other threads,
+ * which would run at the default priority.
+ *
+ * Return: true if the caller is the restore thread and the initcalls are
+ * not over.
+ */
+bool pkram_restore_yields(void)
+{
+	return current == READ_ONCE(pkram_restore_task);
+}
+
 /*
  * Take back what was handed over in the background, the late pass first
  * (pkram_late_pass()): /init starts without waiting for either, and
  * whatever uses PKRAM waits (pkram_wait_restore()).  Until the initcalls
  * are over the thread runs at the lowest priority, alone (see
- * pkram_run_parallel()): the boot comes first, and has a CPU to itself
+ * pkram_restore_yields()): the boot comes first, and has a CPU to itself
  * where there are two.  Every CPU is up, and the workqueues that check
- * entries on them.  With no thread, the boot waits instead.
+ * entries on them, and the zones' watermarks set (postcore), which the late
+ * pass sets again.  With no thread, the boot waits instead.
  */
 static int __init pkram_restore_start(void)
 {
@@ -2279,15 +2307,17 @@ static int __init pkram_restore_start(void)
 	wake_up_process(t);
 	return 0;
 }
-core_initcall(pkram_restore_start);
+postcore_initcall_sync(pkram_restore_start);
 
 /* The initcalls are over: the restore thread goes on at the default priority */
 static int __init pkram_restore_boot_done(void)
 {
-	if (pkram_restore_task) {
-		set_user_nice(pkram_restore_task, 0);
-		put_task_struct(pkram_restore_task);
-		pkram_restore_task = NULL;
+	struct task_struct *t = pkram_restore_task;
+
+	if (t) {
+		WRITE_ONCE(pkram_restore_task, NULL);
+		set_user_nice(t, 0);
+		put_task_struct(t);
 	}
 	return 0;
 }

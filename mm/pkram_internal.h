@@ -72,6 +72,7 @@ void pkram_restore_end(void);
 /* pkram_handover.c */
 u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
+bool pkram_restore_yields(void);
 
 /* pkram_scratch.c */
 bool pkram_scratch_valid(const struct pkram_span *span, unsigned int kind);

@@ -205,6 +205,7 @@ static bool sim_boot(const uint8_t *data, size_t size)
 	sim_phase = SIM_RESTORE;
 	sim_pkram_late_init();
 	sim_initcalls(1);
+	sim_initcalls(2);
 	sim_reset_fail_nth();
 	sim_pkram_check();
 	for (i = 0; i < sim_nr_late; i++)

@@ -73,6 +73,9 @@ void pkram_wait_restore(void)
 		sim_bug("PKRAM used before the restore ended", 0);
 }
 
+/* The one thread of the simulation */
+struct task_struct *const sim_current = (struct task_struct *)&sim_restoring;
+
 /* One thread, which does all of the work. */
 int pkram_run_parallel(int (*fn)(void *arg), void *arg)
 {

@@ -187,10 +187,14 @@ void sim_free_reserved_page(struct page *page)
 }
 
 /* memblock_free_pages_range() of a late pass: the pages are reserved, as above */
-void sim_memblock_free_pages_range(unsigned long pfn, unsigned long end_pfn)
+unsigned long sim_memblock_free_pages_range(unsigned long pfn,
+					    unsigned long end_pfn)
 {
+	unsigned long n = end_pfn > pfn ? end_pfn - pfn : 0;
+
 	for (; pfn < end_pfn; pfn++)
 		sim_free_reserved_page(sim_pfn_to_page(pfn));
+	return n;
 }
 
 unsigned long free_reserved_area(void *start, void *end, int poison,

@@ -140,7 +140,8 @@ void sim_free_reserved_page(struct page *page);
 #define free_reserved_page(page) sim_free_reserved_page(page)
 #define clamp_t(type, val, lo, hi) min_t(type, max_t(type, val, lo), hi)
 
-void sim_memblock_free_pages_range(unsigned long pfn, unsigned long end_pfn);
+unsigned long sim_memblock_free_pages_range(unsigned long pfn,
+					    unsigned long end_pfn);
 #define memblock_free_pages_range(pfn, end_pfn) \
 	sim_memblock_free_pages_range(pfn, end_pfn)
 unsigned long free_reserved_area(void *start, void *end, int poison,
@@ -211,6 +212,7 @@ struct sim_initcall {
 	const struct sim_initcall __sim_initcall_##func			\
 	__section("sim_initcalls") __aligned(8) = { lvl, func }
 #define core_initcall(fn)	__sim_initcall(1, fn)
+#define postcore_initcall_sync(fn)	__sim_initcall(2, fn)
 #define late_initcall(fn)	__sim_initcall(7, fn)
 #define late_initcall_sync(fn)	__sim_initcall(7, fn)
 
