@@ -160,6 +160,7 @@ void free_page(unsigned long addr);
 
 void *kvmalloc_array(size_t n, size_t size, gfp_t gfp_mask);
 void *kvcalloc(size_t n, size_t size, gfp_t gfp_mask);
+#define kvzalloc(size, gfp_mask)	kvcalloc(1, size, gfp_mask)
 void kvfree(const void *addr);
 
 static inline void cond_resched(void)
@@ -168,6 +169,15 @@ static inline void cond_resched(void)
 
 #define PAGES_PER_SECTION	(1UL << (27 - PAGE_SHIFT))
 #define HZ			100
+
+/* No memory hotplug in the simulation (memblock's linux/memory_hotplug.h) */
+static inline void mem_hotplug_begin(void)
+{
+}
+
+static inline void mem_hotplug_done(void)
+{
+}
 
 /* The zones' watermarks: no page allocator in the simulation */
 static inline int init_per_zone_wmark_min(void)
