@@ -235,18 +235,53 @@ static void __init pkram_scratch_first(unsigned int kind)
 }
 
 /*
- * Set aside a new region of @kind at boot, as asked; @handed is the size of
- * the region handed over that it would replace (kept if there is no room),
- * 0 if none.  In a kernel @chained to one that preserved memory, the new
+ * Find @size bytes below @limit for a new region of @kind, clear of the
+ * region of the other kind: the one set already, or else the one handed
+ * over in @handed (NULL if none), which may yet be kept.  A new region in
+ * another would make two regions of one, and the early allocations that
+ * memblock puts at the top of it would miss the lower.  Above the other
+ * region first, as memblock allocates top down.  Return: the base, or 0.
+ */
+static phys_addr_t __init pkram_scratch_alloc(unsigned int kind,
+					      phys_addr_t size,
+					      phys_addr_t limit,
+					      const struct pkram_span *handed)
+{
+	const struct pkram_span *other = &pkram_scratch[!kind];
+	phys_addr_t base;
+
+	BUILD_BUG_ON(PKRAM_NR_SCRATCH != 2);
+	if (!other->nr && handed)
+		other = &handed[!kind];
+	if (!other->nr)
+		return memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN,
+						 SZ_16M, limit);
+	base = memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN,
+					 max_t(phys_addr_t, SZ_16M,
+					       PFN_PHYS(other->pfn + other->nr)),
+					 limit);
+	if (!base)
+		base = memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN,
+						 SZ_16M,
+						 min_t(phys_addr_t, limit,
+						       PFN_PHYS(other->pfn)));
+	return base;
+}
+
+/*
+ * Set aside a new region of @kind at boot, as asked; @handed are the
+ * regions handed over (NULL if none): the one of @kind is kept if there is
+ * no room for the new one.  In a kernel @chained to one that preserved memory, the new
  * region takes the early allocations first, as a region handed over does:
  * where the preserved pages leave little room (below 4 GiB, say), holding
  * it whole would leave none for them.  Otherwise it is held whole until
  * pkram_reserve_scratch().  Return: true if it is set aside.
  */
-static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed,
+static bool __init pkram_scratch_new(unsigned int kind,
+				     const struct pkram_span *handed,
 				     bool chained)
 {
-	phys_addr_t size = pkram_scratch_param[kind], base, end;
+	phys_addr_t size = pkram_scratch_param[kind], base, end, old = 0;
 
 	end = memblock_end_of_DRAM();
 	if (kind == PKRAM_SCRATCH_LOW && !pkram_scratch_low_needed(end))
@@ -257,12 +292,14 @@ static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed,
 		size = pkram_scratch_low_default();
 	size = ALIGN(size, PKRAM_SCRATCH_ALIGN);
 	/* The memblock limit is still low here: give the end explicitly. */
-	base = memblock_phys_alloc_range(size, PKRAM_SCRATCH_ALIGN, SZ_16M,
-					 pkram_scratch_limit(kind, end));
-	if (!base && handed) {
+	base = pkram_scratch_alloc(kind, size, pkram_scratch_limit(kind, end),
+				   handed);
+	if (handed)
+		old = PFN_PHYS(handed[kind].nr);
+	if (!base && old) {
 		pr_warn("no room for a %s of %llu MiB: the one of %llu MiB handed over is kept\n",
 			pkram_scratch_name[kind], (u64)size >> 20,
-			(u64)handed >> 20);
+			(u64)old >> 20);
 		return false;
 	}
 	if (!base) {
@@ -271,7 +308,7 @@ static bool __init pkram_scratch_new(unsigned int kind, phys_addr_t handed,
 		return false;
 	}
 	pkram_scratch_set(kind, base, size,
-			  handed ? "new, of the size asked for" : "new");
+			  old ? "new, of the size asked for" : "new");
 	if (chained) {
 		memblock_phys_free(base, size);
 		pkram_scratch_first(kind);
@@ -318,13 +355,13 @@ void __init pkram_scratch_init(const struct pkram_span *handed, bool chained)
 			continue;
 		span = handed && handed[kind].nr ? &handed[kind] : NULL;
 		if (span && (!pkram_scratch_resized(kind, span) ||
-			     !pkram_scratch_new(kind, PFN_PHYS(span->nr), true))) {
+			     !pkram_scratch_new(kind, handed, true))) {
 			pkram_scratch_set(kind, PFN_PHYS(span->pfn),
 					  PFN_PHYS(span->nr), "handed over");
 			pkram_scratch_first(kind);
 		} else if (!span &&
 			   (chained || pkram_scratch_param[PKRAM_SCRATCH_MAIN])) {
-			pkram_scratch_new(kind, 0, chained);
+			pkram_scratch_new(kind, handed, chained);
 		}
 	}
 }

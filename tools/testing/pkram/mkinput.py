@@ -174,6 +174,10 @@ def synth_handover(base=0x20000, damage=None):
         # both regions, valid: 2 MiB each, clear of the range at @base
         sbargs.update(scratch_pfn=0x30000, nr_scratch=0x200,
                       low_pfn=0x30400, nr_low=0x200)
+    elif damage == 'lowscratch-new':
+        # a low region alone, at the top of memory: the new scratch region
+        # set aside at boot must not take it in
+        sbargs.update(low_pfn=0x3f000, nr_low=0x200)
     elif damage == 'lowscratch-range':
         sbargs.update(low_pfn=base - 0x200, nr_low=0x400)
     elif damage == 'lowscratch-unaligned':
@@ -233,6 +237,7 @@ SYNTH = {
     'scratch': 'PKRAM: a range is in the scratch region at pfn 0x20000: '
                'nothing preserved',
     'lowscratch': GOOD,
+    'lowscratch-new': GOOD,
     'lowscratch-range': 'PKRAM: a range is in the scratch region at pfn '
                         '0x20000: nothing preserved',
     'lowscratch-unaligned': 'PKRAM: the low scratch region is not aligned '

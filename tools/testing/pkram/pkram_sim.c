@@ -264,6 +264,13 @@ void sim_pkram_reserve(void)
 	unsigned int kind;
 
 	pkram_reserve();
+	/* two regions, never one in the other */
+	BUILD_BUG_ON(PKRAM_NR_SCRATCH != 2);
+	if (pkram_scratch[0].nr && pkram_scratch[1].nr &&
+	    pkram_scratch[0].pfn < pkram_scratch[1].pfn + pkram_scratch[1].nr &&
+	    pkram_scratch[1].pfn < pkram_scratch[0].pfn + pkram_scratch[0].nr)
+		sim_bug("the scratch regions overlap",
+			max(pkram_scratch[0].pfn, pkram_scratch[1].pfn));
 	/* however the rest of memory is left, first in the regions */
 	sim_check_early_alloc(MEMBLOCK_ALLOC_ANYWHERE);
 	for (kind = 0; kind < PKRAM_NR_SCRATCH; kind++)

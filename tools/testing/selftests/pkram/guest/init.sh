@@ -334,6 +334,17 @@ kexec_next() {
 	finish
 }
 
+# PKRAM takes back what was handed over in a thread of its own while the
+# boot goes on: note the uptime of /init, then wait for it (a read of
+# /sys/kernel/pkram waits), as whatever uses PKRAM would.  Only then does
+# the stage start: the host finds it by the line "# pkram-vmtest: ...",
+# which the thread's own log lines, printed on the same console while it
+# runs, could otherwise cut in two.
+INIT_UPTIME=$(cut -d' ' -f1 /proc/uptime)
+# The cycle counter and its rate in kHz (x86: the TSC, which runs on across
+# kexec), for make bench: the previous kernel logged it at its kexec reboot.
+INIT_CYCLES=$(cat "$T/cycles" 2>/dev/null || true)
+[ ! -e /sys/kernel/pkram ] || cat /sys/kernel/pkram >/dev/null
 echo "KTAP version 1"
 diag "pkram-vmtest: $SCENARIO stage $STAGE ($(uname -r), $(nproc) CPUs)"
 if [ -z "$SCENARIO" ] || [ ! -f "/scenarios/$SCENARIO.sh" ]; then
@@ -347,14 +358,6 @@ if [ -z "$STAGE" ] || [ "$STAGE" -lt 1 ] || [ "$STAGE" -gt "$STAGES" ]; then
 	not_ok "stage '$STAGE' of $STAGES"
 	finish
 fi
-# PKRAM takes back what was handed over in a thread of its own while the
-# boot goes on: note the uptime of /init, then wait for it (a read of
-# /sys/kernel/pkram waits), as whatever uses PKRAM would.
-INIT_UPTIME=$(cut -d' ' -f1 /proc/uptime)
-# The cycle counter and its rate in kHz (x86: the TSC, which runs on across
-# kexec), for make bench: the previous kernel logged it at its kexec reboot.
-INIT_CYCLES=$(cat "$T/cycles" 2>/dev/null || true)
-[ ! -e /sys/kernel/pkram ] || cat /sys/kernel/pkram >/dev/null
 if type "stage_$STAGE" >/dev/null 2>&1; then
 	"stage_$STAGE"
 else
