@@ -1609,20 +1609,73 @@ VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
 EXPORT_SYMBOL_IF_KUNIT(pkram_nodes_show);
 DEFINE_SHOW_ATTRIBUTE(pkram_nodes);
 
-/* The preserved ranges, as physical addresses: where kexec must not go. */
+/*
+ * The preserved ranges, as physical addresses: where kexec must not go.  A
+ * record per range, found as it is read: the position is the pfn to look
+ * from, so that a file of a million ranges is not made whole again each
+ * time seq_file's buffer grows.
+ */
+struct pkram_ranges_iter {
+	unsigned long pfn;
+	unsigned long nr;
+};
+
+static void *pkram_ranges_start(struct seq_file *m, loff_t *pos)
+{
+	struct pkram_ranges_iter *it = m->private;
+	unsigned long pfn = *pos;
+
+	if (!*pos)
+		pkram_wait_restore();
+	if (*pos != pfn)
+		return NULL;
+	it->nr = pkram_next_tracked(&pfn, ULONG_MAX);
+	it->pfn = pfn;
+	return it->nr ? it : NULL;
+}
+
+static void *pkram_ranges_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct pkram_ranges_iter *it = v;
+
+	*pos = it->pfn + it->nr;
+	cond_resched();
+	return pkram_ranges_start(m, pos);
+}
+
+static void pkram_ranges_stop(struct seq_file *m, void *v)
+{
+}
+
 static int pkram_ranges_show(struct seq_file *m, void *v)
 {
-	unsigned long pfn = 0, n;
+	struct pkram_ranges_iter *it = v;
 
-	pkram_wait_restore();
-	while ((n = pkram_next_tracked(&pfn, ULONG_MAX))) {
-		seq_printf(m, "%#llx-%#llx\n", PFN_PHYS(pfn), PFN_PHYS(pfn + n) - 1);
-		pfn += n;
-		cond_resched();
-	}
+	seq_printf(m, "%#llx-%#llx\n", PFN_PHYS(it->pfn),
+		   PFN_PHYS(it->pfn + it->nr) - 1);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pkram_ranges);
+
+static const struct seq_operations pkram_ranges_sops = {
+	.start	= pkram_ranges_start,
+	.next	= pkram_ranges_next,
+	.stop	= pkram_ranges_stop,
+	.show	= pkram_ranges_show,
+};
+
+static int pkram_ranges_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &pkram_ranges_sops,
+				sizeof(struct pkram_ranges_iter));
+}
+
+static const struct file_operations pkram_ranges_fops = {
+	.owner		= THIS_MODULE,
+	.open		= pkram_ranges_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
 
 static int __init pkram_debugfs_init(void)
 {

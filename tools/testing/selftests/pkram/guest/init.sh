@@ -237,40 +237,45 @@ next_cmdline() {
 # kexec_window: for kexec_load, whose user space placement does not know
 # about preserved memory, --mem-min and --mem-max around the largest gap
 # in RAM between preserved ranges (the kernel refuses a segment over them).
-# A hole between System RAM regions ends a gap, as a range does.
+# A hole between System RAM regions ends a gap, as a range does.  One awk
+# pass over the ranges, which come in ascending order: a shell loop over
+# every other page of 1 GiB (100000 ranges) took 4 minutes under TCG.
 kexec_window() {
 	[ "$mode" = load ] || return 0
-	ranges=$(cat /sys/kernel/debug/pkram/ranges 2>/dev/null)
-	[ -n "$ranges" ] || return 0
-	ram=$(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1-\2/p' \
-	      /proc/iomem)
-	prev=$((0x1000000))
-	best=0
-	best_lo=0
-	# "START END" in decimal: the ranges, the holes between RAM regions and
-	# the end of RAM, in ascending order
-	for r in $ranges; do
-		echo "$((${r%-*})) $((${r#*-}))"
-	done >/tmp/kexec_window
-	end=-1
-	for r in $ram; do
-		lo=$((0x${r%-*}))
-		[ $end -lt 0 ] || [ $lo -le $((end + 1)) ] ||
-			echo "$((end + 1)) $((lo - 1))" >>/tmp/kexec_window
-		end=$((0x${r#*-}))
-	done
-	echo "$((end + 1)) $((end + 1))" >>/tmp/kexec_window
-	sort -n /tmp/kexec_window | {
-		while read -r lo hi; do
-			if [ $((lo - prev)) -gt $best ]; then
-				best=$((lo - prev))
-				best_lo=$prev
-			fi
-			[ $((hi + 1)) -le $prev ] || prev=$((hi + 1))
-		done
-		printf -- '--mem-min=%#x --mem-max=%#x' $best_lo \
-			$((best_lo + best - 1))
-	}
+	[ -n "$(head -n 1 /sys/kernel/debug/pkram/ranges 2>/dev/null)" ] ||
+		return 0
+	# The RAM regions first ("M START END"), then the ranges ("R ..."):
+	# busybox awk reads 0x... fields as hexadecimal.
+	set -- $({
+		sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/M 0x\1 0x\2/p' \
+			/proc/iomem
+		sed 's/^/R /' /sys/kernel/debug/pkram/ranges
+	} | awk -F'[ -]' -v prev=16777216 '
+		# [lo, hi] is not free: the gap before it, above prev, counts
+		function used(lo, hi) {
+			if (lo - prev > best) { best = lo - prev; at = prev }
+			if (hi + 1 > prev) prev = hi + 1
+		}
+		BEGIN { end = -1; n = 0; i = 0 }
+		$1 == "M" {
+			if (end >= 0 && $2 + 0 > end + 1) {
+				hole_lo[n] = end + 1
+				hole_hi[n++] = $2 - 1
+			}
+			end = $3 + 0
+		}
+		$1 == "R" {
+			for (; i < n && hole_lo[i] < $2 + 0; i++)
+				used(hole_lo[i], hole_hi[i])
+			used($2 + 0, $3 + 0)
+		}
+		END {
+			for (; i < n; i++)
+				used(hole_lo[i], hole_hi[i])
+			used(end + 1, end + 1)
+			printf "%.0f %.0f\n", at, at + best - 1
+		}')
+	printf -- '--mem-min=%#x --mem-max=%#x' "$1" "$2"
 }
 
 # kexec_next: load this kernel again and jump into it.  The mode is that of
