@@ -271,11 +271,12 @@ static phys_addr_t __init pkram_scratch_alloc(unsigned int kind,
 /*
  * Set aside a new region of @kind at boot, as asked; @handed are the
  * regions handed over (NULL if none): the one of @kind is kept if there is
- * no room for the new one.  In a kernel @chained to one that preserved memory, the new
- * region takes the early allocations first, as a region handed over does:
- * where the preserved pages leave little room (below 4 GiB, say), holding
- * it whole would leave none for them.  Otherwise it is held whole until
- * pkram_reserve_scratch().  Return: true if it is set aside.
+ * no room for the new one.  In a kernel @chained to one that preserved
+ * memory, the new region takes the early allocations first, as a region
+ * handed over does: where the preserved pages leave little room (below
+ * 4 GiB, say), holding it whole would leave none for them.  Otherwise it is
+ * held whole until pkram_reserve_scratch().  Return: true if it is set
+ * aside.
  */
 static bool __init pkram_scratch_new(unsigned int kind,
 				     const struct pkram_span *handed,
