@@ -1756,18 +1756,6 @@ static bool pkram_own_bitmaps(struct pkram_restore *rs)
 	return true;
 }
 
-/* Set the bits of @mask in *@word, unless one of them is set already. */
-static bool pkram_claim_word(unsigned long *word, unsigned long mask)
-{
-	unsigned long old = READ_ONCE(*word);
-
-	do {
-		if (old & mask)
-			return false;
-	} while (!try_cmpxchg(word, &old, old | mask));
-	return true;
-}
-
 /*
  * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them.  A
  * page reached twice is an error: a loop, or a page in two lists.  @nr is 1
@@ -1776,7 +1764,7 @@ static bool pkram_claim_word(unsigned long *word, unsigned long mask)
  */
 static bool pkram_claim(struct pkram_claimer *c, u64 pfn, unsigned long nr)
 {
-	unsigned long bit = pfn % PKRAM_TRACK_PFNS, end = bit + nr, w, mask;
+	unsigned long bit = pfn % PKRAM_TRACK_PFNS, end = bit + nr;
 
 	BUILD_BUG_ON((1UL << MAX_PAGE_ORDER) > PKRAM_TRACK_PFNS);
 	if (!pfn || pfn + nr < pfn)
@@ -1788,16 +1776,8 @@ static bool pkram_claim(struct pkram_claimer *c, u64 pfn, unsigned long nr)
 	}
 	if (!c->in || !c->own || find_next_zero_bit(c->in, end, bit) < end)
 		return false;
-	for (w = BIT_WORD(bit); w * BITS_PER_LONG < end; w++) {
-		mask = ~0UL;
-		if (w == BIT_WORD(bit))
-			mask &= BITMAP_FIRST_WORD_MASK(bit);
-		if (w == BIT_WORD(end - 1))
-			mask &= BITMAP_LAST_WORD_MASK(end);
-		/* Bits of the words before were set by us: the error stands. */
-		if (!pkram_claim_word(&c->own[w], mask))
-			return false;
-	}
+	if (!pkram_bitmap_claim(c->own, bit, nr))
+		return false;
 	c->owned += nr;
 	return true;
 }

@@ -83,11 +83,12 @@ void pkram_scratch_for_next(struct pkram_span *next);
 /* pkram_tracker.c */
 int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask);
 void pkram_untrack(unsigned long pfn, unsigned long nr);
-unsigned long pkram_tracked_pages(void);
 unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end);
 unsigned long pkram_bitmaps_next(struct xarray *xa, unsigned long *pfn,
 				 unsigned long end);
 void pkram_track_adopt(struct xarray *xa);
+bool pkram_bitmap_claim(unsigned long *bitmap, unsigned long bit,
+			unsigned long n);
 int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr);
 void pkram_bitmaps_free(struct xarray *xa);
 int pkram_track_snapshot(struct xarray *copy);

@@ -21,71 +21,186 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/pkram.h>
+#include <linux/rcupdate.h>
 #include <linux/seqlock.h>
-#include <linux/spinlock.h>
 #include <linux/xarray.h>
 
 #include "pkram_internal.h"
 
+/*
+ * Saves on every CPU track their pages at once, so the bits are kept
+ * without a lock.  A bitmap is found with xa_load() under RCU, and its bits
+ * are set and cleared by compare-and-exchange on whole words.  The
+ * reference count of a bitmap page is the number of bits it has set: a
+ * track takes references for the bits it is about to set with
+ * page_ref_add_unless(), which fails on a bitmap with none left.  Such a
+ * bitmap is dying: its last bit was cleared, and the untrack that cleared
+ * it takes it out of the xarray and frees it after a grace period.  No bit
+ * is set in it any more; a track that meets it takes it out itself and puts
+ * a new bitmap there.  A new bitmap goes into the xarray with its first
+ * bits and their references already set, so one with no reference is
+ * always a dying one.
+ */
 static DEFINE_XARRAY(pkram_track_xa);
-static DEFINE_SPINLOCK(pkram_track_lock);	/* the bits */
-static unsigned long pkram_tracked;		/* pages with their bit set */
 
-/* The bitmap covering @pfn, allocated if @gfp_mask allows it. */
-static unsigned long *pkram_track_bitmap(unsigned long pfn, gfp_t gfp_mask)
+/* The mask of the bits of [@bit, @end) in word @w of a bitmap. */
+static unsigned long pkram_word_mask(unsigned long w, unsigned long bit,
+				     unsigned long end)
 {
-	unsigned long key = pfn / PKRAM_TRACK_PFNS;
-	unsigned long *bitmap, *old;
+	unsigned long mask = ~0UL;
 
-	bitmap = xa_load(&pkram_track_xa, key);
-	if (bitmap || !gfp_mask)
-		return bitmap;
+	if (w == BIT_WORD(bit))
+		mask &= BITMAP_FIRST_WORD_MASK(bit);
+	if (w == BIT_WORD(end - 1))
+		mask &= BITMAP_LAST_WORD_MASK(end);
+	return mask;
+}
 
-	bitmap = (unsigned long *)get_zeroed_page(gfp_mask);
-	if (!bitmap)
-		return NULL;
-	old = xa_cmpxchg(&pkram_track_xa, key, NULL, bitmap, gfp_mask);
-	if (old) {
-		free_page((unsigned long)bitmap);
-		return xa_is_err(old) ? NULL : old;
+/* Clear bits [@bit, @bit + @n) of @bitmap, atomically word by word. */
+static void pkram_bitmap_release(unsigned long *bitmap, unsigned long bit,
+				 unsigned long n)
+{
+	unsigned long end = bit + n, w, mask, old;
+
+	for (w = BIT_WORD(bit); w * BITS_PER_LONG < end; w++) {
+		mask = pkram_word_mask(w, bit, end);
+		old = READ_ONCE(bitmap[w]);
+		while (!try_cmpxchg(&bitmap[w], &old, old & ~mask))
+			;
 	}
-	return bitmap;
+}
+
+/* Set the bits of @mask in *@word, unless one of them is set already. */
+static bool pkram_word_claim(unsigned long *word, unsigned long mask)
+{
+	unsigned long old = READ_ONCE(*word);
+
+	do {
+		if (old & mask)
+			return false;
+	} while (!try_cmpxchg(word, &old, old | mask));
+	return true;
+}
+
+/**
+ * pkram_bitmap_claim - set bits of a bitmap that others set bits in too
+ * @bitmap: the bitmap
+ * @bit: first bit
+ * @n: number of bits, at least 1
+ *
+ * Atomically word by word: other threads may set and clear other bits of
+ * the same words meanwhile.
+ *
+ * Return: true if every bit of [@bit, @bit + @n) was clear, and is set now;
+ * false if one was set already: then the bitmap is as it was.
+ */
+bool pkram_bitmap_claim(unsigned long *bitmap, unsigned long bit,
+			unsigned long n)
+{
+	unsigned long end = bit + n, w;
+
+	for (w = BIT_WORD(bit); w * BITS_PER_LONG < end; w++) {
+		if (pkram_word_claim(&bitmap[w], pkram_word_mask(w, bit, end)))
+			continue;
+		/* The words before this one are ours: give them back. */
+		if (w > BIT_WORD(bit))
+			pkram_bitmap_release(bitmap, bit, w * BITS_PER_LONG - bit);
+		return false;
+	}
+	return true;
+}
+
+static void pkram_bitmap_free_rcu(struct rcu_head *head)
+{
+	struct page *page = container_of(head, struct page, rcu_head);
+
+	/* No reader is left to see it at 0: the reference to free it by. */
+	set_page_count(page, 1);
+	__free_page(page);
 }
 
 /*
- * pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page.
- * The bitmap is looked up under the lock, which keeps an untrack from
- * freeing it meanwhile; only a missing one is allocated, outside it.
+ * The tracker's bitmap at @key, with @n references taken for bits to be set
+ * in it; NULL if there is none alive.  A dying one is taken out on the way.
  */
+static unsigned long *pkram_bitmap_get(unsigned long key, unsigned long n)
+{
+	unsigned long *bitmap;
+
+	rcu_read_lock();
+	bitmap = xa_load(&pkram_track_xa, key);
+	if (bitmap && !page_ref_add_unless(virt_to_page(bitmap), n, 0)) {
+		/* Under RCU: the page at @bitmap is still the dying one. */
+		xa_cmpxchg(&pkram_track_xa, key, bitmap, NULL, 0);
+		bitmap = NULL;
+	}
+	rcu_read_unlock();
+	return bitmap;
+}
+
+/* Drop @n references of the tracker's bitmap at @key: its bits cleared. */
+static void pkram_bitmap_put(unsigned long key, unsigned long *bitmap,
+			     unsigned long n)
+{
+	struct page *page = virt_to_page(bitmap);
+
+	if (!page_ref_sub_and_test(page, n))
+		return;
+	/* Dying: out of the xarray, unless a track took it out already. */
+	xa_cmpxchg(&pkram_track_xa, key, bitmap, NULL, 0);
+	call_rcu(&page->rcu_head, pkram_bitmap_free_rcu);
+}
+
+/* A new bitmap with bits [@bit, @bit + @n) set, and references for them. */
+static unsigned long *pkram_bitmap_new(unsigned long bit, unsigned long n,
+				       gfp_t gfp_mask)
+{
+	unsigned long *bitmap = (unsigned long *)get_zeroed_page(gfp_mask);
+
+	if (!bitmap)
+		return NULL;
+	bitmap_set(bitmap, bit, n);
+	/* It has one reference already. */
+	page_ref_add(virt_to_page(bitmap), n - 1);
+	return bitmap;
+}
+
+/* Free a bitmap of pkram_bitmap_new() with its @n bits: not the tracker's. */
+static void pkram_bitmap_discard(unsigned long *bitmap, unsigned long n)
+{
+	page_ref_sub(virt_to_page(bitmap), n - 1);
+	free_page((unsigned long)bitmap);
+}
+
+/* pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page. */
 static int pkram_track_one(unsigned long pfn, unsigned long n, gfp_t gfp_mask)
 {
-	unsigned long bit = pfn % PKRAM_TRACK_PFNS, *bitmap;
+	unsigned long key = pfn / PKRAM_TRACK_PFNS, bit = pfn % PKRAM_TRACK_PFNS;
+	unsigned long *bitmap, *new = NULL;
+	int err;
 
-	for (;;) {
-		spin_lock(&pkram_track_lock);
-		bitmap = xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS);
-		if (bitmap)
-			break;
-		spin_unlock(&pkram_track_lock);
-		if (!pkram_track_bitmap(pfn, gfp_mask))
+	while (!(bitmap = pkram_bitmap_get(key, n))) {
+		if (!new)
+			new = pkram_bitmap_new(bit, n, gfp_mask);
+		if (!new)
 			return -ENOMEM;
+		err = xa_insert(&pkram_track_xa, key, new, gfp_mask);
+		if (!err)
+			return 0;
+		if (err != -EBUSY)
+			goto out;
+		/* Another track put one there first. */
 	}
-
 	/* A page is preserved once: the first untrack would expose it. */
-	if (n == 1 ? test_bit(bit, bitmap) :
-		     find_next_bit(bitmap, bit + n, bit) < bit + n) {
-		spin_unlock(&pkram_track_lock);
-		return -EBUSY;
+	err = 0;
+	if (!pkram_bitmap_claim(bitmap, bit, n)) {
+		pkram_bitmap_put(key, bitmap, n);
+		err = -EBUSY;
 	}
-	if (n == 1)
-		__set_bit(bit, bitmap);
-	else
-		bitmap_set(bitmap, bit, n);
-	/* page::private of a bitmap page counts the bits it has set */
-	virt_to_page(bitmap)->private += n;
-	pkram_tracked += n;
-	spin_unlock(&pkram_track_lock);
-	return 0;
+out:
+	if (new)
+		pkram_bitmap_discard(new, n);
+	return err;
 }
 
 /**
@@ -94,6 +209,8 @@ static int pkram_track_one(unsigned long pfn, unsigned long n, gfp_t gfp_mask)
  * @nr: number of pages
  * @gfp_mask: allocation flags for a new bitmap page
  *
+ * Context: any context @gfp_mask allows; takes no lock but the xarray's,
+ * when a bitmap comes or goes.
  * Return: 0, -EBUSY if a page is marked already, or -ENOMEM (nothing
  * marked).
  */
@@ -120,42 +237,22 @@ int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
  * @pfn: first page
  * @nr: number of pages, all marked by pkram_track()
  *
- * A bitmap with no bit set any more is freed.
+ * A bitmap with no bit set any more is freed, after a grace period.
  */
 void pkram_untrack(unsigned long pfn, unsigned long nr)
 {
-	unsigned long p, end = pfn + nr, n;
-	unsigned long *bitmap;
-	struct page *page, *tmp;
-	LIST_HEAD(empty);
+	unsigned long p, end = pfn + nr, n, key, *bitmap;
 
-	spin_lock(&pkram_track_lock);
 	for (p = pfn; p < end; p += n) {
 		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
-		bitmap = pkram_track_bitmap(p, 0);
+		key = p / PKRAM_TRACK_PFNS;
+		/* Alive: its bits of [p, p + n) hold references. */
+		bitmap = xa_load(&pkram_track_xa, key);
 		if (WARN_ON_ONCE(!bitmap))
 			continue;
-		bitmap_clear(bitmap, p % PKRAM_TRACK_PFNS, n);
-		virt_to_page(bitmap)->private -= n;
-		if (!virt_to_page(bitmap)->private) {
-			xa_erase(&pkram_track_xa, p / PKRAM_TRACK_PFNS);
-			list_add(&virt_to_page(bitmap)->lru, &empty);
-		}
+		pkram_bitmap_release(bitmap, p % PKRAM_TRACK_PFNS, n);
+		pkram_bitmap_put(key, bitmap, n);
 	}
-	pkram_tracked -= nr;
-	spin_unlock(&pkram_track_lock);
-	list_for_each_entry_safe(page, tmp, &empty, lru)
-		__free_page(page);
-}
-
-/**
- * pkram_tracked_pages - how many pages are marked as preserved
- *
- * Return: the number of pages.
- */
-unsigned long pkram_tracked_pages(void)
-{
-	return READ_ONCE(pkram_tracked);
 }
 
 /**
@@ -164,7 +261,8 @@ unsigned long pkram_tracked_pages(void)
  * @pfn: in: where to start looking; out: first pfn of the run found
  * @end: where to stop looking
  *
- * The caller keeps @xa from changing.
+ * The caller keeps @xa from changing, or holds the RCU read lock: then the
+ * run is made of bits as they were at some point of the walk.
  *
  * Return: the length of the run found at @pfn, which ends before @end, or
  * 0 if there is none.
@@ -220,9 +318,10 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
 {
 	unsigned long n;
 
-	spin_lock(&pkram_track_lock);
+	/* Bitmaps freed meanwhile are not reused until after the walk. */
+	rcu_read_lock();
 	n = pkram_bitmaps_next(&pkram_track_xa, pfn, end);
-	spin_unlock(&pkram_track_lock);
+	rcu_read_unlock();
 	return n;
 }
 
@@ -291,11 +390,11 @@ int pkram_track_snapshot(struct xarray *copy)
 
 	do {
 		/* Pages for as many bitmaps as there are, and a few more. */
-		spin_lock(&pkram_track_lock);
+		rcu_read_lock();
 		n = 0;
 		xa_for_each(&pkram_track_xa, key, bitmap)
 			n++;
-		spin_unlock(&pkram_track_lock);
+		rcu_read_unlock();
 		for (i = 0; i < have; i++)
 			free_page((unsigned long)pages[i]);
 		kvfree(pages);
@@ -314,7 +413,7 @@ int pkram_track_snapshot(struct xarray *copy)
 			goto out;
 		}
 
-		spin_lock(&pkram_track_lock);
+		rcu_read_lock();
 		n = 0;
 		short_of_pages = false;
 		xa_for_each(&pkram_track_xa, key, bitmap) {
@@ -322,10 +421,11 @@ int pkram_track_snapshot(struct xarray *copy)
 				short_of_pages = true;
 				break;
 			}
+			/* Each bit as it was at some point of the copy. */
 			memcpy(pages[n], bitmap, PAGE_SIZE);
 			keys[n++] = key;
 		}
-		spin_unlock(&pkram_track_lock);
+		rcu_read_unlock();
 	} while (short_of_pages);
 
 	for (i = 0; i < n && !err; i++) {
@@ -354,33 +454,28 @@ out:
  */
 void pkram_track_adopt(struct xarray *xa)
 {
-	unsigned long key, *src, *dst, weight;
-	void *old;
+	unsigned long key, *src, *dst, weight, w;
+	int err;
 
 	xa_for_each(xa, key, src) {
 		xa_erase(xa, key);
 		weight = bitmap_weight(src, PKRAM_TRACK_PFNS);
 		if (!weight)
 			goto free;
-		virt_to_page(src)->private = 0;
-		spin_lock(&pkram_track_lock);
-		old = xa_cmpxchg(&pkram_track_xa, key, NULL, src, GFP_ATOMIC);
-		dst = old ? old : src;
-		if (xa_is_err(old)) {
-			/* No memory for the xarray: merge into a bitmap, if any. */
-			spin_unlock(&pkram_track_lock);
-			dst = pkram_track_bitmap(key * PKRAM_TRACK_PFNS, GFP_KERNEL);
-			if (WARN_ON_ONCE(!dst))
-				goto free;
-			spin_lock(&pkram_track_lock);
+		page_ref_add(virt_to_page(src), weight - 1);
+		while (!(dst = pkram_bitmap_get(key, weight))) {
+			/* None there: @src becomes the tracker's. */
+			err = xa_insert(&pkram_track_xa, key, src, GFP_KERNEL);
+			if (!err)
+				continue;
+			if (WARN_ON_ONCE(err != -EBUSY))
+				break;
 		}
-		if (dst != src)
-			bitmap_or(dst, dst, src, PKRAM_TRACK_PFNS);
-		virt_to_page(dst)->private += weight;
-		pkram_tracked += weight;
-		spin_unlock(&pkram_track_lock);
-		if (dst == src)
-			continue;
+		/* Or its bits go into the one there. */
+		for (w = 0; dst && w < BITS_TO_LONGS(PKRAM_TRACK_PFNS); w++)
+			if (src[w])
+				WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w]));
+		page_ref_sub(virt_to_page(src), weight - 1);
 free:
 		free_page((unsigned long)src);
 	}
@@ -610,3 +705,7 @@ void pkram_kexec_forget(const struct kimage *image)
 	}
 	write_sequnlock_irqrestore(&pkram_kexec_lock, flags);
 }
+
+#ifdef CONFIG_PKRAM_KUNIT_TEST
+#include "pkram_tracker_test.c"
+#endif

@@ -145,7 +145,6 @@ void sim_pkram_reset(void)
 	memset(pkram_scratch_nr_parts, 0, sizeof(pkram_scratch_nr_parts));
 
 	pkram_bitmaps_free(&pkram_track_xa);
-	pkram_tracked = 0;
 
 	sim_nr_nodes = 0;
 	sim_restoring = false;
@@ -443,7 +442,7 @@ void sim_pkram_check(void)
 {
 	struct pkram_bitset seen;
 	struct pkram_obj *obj;
-	unsigned long i, pfn, n, held = 0;
+	unsigned long i, pfn, n, held = 0, tracked = 0, key, *bitmap;
 	u64 p;
 
 	pkram_bits_init(&seen);
@@ -461,6 +460,14 @@ void sim_pkram_check(void)
 	     pfn += n)
 		held += n;
 	pkram_bits_destroy(&seen);
-	if (held != pkram_tracked)
+	/* A bitmap of the tracker holds a reference for each bit it has set. */
+	xa_for_each(&pkram_track_xa, key, bitmap) {
+		n = bitmap_weight(bitmap, PKRAM_TRACK_PFNS);
+		if (virt_to_page(bitmap)->refcount != n)
+			sim_bug("a bitmap of the tracker miscounts its bits",
+				key * PKRAM_TRACK_PFNS);
+		tracked += n;
+	}
+	if (held != tracked)
 		sim_bug("the tracker holds pages no node holds", held);
 }

@@ -255,6 +255,7 @@ unsigned long __get_free_page(gfp_t gfp_mask)
 	page = &sim_mem_map[pfn];
 	sim_touch(page, SIM_PAGE_HEAP);
 	page->private = 0;
+	page->refcount = 1;
 	sim_heap_used++;
 	if (gfp_mask & __GFP_ZERO)
 		memset((void *)PFN_PHYS(pfn), 0, PAGE_SIZE);

@@ -111,12 +111,56 @@ static inline long atomic_long_read(const atomic_long_t *v)
 	__atomic_compare_exchange_n(ptr, oldp, new, false, __ATOMIC_SEQ_CST,	\
 				    __ATOMIC_SEQ_CST)
 
+/* --- RCU: one thread, so no reader to wait for ---------------------------- */
+struct rcu_head {
+	void (*func)(struct rcu_head *head);
+};
+
+#define rcu_read_lock()		do { } while (0)
+#define rcu_read_unlock()	do { } while (0)
+
+static inline void call_rcu(struct rcu_head *head,
+			    void (*func)(struct rcu_head *head))
+{
+	func(head);
+}
+
 /* --- pages ----------------------------------------------------------------- */
 struct page {
 	unsigned long flags;		/* SIM_PAGE_* */
 	unsigned long private;
+	int refcount;			/* 1 when allocated */
 	struct list_head lru;
+	struct rcu_head rcu_head;
 };
+
+static inline void page_ref_add(struct page *page, int nr)
+{
+	page->refcount += nr;
+}
+
+static inline void page_ref_sub(struct page *page, int nr)
+{
+	page->refcount -= nr;
+}
+
+static inline bool page_ref_sub_and_test(struct page *page, int nr)
+{
+	return !(page->refcount -= nr);
+}
+
+static inline void set_page_count(struct page *page, int v)
+{
+	page->refcount = v;
+}
+
+static inline bool page_ref_add_unless(struct page *page, int nr, int u)
+{
+	if (page->refcount == u)
+		return false;
+	page->refcount += nr;
+	return true;
+}
 
 #define SIM_PAGE_TOUCHED	1	/* state below set, reset after a run */
 #define SIM_PAGE_ALLOCATED	2	/* handed out as an allocated page */

@@ -40,6 +40,16 @@ void *xa_find_after(struct xarray *xa, unsigned long *index,
 		    unsigned long max, unsigned int filter);
 void xa_destroy(struct xarray *xa);
 
+static inline int xa_insert(struct xarray *xa, unsigned long index,
+			    void *entry, gfp_t gfp)
+{
+	void *cur = xa_cmpxchg(xa, index, NULL, entry, gfp);
+
+	if (xa_is_err(cur))
+		return xa_err(cur);
+	return cur ? -EBUSY : 0;
+}
+
 static inline bool xa_empty(const struct xarray *xa)
 {
 	return !xa->nr;
