@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=271
+EXPECTED_TESTS=279
 
 t0=$(date +%s)
 
@@ -207,21 +207,73 @@ result "kunit: no kernel warning, BUG or lockdep report" $([ -z "$r" ]; echo $?)
 mapfile -t vmtests < <(grep -vE '^[[:space:]]*(#|$)' \
 	"$TREE/tools/testing/selftests/pkram/vmtests")
 probe_accel
-for t in "${vmtests[@]}"; do
+# VMTEST_JOBS runs at a time (default: 2 on a host with 2 CPUs or more).  A
+# guest under TCG keeps about 1.2 CPUs busy (its boot runs on one vCPU), so
+# two at once get through the list in about two thirds of the time; their
+# timeouts are doubled.  The runs with the most kernels start first, so
+# that a long one does not run alone at the end; the results are reported
+# in the order of the list, each when its run is over.
+vm_jobs=${VMTEST_JOBS:-$(( $(nproc) >= 2 ? 2 : 1 ))}
+[ "$vm_jobs" -le 1 ] || export VMTEST_TIMEOUT_FACTOR=2
+vm_log() {
+	echo "$LOGS/vmtest-$(echo "${vmtests[$1]}" | tr -c 'a-zA-Z0-9=\n-' _).log"
+}
+vm_run() {
+	local i=$1 scen nstages mode
+
+	# shellcheck disable=SC2086
+	set -- ${vmtests[$i]}
+	scen=$1 nstages=$2 mode=$3
+	shift 3
+	vmtest -s "$scen" -S "$nstages" -K "$mode" -l "$(vm_log "$i")" "$@" \
+		>"$out/vm-$i.log" 2>&1
+	echo $? >"$out/vm-$i.rc"
+}
+mapfile -t vm_order < <(for i in "${!vmtests[@]}"; do
+	# shellcheck disable=SC2086
+	set -- ${vmtests[$i]}
+	echo "$2 $i"
+done | sort -s -k1,1nr | cut -d' ' -f2)
+rm -f "$out"/vm-*.rc
+vm_next=0
+vm_pids=()
+vm_t0=$(date +%s)
+vm_tick=$vm_t0
+# Start runs while fewer than vm_jobs run.
+vm_fill() {
+	local p busy=0
+
+	for p in "${vm_pids[@]}"; do
+		kill -0 "$p" 2>/dev/null && busy=$((busy + 1))
+	done
+	while [ $busy -lt "$vm_jobs" ] && [ $vm_next -lt ${#vm_order[@]} ]; do
+		vm_run "${vm_order[$vm_next]}" &
+		vm_pids+=($!)
+		vm_next=$((vm_next + 1))
+		busy=$((busy + 1))
+	done
+}
+for i in "${!vmtests[@]}"; do
+	t=${vmtests[$i]}
 	# shellcheck disable=SC2086
 	set -- $t
 	scen=$1 nstages=$2 mode=$3
 	shift 3
-	step "vmtest: $scen, $nstages kernels, kexec $mode $*"
-	log=$LOGS/vmtest-$(echo "$t" | tr -c 'a-zA-Z0-9=\n-' _).log
 	name="$scen${*:+ $*}"
-	with_progress "vmtest $scen" \
-		"echo \$(grep -c 'pkram-vmtest: .* done' '$log' 2>/dev/null) of $nstages stages done" \
-		"$out/vm.log" vmtest -s "$scen" -S "$nstages" -K "$mode" -l "$log" "$@"
-	rc=$?
-	sed 's/^/    /' "$out/vm.log" | grep -E '^    ((    )?not ok|# )' || true
+	until [ -e "$out/vm-$i.rc" ]; do
+		vm_fill
+		sleep 1
+		if [ $(($(date +%s) - vm_tick)) -ge 60 ]; then
+			vm_tick=$(date +%s)
+			info "vmtests: $(find "$out" -name 'vm-*.rc' | wc -l) of ${#vmtests[@]} runs done in $((vm_tick - vm_t0)) s, waiting for $scen $*"
+		fi
+	done
+	vm_fill
+	step "vmtest: $scen, $nstages kernels, kexec $mode $*"
+	rc=$(cat "$out/vm-$i.rc")
+	sed 's/^/    /' "$out/vm-$i.log" | grep -E '^    ((    )?not ok|# )' || true
 	# the seeds of a failed run, to replay it
-	[ $rc -eq 0 ] || grep -E '^    # .*seed' "$out/vm.log" | sort -u || true
+	[ "$rc" -eq 0 ] || grep -E '^    # .*seed' "$out/vm-$i.log" | sort -u || true
 	n=0
 	while read -r st rest; do
 		n=$((n + 1))
@@ -229,13 +281,16 @@ for t in "${vmtests[@]}"; do
 		ok) result "vmtest $name ($mode) ${rest#* }" 0 ;;
 		*) result "vmtest $name ($mode) ${rest#ok * }" 1 ;;
 		esac
-	done < <(grep -E '^(ok|not ok) [0-9]+ ' "$out/vm.log")
-	if [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -q '^not ok' "$out/vm.log"; then
+	done < <(grep -E '^(ok|not ok) [0-9]+ ' "$out/vm-$i.log")
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && ! grep -q '^not ok' "$out/vm-$i.log"; then
 		result "vmtest $name ($mode): exit code $rc" 1
 	fi
-	[ $rc -ne 4 ] || result "vmtest $name ($mode): skipped, a prerequisite is missing" 1
-	[ $n -gt 0 ] || [ $rc -ne 0 ] || result "vmtest $name ($mode) reported nothing" 1
+	[ "$rc" -ne 4 ] || result "vmtest $name ($mode): skipped, a prerequisite is missing" 1
+	[ $n -gt 0 ] || [ "$rc" -ne 0 ] || result "vmtest $name ($mode) reported nothing" 1
 done
+wait
+info "vmtests: ${#vmtests[@]} runs, $vm_jobs at a time, in $(($(date +%s) - vm_t0)) s"
+unset VMTEST_TIMEOUT_FACTOR
 
 # memblock in user space ------------------------------------------------------
 # The upstream memblock simulator's tests on the series' mm/memblock.c (which

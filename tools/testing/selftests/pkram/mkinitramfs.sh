@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the initramfs of the PKRAM VM tests: busybox, kexec-tools (with the
-# shared libraries it needs), the test programs of this directory compiled
-# statically, the guest /init and its scenarios, and the kernel itself so that
-# the guest can kexec into it.  With -q, for the scenario vm only: Debian's
+# shared libraries it needs), the test programs of this directory (linked
+# against the same C library), the guest /init and its scenarios, and the
+# kernel itself so that the guest can kexec into it.  With -q, for the scenario vm only: Debian's
 # QEMU (qemu-system-x86_64, its libraries, its TCG module and the firmware
 # it loads) and the inner guest it runs (guest/vm/payload.c).  With -u, a
 # second, differently configured kernel as /boot/bzImage.update, which the
@@ -120,14 +120,28 @@ fi
 	fi
 } >"$list"
 
+# The test programs of this directory, linked against the C library that
+# kexec-tools brings: static, each would carry its own copy (750 KiB), which
+# every kexec of a test then reads, hashes and unpacks again.
+progs=()
+for c in "$test_dir"/*.c; do
+	[ -f "$c" ] || continue
+	p=$bin/$(basename "$c" .c)
+	${CC:-cc} -O2 -Wall -Werror -I "$kernel_dir/tools/include" \
+		-o "$p" "$c" -lpthread
+	progs+=("$p")
+	echo "file /usr/bin/$(basename "$p") $p 0755 0 0" >>"$list"
+done
+
 # libs FILE...: the shared libraries and loader FILE needs.
 libs() {
 	ldd "$@" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'
 }
 
-# The libraries of kexec-tools, and of QEMU and its TCG module with -q.
+# The libraries of kexec-tools and the test programs, and of QEMU and its
+# TCG module with -q.
 {
-	libs "$kexec"
+	libs "$kexec" "${progs[@]}"
 	if [ $qemu -eq 1 ]; then
 		libs "$qemu_bin" "$qemu_tcg"
 	fi
@@ -145,14 +159,6 @@ for d in $(awk '$1 == "file" {print $2}' "$list" | grep '^/lib\|^/usr/lib' |
 done | sort -u >"$work/dirs"
 cat "$work/dirs" "$list" >"$list.all"
 
-# The test programs of this directory, static.
-for c in "$test_dir"/*.c; do
-	[ -f "$c" ] || continue
-	p=$bin/$(basename "$c" .c)
-	${CC:-cc} -static -O2 -Wall -Werror -I "$kernel_dir/tools/include" \
-		-o "$p" "$c" -lpthread
-	echo "file /usr/bin/$(basename "$p") $p 0755 0 0" >>"$list.all"
-done
 
 # The inner guest of the scenario vm: a 32-bit Multiboot payload.
 if [ $qemu -eq 1 ]; then

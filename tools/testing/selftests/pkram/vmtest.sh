@@ -67,6 +67,8 @@ usage: $0 [options]
   -A		print the accelerator the guests get (kvm or tcg), and exit
 KVM is used where it works (a guest boots with it within ${kvm_probe} s; set
 VMTEST_ACCEL=kvm or tcg to skip the probe), TCG otherwise.
+VMTEST_TIMEOUT_FACTOR=n multiplies the timeout, for a host that runs
+several guests at once.
 EOF
 }
 
@@ -97,6 +99,7 @@ while getopts "k:i:d:s:S:K:m:c:n:T:a:ul:j:t:V:D:PAh" opt; do
 	*) usage >&2; exit $KSFT_FAIL ;;
 	esac
 done
+timeout=$((timeout * ${VMTEST_TIMEOUT_FACTOR:-1}))
 
 # skip WHY: the whole test skipped, in KTAP, with kselftest's exit code.
 skip() {
