@@ -444,6 +444,34 @@ out:
 	return err;
 }
 
+/*
+ * Make @src, a bitmap with @weight bits set, none of them tracked, the
+ * tracker's bitmap at @key, or merge its bits into the one there.  Return
+ * whether @src was taken.
+ */
+static bool pkram_track_merge(unsigned long key, unsigned long *src,
+			      unsigned long weight)
+{
+	unsigned long *dst, w;
+	int err, tries = 2;
+
+	page_ref_add(virt_to_page(src), weight - 1);
+	while (!(dst = pkram_bitmap_get(key, weight))) {
+		err = xa_insert(&pkram_track_xa, key, src, GFP_KERNEL);
+		if (!err)
+			return true;
+		/* No memory for a slot, twice: the pages stay untracked. */
+		if (err != -EBUSY && WARN_ON_ONCE(!--tries))
+			break;
+		/* Or another one came meanwhile. */
+	}
+	for (w = 0; dst && w < BITS_TO_LONGS(PKRAM_TRACK_PFNS); w++)
+		if (src[w])
+			WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w]));
+	page_ref_sub(virt_to_page(src), weight - 1);
+	return false;
+}
+
 /**
  * pkram_track_adopt - mark as preserved every pfn set in bitmaps
  * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), emptied
@@ -454,30 +482,13 @@ out:
  */
 void pkram_track_adopt(struct xarray *xa)
 {
-	unsigned long key, *src, *dst, weight, w;
-	int err;
+	unsigned long key, *src, weight;
 
 	xa_for_each(xa, key, src) {
 		xa_erase(xa, key);
 		weight = bitmap_weight(src, PKRAM_TRACK_PFNS);
-		if (!weight)
-			goto free;
-		page_ref_add(virt_to_page(src), weight - 1);
-		while (!(dst = pkram_bitmap_get(key, weight))) {
-			/* None there: @src becomes the tracker's. */
-			err = xa_insert(&pkram_track_xa, key, src, GFP_KERNEL);
-			if (!err)
-				continue;
-			if (WARN_ON_ONCE(err != -EBUSY))
-				break;
-		}
-		/* Or its bits go into the one there. */
-		for (w = 0; dst && w < BITS_TO_LONGS(PKRAM_TRACK_PFNS); w++)
-			if (src[w])
-				WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w]));
-		page_ref_sub(virt_to_page(src), weight - 1);
-free:
-		free_page((unsigned long)src);
+		if (!weight || !pkram_track_merge(key, src, weight))
+			free_page((unsigned long)src);
 	}
 }
 

@@ -26,6 +26,7 @@ int main(int argc, char **argv)
 	};
 	unsigned long addr;
 	long ret;
+	int err;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s ADDR\n", argv[0]);
@@ -34,12 +35,14 @@ int main(int argc, char **argv)
 	addr = strtoul(argv[1], NULL, 0) & ~(sizeof(page) - 1);
 	seg.mem = (void *)addr;
 	ret = syscall(SYS_kexec_load, addr, 1UL, &seg, KEXEC_ARCH_DEFAULT);
+	/* Before printf(), which may change errno. */
+	err = ret ? errno : 0;
 	printf("kexec_load of a segment at %#lx: %s\n", addr,
-	       ret ? strerror(errno) : "loaded");
+	       ret ? strerror(err) : "loaded");
 	if (!ret) {
 		/* Not an image to kexec into: unload it. */
 		syscall(SYS_kexec_load, 0UL, 0UL, NULL, KEXEC_ARCH_DEFAULT);
 		return 1;
 	}
-	return errno == EADDRNOTAVAIL ? 0 : 1;
+	return err == EADDRNOTAVAIL ? 0 : 1;
 }
