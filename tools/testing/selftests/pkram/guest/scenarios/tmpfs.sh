@@ -342,6 +342,12 @@ stage_any() {
 	diag "seed $SEED"
 	param pkram_pfns >/tmp/pfns
 	mkdir -p "$M"
+	# khugepaged would collapse small pages (swap leaves only those, with
+	# pkram_tmpfs_swap=1) into new ones while verify_not_copied maps the
+	# files and reads their pfns: only stage 1 needs it.  With THP off for
+	# anonymous memory (and shmem_enabled at never) it stops; the mount's
+	# huge=within_size still gets huge pages.
+	echo never >$THP/enabled
 	# What cannot be brought back stays preserved, and says why.
 	check "a mount with size= too small fails, says so, loses nothing" \
 		restore_fails 'size= too small' ,size=1m
