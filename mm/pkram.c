@@ -341,11 +341,6 @@ static unsigned long pkram_pfn(void *addr)
 	return addr ? page_to_pfn(virt_to_page(addr)) : 0;
 }
 
-static void *pkram_pfn_to_virt(u64 pfn)
-{
-	return pfn ? pfn_to_kaddr(pfn) : NULL;
-}
-
 /* --- entries and link pages ---------------------------------------------- */
 
 static bool pkram_entry_is_folio(u64 entry)
@@ -469,8 +464,7 @@ static void pkram_free_folio_entries(struct pkram_link *link)
 	unsigned int i;
 	u64 e;
 
-	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-		e = link->entry[i];
+	pkram_for_each_entry(e, i, link) {
 		if (!pkram_entry_is_folio(e))
 			continue;
 		pfn = PHYS_PFN(e & PAGE_MASK);
@@ -486,8 +480,7 @@ static void pkram_free_folio_entries(struct pkram_link *link)
 	}
 	if (run_nr)
 		pkram_untrack(run_pfn, run_nr);
-	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-		e = link->entry[i];
+	pkram_for_each_entry(e, i, link) {
 		if (!pkram_entry_is_folio(e))
 			continue;
 		for (sub = 0; sub < 1UL << pkram_entry_order(e); sub += nr) {
@@ -502,23 +495,20 @@ static void pkram_free_folio_entries(struct pkram_link *link)
 	atomic_long_sub(pages, &pkram_folio_pages);
 }
 
-/* Free the link pages of a chain starting at @link, and what they hold. */
-static void pkram_free_links(struct pkram_link *link, bool data_pages)
+/* Free the link pages of a chain starting at @first, and what they hold. */
+static void pkram_free_links(struct pkram_link *first, bool data_pages)
 {
-	struct pkram_link *next;
+	struct pkram_link *link, *next;
 	unsigned int i;
 	u64 e;
 
-	for (; link; link = next) {
+	pkram_for_each_link(link, next, first) {
 		if (!data_pages)
 			pkram_free_folio_entries(link);
-		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
-		     link->entry[i]; i++) {
-			e = link->entry[i];
-			if (pkram_entry_is_folio(e))
-				pkram_free_meta(__va(e & PAGE_MASK));
-		}
-		next = pkram_pfn_to_virt(link->link_pfn);
+		else
+			pkram_for_each_entry(e, i, link)
+				if (pkram_entry_is_folio(e))
+					pkram_free_meta(__va(e & PAGE_MASK));
 		pkram_free_meta(link);
 		/* A node can hold millions of folios. */
 		cond_resched();
@@ -527,7 +517,7 @@ static void pkram_free_links(struct pkram_link *link, bool data_pages)
 
 static void pkram_free_stream(struct pkram_stream_head *head, bool data_pages)
 {
-	pkram_free_links(pkram_pfn_to_virt(head->head_pfn), data_pages);
+	pkram_free_links(pkram_first_link(head), data_pages);
 	head->head_pfn = 0;
 	head->tail_pfn = 0;
 }
@@ -544,10 +534,8 @@ static void pkram_free_node(struct pkram_node *node)
 {
 	struct pkram_obj *obj, *next;
 
-	for (obj = pkram_pfn_to_virt(node->obj_pfn); obj; obj = next) {
-		next = pkram_pfn_to_virt(obj->obj_pfn);
+	pkram_for_each_obj(obj, next, node)
 		pkram_free_obj(obj);
-	}
 	pkram_free_meta(node);
 }
 
@@ -723,16 +711,16 @@ static void pkram_stream_init(struct pkram_stream *ps, struct pkram_node *node,
 /* Link pages of a stream, and their data pages if @data_pages. */
 static long pkram_count_links(struct pkram_stream_head *head, bool data_pages)
 {
-	struct pkram_link *link;
+	struct pkram_link *link, *next;
 	unsigned int i;
 	long nr = 0;
+	u64 e;
 
-	for (link = pkram_pfn_to_virt(head->head_pfn); link;
-	     link = pkram_pfn_to_virt(link->link_pfn)) {
+	pkram_for_each_link(link, next, pkram_first_link(head)) {
 		nr++;
-		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
-		     link->entry[i]; i++)
-			nr++;
+		if (data_pages)
+			pkram_for_each_entry(e, i, link)
+				nr++;
 		cond_resched();
 	}
 	return nr;
@@ -790,17 +778,14 @@ void pkram_unlink_nodes(void)
 void pkram_add_node(struct pkram_node *node)
 {
 	struct page *page = virt_to_page(node);
-	struct pkram_obj *obj;
-	u64 pfn;
+	struct pkram_obj *obj, *next;
 
 	/* Its pages count as this kernel's from now on. */
 	atomic_long_inc(&pkram_meta_pages);
-	for (pfn = node->obj_pfn; pfn; pfn = obj->obj_pfn) {
-		obj = pkram_pfn_to_virt(pfn);
+	pkram_for_each_obj(obj, next, node)
 		atomic_long_add(1 + pkram_count_links(&obj->folios, false) +
 				pkram_count_links(&obj->bytes, true),
 				&pkram_meta_pages);
-	}
 	mutex_lock(&pkram_mutex);
 	list_add_tail(&page->lru, &pkram_nodes);
 	mutex_unlock(&pkram_mutex);
@@ -866,7 +851,6 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 	pkram_stream_init(ps, node, gfp_mask);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pkram_prepare_save);
 
 /**
  * pkram_prepare_save_obj - start saving a new object of the node
@@ -907,7 +891,6 @@ int pkram_prepare_save_obj(struct pkram_stream *ps,
 	ps->obj = obj;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pkram_prepare_save_obj);
 
 /**
  * pkram_finish_save_obj - finish saving the current object
@@ -919,7 +902,6 @@ void pkram_finish_save_obj(struct pkram_stream *ps)
 {
 	ps->obj = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_save_obj);
 
 /**
  * pkram_finish_save - make the node complete and available for loading
@@ -938,7 +920,6 @@ void pkram_finish_save(struct pkram_stream *ps)
 	mutex_unlock(&pkram_mutex);
 	ps->node = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_save);
 
 static void pkram_remove_node(struct pkram_node *node)
 {
@@ -964,7 +945,6 @@ void pkram_discard_save(struct pkram_stream *ps)
 	ps->obj = NULL;
 	ps->last_obj = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_discard_save);
 
 /**
  * pkram_prepare_load - start loading a saved node
@@ -1004,7 +984,6 @@ int pkram_prepare_load(struct pkram_stream *ps, const char *name)
 	pkram_stream_init(ps, node, 0);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pkram_prepare_load);
 
 /**
  * pkram_prepare_load_obj - start loading the next object of the node
@@ -1032,7 +1011,6 @@ int pkram_prepare_load_obj(struct pkram_stream *ps)
 	ps->next_link_pfn = obj->folios.head_pfn;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
 
 /**
  * pkram_finish_load_obj - finish loading the current object
@@ -1048,7 +1026,6 @@ void pkram_finish_load_obj(struct pkram_stream *ps)
 	ps->last_obj = ps->obj;
 	ps->obj = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
 
 /**
  * pkram_finish_load - commit a load: the node is consumed
@@ -1067,7 +1044,6 @@ void pkram_finish_load(struct pkram_stream *ps)
 	ps->node = NULL;
 	ps->last_obj = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_load);
 
 /**
  * pkram_abort_load - end a load that could not complete: the node stays
@@ -1090,7 +1066,6 @@ void pkram_abort_load(struct pkram_stream *ps)
 	ps->obj = NULL;
 	ps->last_obj = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_abort_load);
 
 /* --- accesses -------------------------------------------------------------- */
 
@@ -1254,7 +1229,6 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 	pa->nr_counted_folios++;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pkram_save_folio_at);
 
 /**
  * pkram_save_folio - save a folio into the folio stream of the object
@@ -1269,7 +1243,6 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
 	return pkram_save_folio_at(pa, folio, folio->index);
 }
-EXPORT_SYMBOL_GPL(pkram_save_folio);
 
 /*
  * The next link page of a loading access, NULL at the end of the stream.  A
@@ -1373,7 +1346,6 @@ struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
 	folio_get(folio);
 	return folio;
 }
-EXPORT_SYMBOL_GPL(pkram_load_folio);
 
 /*
  * The last data page of the byte stream, if it has room left: a new saving
@@ -1442,7 +1414,6 @@ nomem:
 	pa->data_len += done;
 	return done ? done : -ENOMEM;
 }
-EXPORT_SYMBOL_GPL(pkram_write);
 
 /**
  * pkram_read - read bytes from the byte stream of the object
@@ -1488,7 +1459,6 @@ size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
 	}
 	return done;
 }
-EXPORT_SYMBOL_GPL(pkram_read);
 
 /**
  * pkram_bytes_left - how many bytes a loading access has yet to read
@@ -1506,7 +1476,6 @@ size_t pkram_bytes_left(struct pkram_access *pa)
 		return 0;
 	return pa->link ? pa->data_len : pa->ps->obj->data_len;
 }
-EXPORT_SYMBOL_GPL(pkram_bytes_left);
 
 /**
  * pkram_finish_access - end an access to a stream of the current object
@@ -1545,7 +1514,6 @@ out:
 	pa->first = NULL;
 	pa->data_page = NULL;
 }
-EXPORT_SYMBOL_GPL(pkram_finish_access);
 
 /* --- debugfs --------------------------------------------------------------- */
 
@@ -1553,15 +1521,15 @@ EXPORT_SYMBOL_GPL(pkram_finish_access);
 static void pkram_show_stream(struct seq_file *m, struct pkram_stream_head *head)
 {
 	unsigned long count[NR_PAGE_ORDERS] = { };
-	struct pkram_link *link;
+	struct pkram_link *link, *next;
 	unsigned int i, order;
+	u64 e;
 
-	for (link = pkram_pfn_to_virt(head->head_pfn); link;
-	     link = pkram_pfn_to_virt(link->link_pfn)) {
-		for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-			if (!pkram_entry_is_folio(link->entry[i]))
+	pkram_for_each_link(link, next, pkram_first_link(head)) {
+		pkram_for_each_entry(e, i, link) {
+			if (!pkram_entry_is_folio(e))
 				continue;
-			order = pkram_entry_order(link->entry[i]);
+			order = pkram_entry_order(e);
 			if (order < NR_PAGE_ORDERS)
 				count[order]++;
 		}
@@ -1587,7 +1555,7 @@ VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
 	pkram_lock_nodes();
 	list_for_each_entry(page, &pkram_nodes, lru) {
 		struct pkram_node *node = pkram_node_of(page);
-		struct pkram_obj *obj;
+		struct pkram_obj *obj, *next;
 		unsigned int i = 0;
 
 		seq_printf(m, "node %s: %s, %u objects\n", node->name,
@@ -1596,9 +1564,8 @@ VISIBLE_IF_KUNIT int pkram_nodes_show(struct seq_file *m, void *v)
 		/* Nodes in use change under our feet: show saved ones only. */
 		if (node->flags & PKRAM_ACCMODE_MASK)
 			continue;
-		for (obj = pkram_pfn_to_virt(node->obj_pfn); obj;
-		     obj = pkram_pfn_to_virt(obj->obj_pfn), i++) {
-			seq_printf(m, "  obj %u: folios:", i);
+		pkram_for_each_obj(obj, next, node) {
+			seq_printf(m, "  obj %u: folios:", i++);
 			pkram_show_stream(m, &obj->folios);
 			seq_printf(m, " bytes=%llu\n", obj->data_len);
 		}

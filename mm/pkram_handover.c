@@ -51,7 +51,8 @@ static struct pkram_super_block *pkram_sb;
 
 /* The super block handed to this kernel (pkram=), 0 if none or invalid. */
 static unsigned long pkram_sb_pfn;
-static unsigned long pkram_in_pages __initdata;
+/* Its ranges are reserved: memory reserved for good from now on is noted. */
+static bool pkram_ranges_reserved __initdata;
 
 /* The one the kexec image gave (pkram_set_super_block()), if it did. */
 static u64 pkram_image_pfn __initdata;
@@ -744,7 +745,7 @@ static void __init pkram_note_late(phys_addr_t base, phys_addr_t size,
 	struct pkram_later *l = &pkram_late[pkram_nr_late];
 	u64 pfn = PHYS_PFN(base), end = PHYS_PFN(base + size - 1) + 1;
 
-	if (!pkram_in_pages || !size)
+	if (!pkram_ranges_reserved || !size)
 		return;
 	if (pkram_nr_late < PKRAM_NR_LATE) {
 		pkram_nr_late++;
@@ -1600,7 +1601,7 @@ void __init pkram_reserve(void)
 		       err);
 		goto none;
 	}
-	pkram_in_pages = sb->nr_pages;
+	pkram_ranges_reserved = true;
 	memblock_set_late_ops(&pkram_late_ops, pkram_cover_nr_free);
 	pkram_restore_begin();
 	pr_info("reserved %llu preserved pages in %llu ranges in %llu us\n",
@@ -1621,17 +1622,6 @@ none:
 /* --- new kernel: taking the nodes back ----------------------------------- */
 
 /*
- * A set of pfns, as bitmaps like the tracker's, with the bitmap looked up
- * last kept at hand for the changes made in one thread.
- */
-struct pkram_bitset {
-	struct xarray xa;
-	unsigned long key;		/* of @bm */
-	unsigned long *bm;		/* looked up last, or NULL */
-	bool nomem;			/* a bitmap could not be allocated */
-};
-
-/*
  * While the nodes are checked, two sets of pfns: the pages handed over (the
  * ranges), and the pages reached from the super block and the nodes.  Once
  * all is checked, the second set becomes the tracker's.
@@ -1644,21 +1634,22 @@ struct pkram_bitset {
  * meanwhile: whatever would waits (pkram_wait_restore()).
  */
 struct pkram_restore {
-	struct pkram_bitset in;		/* pages handed over */
-	struct pkram_bitset own;	/* pages reached */
+	struct xarray in;		/* pages handed over, as bitmaps */
+	struct xarray own;		/* pages reached, as bitmaps */
 	atomic_long_t owned;		/* how many */
 	struct list_head nodes;		/* checked nodes, through page::lru */
 	struct xarray links;		/* link pages of folio streams */
 	unsigned long nr_links;		/* in @links, numbered from 0 */
 	atomic_long_t next_link;	/* the next one to check */
 	bool bad;			/* an entry is wrong */
+	bool nomem;			/* a bitmap or @links needed memory */
 };
 
 /*
  * One thread's hand on the two sets while it claims pages: the bitmaps of
- * the key it looked up last.  Once claims begin, bitmaps are only looked up
- * (pkram_own_bitmaps() gave @own one for every bitmap of @in), and the bits of
- * @own are set atomically, so that threads can claim at once.
+ * the key it looked up last.  Once claims begin, bitmaps are only looked
+ * up (pkram_bitmaps_alike() gave @own one for every bitmap of @in), and
+ * the bits of @own are set atomically, so that threads can claim at once.
  */
 struct pkram_claimer {
 	struct pkram_restore *rs;
@@ -1667,94 +1658,6 @@ struct pkram_claimer {
 	unsigned long *own;		/* and in @rs->own */
 	unsigned long owned;		/* claimed, not in @rs->owned yet */
 };
-
-enum pkram_bits_op { PKRAM_BITS_SET, PKRAM_BITS_CLEAR };
-
-static void pkram_bits_init(struct pkram_bitset *bs)
-{
-	xa_init(&bs->xa);
-	bs->bm = NULL;
-	bs->nomem = false;
-}
-
-static void pkram_bits_destroy(struct pkram_bitset *bs)
-{
-	unsigned long key;
-	void *bm;
-
-	xa_for_each(&bs->xa, key, bm)
-		free_page((unsigned long)bm);
-	xa_destroy(&bs->xa);
-	bs->bm = NULL;
-}
-
-/* The bitmap of @key in @bs, allocated if @alloc; NULL if none. */
-static unsigned long *pkram_bits_map(struct pkram_bitset *bs,
-				     unsigned long key, bool alloc)
-{
-	unsigned long *bm;
-
-	if (bs->bm && bs->key == key)
-		return bs->bm;
-	bm = xa_load(&bs->xa, key);
-	if (!bm && alloc) {
-		bm = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-		if (!bm) {
-			bs->nomem = true;
-			return NULL;
-		}
-		if (xa_err(xa_store(&bs->xa, key, bm, GFP_KERNEL))) {
-			free_page((unsigned long)bm);
-			bs->nomem = true;
-			return NULL;
-		}
-	}
-	if (bm) {
-		bs->key = key;
-		bs->bm = bm;
-	}
-	return bm;
-}
-
-/* Set or clear the bits of [@pfn, @pfn + @nr) in @bs, in one thread. */
-static bool pkram_bits(struct pkram_bitset *bs, unsigned long pfn,
-		       unsigned long nr, enum pkram_bits_op op)
-{
-	unsigned long p, end = pfn + nr, n, bit, *bm;
-
-	for (p = pfn; p < end; p += n) {
-		bit = p % PKRAM_TRACK_PFNS;
-		n = min(end - p, PKRAM_TRACK_PFNS - bit);
-		bm = pkram_bits_map(bs, p / PKRAM_TRACK_PFNS,
-				    op == PKRAM_BITS_SET);
-		if (!bm) {
-			if (op == PKRAM_BITS_CLEAR)
-				continue;
-			return false;
-		}
-		if (op == PKRAM_BITS_SET)
-			bitmap_set(bm, bit, n);
-		else
-			bitmap_clear(bm, bit, n);
-	}
-	return true;
-}
-
-/*
- * Give @own a bitmap for every bitmap of @in: every page that can be
- * claimed was handed over, so claims need no allocation, and threads can
- * share @own.
- */
-static bool pkram_own_bitmaps(struct pkram_restore *rs)
-{
-	unsigned long key;
-	void *bm;
-
-	xa_for_each(&rs->in.xa, key, bm)
-		if (!pkram_bits_map(&rs->own, key, true))
-			return false;
-	return true;
-}
 
 /*
  * Were [@pfn, @pfn + @nr) handed over, and not reached yet?  Reach them.  A
@@ -1771,8 +1674,8 @@ static bool pkram_claim(struct pkram_claimer *c, u64 pfn, unsigned long nr)
 		return false;
 	if (!c->in || c->key != pfn / PKRAM_TRACK_PFNS) {
 		c->key = pfn / PKRAM_TRACK_PFNS;
-		c->in = xa_load(&c->rs->in.xa, c->key);
-		c->own = xa_load(&c->rs->own.xa, c->key);
+		c->in = xa_load(&c->rs->in, c->key);
+		c->own = xa_load(&c->rs->own, c->key);
 	}
 	if (!c->in || !c->own || find_next_zero_bit(c->in, end, bit) < end)
 		return false;
@@ -1782,7 +1685,10 @@ static bool pkram_claim(struct pkram_claimer *c, u64 pfn, unsigned long nr)
 	return true;
 }
 
-/* A metadata page handed over, reached now; its address, or NULL. */
+/*
+ * Claim the node, object or link page at @pfn before reading it: its
+ * address if it was handed over and not reached before, else NULL.
+ */
 static void *pkram_claim_meta(struct pkram_claimer *c, u64 pfn)
 {
 	return pkram_claim(c, pfn, 1) ? pfn_to_kaddr(pfn) : NULL;
@@ -1798,10 +1704,9 @@ static long pkram_check_entries(struct pkram_claimer *c,
 {
 	unsigned int i, order;
 	long nr = 0;
+	u64 e;
 
-	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && link->entry[i]; i++) {
-		u64 e = link->entry[i];
-
+	pkram_for_each_entry(e, i, link) {
 		/* Bits no kernel of this version sets: another format. */
 		if (e & PKRAM_ENTRY_INDEX) {
 			if (data_pages || (e & ~PAGE_MASK & ~PKRAM_ENTRY_INDEX))
@@ -1844,7 +1749,7 @@ static long pkram_check_links(struct pkram_claimer *c,
 			nr += n;
 		} else if (xa_err(xa_store(&rs->links, rs->nr_links++, link,
 					   GFP_KERNEL))) {
-			rs->own.nomem = true;
+			rs->nomem = true;
 			return -1;
 		}
 		last = pfn;
@@ -1921,30 +1826,27 @@ static void pkram_prep_meta(unsigned long pfn)
 
 static void pkram_prep_links(struct pkram_stream_head *head, bool data_pages)
 {
-	struct pkram_link *link;
-	u64 pfn;
+	struct pkram_link *link, *next;
 	unsigned int i;
+	u64 e;
 
-	for (pfn = head->head_pfn; pfn; pfn = link->link_pfn) {
-		link = pfn_to_kaddr(pfn);
-		pkram_prep_meta(pfn);
+	pkram_for_each_link(link, next, pkram_first_link(head)) {
+		pkram_prep_meta(page_to_pfn(virt_to_page(link)));
 		/* Checked: a byte stream has no index entries. */
-		for (i = 0; data_pages && i < PKRAM_LINK_ENTRIES_MAX &&
-		     link->entry[i]; i++)
-			pkram_prep_meta(PHYS_PFN(link->entry[i]));
+		if (data_pages)
+			pkram_for_each_entry(e, i, link)
+				pkram_prep_meta(PHYS_PFN(e));
 		cond_resched();
 	}
 }
 
 static void pkram_prep_node(struct pkram_node *node)
 {
-	struct pkram_obj *obj;
-	u64 pfn;
+	struct pkram_obj *obj, *next;
 
 	pkram_prep_meta(page_to_pfn(virt_to_page(node)));
-	for (pfn = node->obj_pfn; pfn; pfn = obj->obj_pfn) {
-		obj = pfn_to_kaddr(pfn);
-		pkram_prep_meta(pfn);
+	pkram_for_each_obj(obj, next, node) {
+		pkram_prep_meta(page_to_pfn(virt_to_page(obj)));
 		pkram_prep_links(&obj->folios, false);
 		pkram_prep_links(&obj->bytes, true);
 	}
@@ -2016,15 +1918,24 @@ static void pkram_free_unclaimed(struct pkram_super_block *sb, u64 *list,
 	pr_info("released %lu preserved pages no node holds\n", freed);
 }
 
+/* Set (if @own) or clear the bits of [@pfn, @pfn + @nr) in @rs->own. */
+static bool pkram_own(struct pkram_restore *rs, u64 pfn, u64 nr, bool own)
+{
+	if (own)
+		return !pkram_bitmaps_set(&rs->own, pfn, nr);
+	pkram_bitmaps_clear(&rs->own, pfn, nr);
+	return true;
+}
+
 /* Set (or clear) the bits of the super block and the range list in @own. */
 static bool pkram_own_list(struct pkram_restore *rs, u64 *list, u64 nr_pages,
-			   enum pkram_bits_op op)
+			   bool own)
 {
-	bool ok = pkram_bits(&rs->own, pkram_sb_pfn, 1, op);
+	bool ok = pkram_own(rs, pkram_sb_pfn, 1, own);
 	u64 n;
 
 	for (n = 0; ok && n < nr_pages; n++)
-		ok = pkram_bits(&rs->own, list[n], 1, op);
+		ok = pkram_own(rs, list[n], 1, own);
 	return ok;
 }
 
@@ -2039,21 +1950,21 @@ static const char *pkram_late_conflict(struct pkram_restore *rs)
 
 	for (i = 0; i < pkram_nr_late; i++) {
 		pfn = pkram_late[i].pfn;
-		if (pkram_bitmaps_next(&rs->in.xa, &pfn, pkram_late[i].end))
+		if (pkram_bitmaps_next(&rs->in, &pfn, pkram_late[i].end))
 			return pkram_late[i].why;
 	}
 	return NULL;
 }
 
 /* Set (or clear) the bits of that memory in @own: none of it is freed. */
-static bool pkram_own_late(struct pkram_restore *rs, enum pkram_bits_op op)
+static bool pkram_own_late(struct pkram_restore *rs, bool own)
 {
 	bool ok = true;
 	unsigned int i;
 
 	for (i = 0; ok && i < pkram_nr_late; i++)
-		ok = pkram_bits(&rs->own, pkram_late[i].pfn,
-				pkram_late[i].end - pkram_late[i].pfn, op);
+		ok = pkram_own(rs, pkram_late[i].pfn,
+			       pkram_late[i].end - pkram_late[i].pfn, own);
 	return ok;
 }
 
@@ -2107,7 +2018,8 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 	u64 pfn, n;
 
 	/* The super block and the list are no node's: claim them first. */
-	ok = pkram_own_bitmaps(rs) && pkram_claim(&c, pkram_sb_pfn, 1);
+	rs->nomem = pkram_bitmaps_alike(&rs->own, &rs->in);
+	ok = !rs->nomem && pkram_claim(&c, pkram_sb_pfn, 1);
 	for (n = 0; ok && n < sb->nr_range_pages; n++)
 		ok = pkram_claim(&c, list[n], 1);
 	why = ok ? pkram_late_conflict(rs) : NULL;
@@ -2130,7 +2042,7 @@ static const char *pkram_check_handover(struct pkram_restore *rs,
 	ok = ok && n == sb->nr_nodes &&
 	     atomic_long_read(&rs->owned) <= sb->nr_pages &&
 	     pkram_names_unique(&rs->nodes, n, &nomem);
-	if (!ok && !why && (nomem || rs->in.nomem || rs->own.nomem))
+	if (!ok && !why && (nomem || rs->nomem))
 		why = "no memory to check the nodes handed over";
 	if (!ok && !why)
 		why = "inconsistent nodes handed over";
@@ -2164,8 +2076,8 @@ static void pkram_restore(void)
 	bool ok = true;
 
 	start = sched_clock();
-	pkram_bits_init(&rs.in);
-	pkram_bits_init(&rs.own);
+	xa_init(&rs.in);
+	xa_init(&rs.own);
 	xa_init(&rs.links);
 	sb = pfn_to_kaddr(pkram_sb_pfn);
 
@@ -2178,8 +2090,8 @@ static void pkram_restore(void)
 		struct pkram_range_page *rp = pfn_to_kaddr(list[n]);
 
 		for (i = 0; ok && i < rp->nr_ranges; i++)
-			ok = pkram_bits(&rs.in, rp->range[i].pfn,
-					rp->range[i].nr_pages, PKRAM_BITS_SET);
+			ok = !pkram_bitmaps_set(&rs.in, rp->range[i].pfn,
+						rp->range[i].nr_pages);
 		cond_resched();
 	}
 	why = ok ? pkram_check_handover(&rs, sb, list) :
@@ -2188,11 +2100,9 @@ static void pkram_restore(void)
 		pr_err("%s: nothing preserved\n", why);
 		pkram_scratch_release();
 		INIT_LIST_HEAD(&rs.nodes);
-		pkram_bits_destroy(&rs.own);
-		pkram_bits_init(&rs.own);
-		if (!pkram_own_list(&rs, list, sb->nr_range_pages,
-				    PKRAM_BITS_SET) ||
-		    !pkram_own_late(&rs, PKRAM_BITS_SET)) {
+		pkram_bitmaps_free(&rs.own);
+		if (!pkram_own_list(&rs, list, sb->nr_range_pages, true) ||
+		    !pkram_own_late(&rs, true)) {
 			pkram_consume(sb);	/* no memory: it stays reserved */
 			goto out;
 		}
@@ -2200,10 +2110,10 @@ static void pkram_restore(void)
 
 	/* Nothing of the old super block may come back with a later pkram=. */
 	nr_list = sb->nr_range_pages;
-	pkram_free_unclaimed(sb, list, &rs.own.xa);
+	pkram_free_unclaimed(sb, list, &rs.own);
 	sb = NULL;	/* freed */
-	pkram_own_list(&rs, list, nr_list, PKRAM_BITS_CLEAR);
-	pkram_own_late(&rs, PKRAM_BITS_CLEAR);
+	pkram_own_list(&rs, list, nr_list, false);
+	pkram_own_late(&rs, false);
 
 	n = 0;
 	list_for_each_entry_safe(page, tmp, &rs.nodes, lru) {
@@ -2215,7 +2125,7 @@ static void pkram_restore(void)
 		n++;
 	}
 	/* What the nodes hold is preserved again, for the next kernel. */
-	pkram_track_adopt(&rs.own.xa);
+	pkram_track_adopt(&rs.own);
 	if (!why)
 		pr_info("%llu nodes handed over, %llu pages, in %llu us\n", n,
 			atomic_long_read(&rs.owned) - nr_list - 1,
@@ -2224,8 +2134,8 @@ out:
 	kvfree(list);
 	pkram_list = NULL;
 	xa_destroy(&rs.links);
-	pkram_bits_destroy(&rs.own);
-	pkram_bits_destroy(&rs.in);
+	pkram_bitmaps_free(&rs.own);
+	pkram_bitmaps_free(&rs.in);
 }
 
 /* In a thread of its own: the boot goes on meanwhile. */

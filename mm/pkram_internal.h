@@ -35,6 +35,39 @@ struct pkram_stats {
 
 void pkram_get_stats(struct pkram_stats *stats);
 
+/*
+ * Walks of the metadata: node -> objects -> link pages of a stream ->
+ * entries.  The lists are linked by pfn, 0 ending them.  Only for lists
+ * this kernel made or has checked (pkram_check_node() walks the handed-over
+ * ones by itself, claiming every page before it reads it).  The next
+ * object or link page is read before the body runs, so that the body may
+ * free the one it is given.
+ */
+static inline void *pkram_pfn_to_virt(u64 pfn)
+{
+	return pfn ? pfn_to_kaddr(pfn) : NULL;
+}
+
+#define pkram_for_each_obj(obj, next, node)				\
+	for (obj = pkram_pfn_to_virt((node)->obj_pfn);			\
+	     obj && ((next = pkram_pfn_to_virt(obj->obj_pfn)), 1);	\
+	     obj = next)
+
+static inline struct pkram_link *pkram_first_link(struct pkram_stream_head *head)
+{
+	return pkram_pfn_to_virt(head->head_pfn);
+}
+
+/* The link pages of a chain, from @first (pkram_first_link() of a stream) */
+#define pkram_for_each_link(link, next, first)				\
+	for (link = (first);						\
+	     link && ((next = pkram_pfn_to_virt(link->link_pfn)), 1);	\
+	     link = next)
+
+/* The entries of a link page: folios, and index entries (PKRAM_ENTRY_INDEX) */
+#define pkram_for_each_entry(e, i, link)				\
+	for (i = 0; i < PKRAM_LINK_ENTRIES_MAX && ((e) = (link)->entry[i]); i++)
+
 /* pkram.c: metadata pages and the node list, for the handover */
 void *pkram_alloc_meta(gfp_t gfp_mask);
 void pkram_free_meta(void *addr);
@@ -90,6 +123,9 @@ void pkram_track_adopt(struct xarray *xa);
 bool pkram_bitmap_claim(unsigned long *bitmap, unsigned long bit,
 			unsigned long n);
 int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr);
+void pkram_bitmaps_clear(struct xarray *xa, unsigned long pfn,
+			 unsigned long nr);
+int pkram_bitmaps_alike(struct xarray *xa, struct xarray *model);
 void pkram_bitmaps_free(struct xarray *xa);
 int pkram_track_snapshot(struct xarray *copy);
 bool pkram_kexec_conflict(unsigned long pfn, unsigned long nr);

@@ -325,6 +325,21 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
 	return n;
 }
 
+/* The bitmap of @key in @xa (the caller's own), added empty if none; or NULL */
+static unsigned long *pkram_bitmaps_page(struct xarray *xa, unsigned long key)
+{
+	unsigned long *bitmap = xa_load(xa, key);
+
+	if (bitmap)
+		return bitmap;
+	bitmap = (unsigned long *)get_zeroed_page(GFP_KERNEL);
+	if (bitmap && xa_err(xa_store(xa, key, bitmap, GFP_KERNEL))) {
+		free_page((unsigned long)bitmap);
+		bitmap = NULL;
+	}
+	return bitmap;
+}
+
 /**
  * pkram_bitmaps_set - set the bits of pfns in bitmaps of pfns
  * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), the caller's own
@@ -336,24 +351,56 @@ unsigned long pkram_next_tracked(unsigned long *pfn, unsigned long end)
 int pkram_bitmaps_set(struct xarray *xa, unsigned long pfn, unsigned long nr)
 {
 	unsigned long p, end = pfn + nr, n, *bitmap;
-	int err;
+
+	for (p = pfn; p < end; p += n) {
+		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
+		bitmap = pkram_bitmaps_page(xa, p / PKRAM_TRACK_PFNS);
+		if (!bitmap)
+			return -ENOMEM;
+		bitmap_set(bitmap, p % PKRAM_TRACK_PFNS, n);
+	}
+	return 0;
+}
+
+/**
+ * pkram_bitmaps_clear - clear the bits of pfns in bitmaps of pfns
+ * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), the caller's own
+ * @pfn: first pfn
+ * @nr: number of pfns
+ *
+ * Bitmaps that become empty stay, for pkram_bitmaps_free().
+ */
+void pkram_bitmaps_clear(struct xarray *xa, unsigned long pfn,
+			 unsigned long nr)
+{
+	unsigned long p, end = pfn + nr, n, *bitmap;
 
 	for (p = pfn; p < end; p += n) {
 		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
 		bitmap = xa_load(xa, p / PKRAM_TRACK_PFNS);
-		if (!bitmap) {
-			bitmap = (unsigned long *)get_zeroed_page(GFP_KERNEL);
-			if (!bitmap)
-				return -ENOMEM;
-			err = xa_err(xa_store(xa, p / PKRAM_TRACK_PFNS, bitmap,
-					      GFP_KERNEL));
-			if (err) {
-				free_page((unsigned long)bitmap);
-				return err;
-			}
-		}
-		bitmap_set(bitmap, p % PKRAM_TRACK_PFNS, n);
+		if (bitmap)
+			bitmap_clear(bitmap, p % PKRAM_TRACK_PFNS, n);
 	}
+}
+
+/**
+ * pkram_bitmaps_alike - give bitmaps of pfns a bitmap wherever others have one
+ * @xa: xarray of bitmap pages (see pkram_bitmaps_next()), the caller's own
+ * @model: another
+ *
+ * So that bits of @xa can then be set where bits of @model are, without an
+ * allocation, and by several threads at once (pkram_bitmap_claim()): the
+ * bitmaps added are empty.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int pkram_bitmaps_alike(struct xarray *xa, struct xarray *model)
+{
+	unsigned long key, *bitmap;
+
+	xa_for_each(model, key, bitmap)
+		if (!pkram_bitmaps_page(xa, key))
+			return -ENOMEM;
 	return 0;
 }
 

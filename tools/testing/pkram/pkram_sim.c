@@ -117,7 +117,7 @@ void pkram_free_saved_nodes(void)
 void sim_pkram_reset(void)
 {
 	pkram_sb_pfn = 0;
-	pkram_in_pages = 0;
+	pkram_ranges_reserved = false;
 	pkram_image_pfn = 0;
 	pkram_image_given = false;
 	pkram_cma_base = 0;
@@ -367,19 +367,15 @@ unsigned long sim_pkram_nodes(void)
 }
 
 /* Mark [@pfn, @pfn + @nr) seen; false if a page of it was seen already. */
-static bool sim_seen_once(struct pkram_bitset *seen, unsigned long pfn,
+static bool sim_seen_once(struct xarray *seen, unsigned long pfn,
 			  unsigned long nr)
 {
-	unsigned long p, *bm;
+	unsigned long p = pfn;
 
-	for (p = pfn; p < pfn + nr; p++) {
-		bm = pkram_bits_map(seen, p / PKRAM_TRACK_PFNS, true);
-		if (!bm)
-			sim_bug("no memory for the check", p);
-		if (test_bit(p % PKRAM_TRACK_PFNS, bm))
-			return false;
-		__set_bit(p % PKRAM_TRACK_PFNS, bm);
-	}
+	if (pkram_bitmaps_next(seen, &p, pfn + nr))
+		return false;
+	if (pkram_bitmaps_set(seen, pfn, nr))
+		sim_bug("no memory for the check", pfn);
 	return true;
 }
 
@@ -387,7 +383,7 @@ static bool sim_seen_once(struct pkram_bitset *seen, unsigned long pfn,
  * A page a node holds: handed over, tracked as preserved again, not given
  * to the page allocator, and held once.
  */
-static void sim_check_held(struct pkram_bitset *seen, unsigned long pfn,
+static void sim_check_held(struct xarray *seen, unsigned long pfn,
 			   unsigned long nr, bool meta)
 {
 	unsigned long p, q, n;
@@ -411,7 +407,7 @@ static void sim_check_held(struct pkram_bitset *seen, unsigned long pfn,
 		sim_bug("a page is held twice", pfn);
 }
 
-static void sim_check_stream(struct pkram_bitset *seen, struct pkram_stream_head *h,
+static void sim_check_stream(struct xarray *seen, struct pkram_stream_head *h,
 			     bool data_pages)
 {
 	struct pkram_link *link;
@@ -440,12 +436,12 @@ static void sim_check_stream(struct pkram_bitset *seen, struct pkram_stream_head
  */
 void sim_pkram_check(void)
 {
-	struct pkram_bitset seen;
+	struct xarray seen;
 	struct pkram_obj *obj;
 	unsigned long i, pfn, n, held = 0, tracked = 0, key, *bitmap;
 	u64 p;
 
-	pkram_bits_init(&seen);
+	xa_init(&seen);
 	for (i = 0; i < sim_nr_nodes; i++) {
 		pfn = page_to_pfn(virt_to_page(sim_nodes[i]));
 		sim_check_held(&seen, pfn, 1, true);
@@ -456,10 +452,10 @@ void sim_pkram_check(void)
 			sim_check_stream(&seen, &obj->bytes, true);
 		}
 	}
-	for (pfn = 0; (n = pkram_bitmaps_next(&seen.xa, &pfn, ULONG_MAX));
+	for (pfn = 0; (n = pkram_bitmaps_next(&seen, &pfn, ULONG_MAX));
 	     pfn += n)
 		held += n;
-	pkram_bits_destroy(&seen);
+	pkram_bitmaps_free(&seen);
 	/* A bitmap of the tracker holds a reference for each bit it has set. */
 	xa_for_each(&pkram_track_xa, key, bitmap) {
 		n = bitmap_weight(bitmap, PKRAM_TRACK_PFNS);
