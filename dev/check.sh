@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=279
+EXPECTED_TESTS=280
 
 t0=$(date +%s)
 
@@ -81,9 +81,10 @@ for p in "$out"/series/0*.patch; do
 	case "$p" in */0000-*) continue ;; esac
 	checkpatch "$(basename "$p")" "$p"
 done
-grep -vxFf <(sed -n 's|^--- a/\([^[:space:]]*\).*|\1|p' "$REPO"/patches/*.patch | sort -u) \
-	"$TREE/.pkram-managed" | grep -E '\.(c|h|sh|rst)$|Kconfig|Makefile' |
-while IFS= read -r f; do echo "$f"; done >"$out/newfiles"
+grep -E '\.(c|h|sh|rst)$|Kconfig|Makefile' "$TREE/.pkram-managed" |
+while IFS= read -r f; do
+	[ -e "$PRISTINE/$f" ] || echo "$f"
+done >"$out/newfiles"
 while IFS= read -r f; do
 	checkpatch "$f" -f "$f"
 done <"$out/newfiles"
@@ -93,6 +94,23 @@ for f in include/linux/pkram.h include/linux/pkram_abi.h $(cd "$TREE" && ls mm/p
 	[ -z "$r" ] || echo "$r" | sed 's/^/        /'
 	result "kernel-doc -Wall $f" $([ -z "$r" ]; echo $?)
 done
+# The upstream files the series changes: no warning that pristine has not
+# (line numbers aside).
+for p in $(series_patches); do
+	"$REPO/dev/patchsec.py" files "$REPO/patches/$p"
+done | sort -u | grep -E '\.[ch]$' | while IFS= read -r f; do
+	[ ! -f "$PRISTINE/$f" ] || echo "$f"
+done >"$out/upstream-c"
+n=$(wc -l <"$out/upstream-c")
+while IFS= read -r f; do
+	comm -13 <(cd "$PRISTINE" && scripts/kernel-doc -Wall -none "$f" 2>&1 |
+		   sed 's/:[0-9]*:/:/' | sort) \
+		 <(cd "$TREE" && scripts/kernel-doc -Wall -none "$f" 2>&1 |
+		   sed 's/:[0-9]*:/:/' | sort)
+done <"$out/upstream-c" >"$out/kernel-doc-upstream"
+r=$(cat "$out/kernel-doc-upstream")
+[ -z "$r" ] || echo "$r" | sed 's/^/        /'
+result "kernel-doc -Wall: no new warning in the $n upstream C files and headers the series changes" $([ -z "$r" ]; echo $?)
 
 # The documentation builds, with no warning about what the series adds.
 docs=$PKRAM_CACHE/docs
@@ -132,13 +150,7 @@ result "W=1 build of $(echo $objs)" $([ -z "$r" ]; echo $?)
 
 # Build variants: CONFIG_PKRAM=n, clang, sparse (dev/variants.sh).
 "$REPO/dev/variants.sh" >"$out/variants.log" 2>&1
-grep -vE '^(ok|not ok) - |^==> ' "$out/variants.log" | sed 's/^/    /'
-while read -r st rest; do
-	case "$st" in
-	ok) result "${rest#- }" 0 ;;
-	*) result "${rest#ok - }" 1 ;;
-	esac
-done < <(grep -E '^(ok|not ok) - ' "$out/variants.log")
+results_of "$out/variants.log"
 
 # README's KUnit command, as a newcomer types it in the assembled tree:
 # kunit.py's own x86_64 kernel (CONFIG_TMPFS=n, so no CONFIG_SHMEM_PKRAM).
@@ -318,13 +330,7 @@ make -s -C "$TREE/tools/testing/memblock" clean >/dev/null 2>&1
 step "handover fuzzer (tools/testing/pkram)"
 FUZZ_MIN_DUMPS=$(printf '%s\n' "${vmtests[@]}" | grep -c 'pkram_dump=1') \
 	"$REPO/dev/fuzz.sh" --check >"$out/fuzz.log" 2>&1
-grep -vE '^(ok|not ok) - |^==> ' "$out/fuzz.log" | sed 's/^/    /'
-while read -r st rest; do
-	case "$st" in
-	ok) result "${rest#- }" 0 ;;
-	*) result "${rest#ok - }" 1 ;;
-	esac
-done < <(grep -E '^(ok|not ok) - ' "$out/fuzz.log")
+results_of "$out/fuzz.log"
 
 summary final
 [ $failed -eq 0 ]

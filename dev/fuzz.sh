@@ -45,25 +45,16 @@ SRC=$TREE/tools/testing/pkram
 MKINPUT="python3 $SRC/mkinput.py"
 failed=0
 
-report() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		failed=$((failed + 1))
-	fi
-}
-
 step "handover fuzzer: build (ASan, UBSan, libFuzzer)"
 mkdir -p "$FUZZ/build" "$FUZZ/corpus" "$FUZZ/crashes"
 if ! make -C "$SRC" O="$FUZZ/build" -j"$JOBS" >"$FUZZ/build.log" 2>&1; then
 	tail -n 30 "$FUZZ/build.log" | sed 's/^/    /'
-	report "fuzz: the handover parser builds in user space" 1
+	tap "fuzz: the handover parser builds in user space" 1
 	exit 1
 fi
 r=$(grep -E 'warning:|error:' "$FUZZ/build.log")
 [ -z "$r" ] || echo "$r" | sed 's/^/    /'
-report "fuzz: the handover parser builds in user space, no warning" \
+tap "fuzz: the handover parser builds in user space, no warning" \
 	$([ -z "$r" ]; echo $?)
 
 # Inputs with known verdicts, in one directory per kind.
@@ -88,9 +79,9 @@ replay() {
 	if [ $rc -ne 0 ] || [ -n "$bad" ]; then
 		echo "$bad" | head -n 20 | sed -e 's/^</    expected:/' -e 's/^>/    got:     /'
 		tail -n 20 "$dir/stderr" | sed 's/^/    /'
-		report "fuzz: $n $2" 1
+		tap "fuzz: $n $2" 1
 	else
-		report "fuzz: $n $2" 0
+		tap "fuzz: $n $2" 0
 	fi
 }
 
@@ -102,7 +93,7 @@ for seed in 1 2 3 4; do
 	echo "$out" | sed 's/^/    /'
 	[ $rc -eq 0 ] || break
 done
-report "fuzz: memblock's reserved regions, allocations and free-range walks agree with a model (memblock_model)" $rc
+tap "fuzz: memblock's reserved regions, allocations and free-range walks agree with a model (memblock_model)" $rc
 
 step "handover fuzzer: replay"
 replay synth "handovers built by mkinput.py give the verdicts the format requires"
@@ -112,7 +103,7 @@ if [ $ndumps -gt 0 ]; then
 fi
 if [ $check -eq 1 ]; then
 	min=${FUZZ_MIN_DUMPS:-1}
-	report "fuzz: the VM tests dumped $ndumps handovers (at least $min expected)" \
+	tap "fuzz: the VM tests dumped $ndumps handovers (at least $min expected)" \
 		$([ "$ndumps" -ge "$min" ]; echo $?)
 fi
 
@@ -172,6 +163,6 @@ if [ $crashes -gt 0 ] || [ $rc -ne 0 ]; then
 	info "replay one with $FUZZ/build/pkram_replay -v FILE; make it a regression"
 	info "input with: python3 tools/testing/pkram/mkinput.py hex FILE"
 fi
-report "fuzz: ${execs:-0} executions, coverage ${cov:-0} edges, $crashes crashes or hangs" \
+tap "fuzz: ${execs:-0} executions, coverage ${cov:-0} edges, $crashes crashes or hangs" \
 	$([ $rc -eq 0 ] && [ $crashes -eq 0 ] && [ "${execs:-0}" -gt 0 ]; echo $?)
 [ $failed -eq 0 ]

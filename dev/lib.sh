@@ -123,6 +123,29 @@ result() {
 	fi
 }
 
+# tap NAME STATUS: one result of a script that make check runs, as a line
+# "ok - NAME" or "not ok - NAME" that results_of() reads; counted in $failed.
+tap() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		failed=$((failed + 1))
+	fi
+}
+
+# results_of LOG: show what such a script printed besides its results, and
+# count each of its results with result().
+results_of() {
+	grep -vE '^(ok|not ok) - |^==> ' "$1" | sed 's/^/    /'
+	while read -r st rest; do
+		case "$st" in
+		ok) result "${rest#- }" 0 ;;
+		*) result "${rest#ok - }" 1 ;;
+		esac
+	done < <(grep -E '^(ok|not ok) - ' "$1")
+}
+
 # step NAME: announce a step; die() names it if it fails.
 STEP=${STEP:-setup}
 step() {

@@ -4,9 +4,13 @@
 # `git am` applies on the pristine tree, one logical change each.
 #
 # Each patches/*.patch is one commit: its mail header (From, Subject, and
-# X-PKRAM-Files: the new files of this repository the commit adds), its
-# message, and its diff to files that exist upstream.  Every new file of the
-# repository belongs to exactly one commit.
+# X-PKRAM-Files: the new files of this repository the commit adds whole),
+# its message, and its diff.  The diff changes files that exist upstream,
+# and may create a new file of the repository and change it in later
+# commits, so that the series adds it in steps: the last of those steps
+# must give the file as it is in the repository (dev/rediff.sh keeps a
+# patch in step with an edited file).  Every new file of the repository is
+# added by exactly one commit, whole or by its first step.
 #
 # Usage: series.sh [-o outdir] [--verify] [--build-each]
 #   --verify      apply the result with git am on the pristine files and
@@ -58,8 +62,18 @@ message() {
 
 # The base: pristine versions of every upstream file the series touches.
 mkdir -p "$work/repo"
-cat "${series[@]/#/$REPO/patches/}" |
-	sed -n 's|^--- a/\([^[:space:]]*\).*|\1|p' | sort -u >"$work/touched"
+for p in "${series[@]}"; do
+	"$REPO/dev/patchsec.py" files "$REPO/patches/$p"
+done | sort -u >"$work/sections"
+: >"$work/touched"
+: >"$work/staged"
+while IFS= read -r f; do
+	if [ -f "$PRISTINE/$f" ]; then
+		echo "$f" >>"$work/touched"
+	else
+		echo "$f" >>"$work/staged"
+	fi
+done <"$work/sections"
 while IFS= read -r f; do
 	mkdir -p "$work/repo/$(dirname "$f")"
 	cp "$PRISTINE/$f" "$work/repo/$f"
@@ -75,13 +89,15 @@ for p in "${series[@]}"; do
 	from=$(header "$pf" From)
 	subject=$(header "$pf" Subject | sed 's/^\[[^]]*\] *//')
 	[ -n "$from" ] && [ -n "$subject" ] || die "$p: needs From: and Subject:"
-	if grep -q '^--- a/' "$pf"; then
+	if [ -n "$("$REPO/dev/patchsec.py" files "$pf")" ]; then
 		patch -d "$work/repo" -p1 -F0 -N -s --no-backup-if-mismatch <"$pf" ||
 			die "$p does not apply"
 	fi
 	for f in $(header "$pf" X-PKRAM-Files); do
 		[ -f "$REPO/$f" ] || die "$p: X-PKRAM-Files names missing $f"
 		grep -qxF "$f" "$work/assigned" && die "$f is in two patches"
+		grep -qxF "$f" "$work/staged" &&
+			die "$f is in $p's X-PKRAM-Files and in a diff of the series"
 		echo "$f" >>"$work/assigned"
 		mkdir -p "$work/repo/$(dirname "$f")"
 		cp "$REPO/$f" "$work/repo/$f"
@@ -90,6 +106,13 @@ for p in "${series[@]}"; do
 	git_ add -A
 	git_ commit -q --author="$from" -F "$work/msg"
 done
+
+# The files added in steps are, after the last, those of the repository.
+while IFS= read -r f; do
+	cmp -s "$work/repo/$f" "$REPO/$f" ||
+		die "$f: the patches that add it in steps do not give the repository's $f (dev/rediff.sh)"
+	echo "$f" >>"$work/assigned"
+done <"$work/staged"
 
 # Every new file of the repository is in the series.
 sort -u -o "$work/assigned" "$work/assigned"

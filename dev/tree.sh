@@ -43,12 +43,14 @@ while IFS= read -r f; do
 done < <(git -C "$REPO" ls-files -co --exclude-standard | sort -u)
 
 # Files the patches touch, in pristine form, then the overlay, then the series.
+# A patch may also create or change a new file of the repository, so that
+# the series adds it in steps (see dev/series.sh): the overlay has its last
+# version already, so only the sections of upstream files are applied here.
 series_patches >"$work/series" || exit 1
 mapfile -t series <"$work/series"
 : >"$work/touched"
 for p in "${series[@]}"; do
-	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p; s|^--- a/\([^[:space:]]*\).*|\1|p' \
-		"$REPO/patches/$p" >>"$work/touched"
+	"$REPO/dev/patchsec.py" files "$REPO/patches/$p" >>"$work/touched"
 done
 sort -u -o "$work/touched" "$work/touched"
 while IFS= read -r f; do
@@ -61,9 +63,11 @@ while IFS= read -r f; do
 	cp "$REPO/$f" "$stage/$f"
 done <"$work/overlay"
 for p in "${series[@]}"; do
-	grep -q '^--- a/' "$REPO/patches/$p" || continue
+	"$REPO/dev/patchsec.py" upstream "$REPO/patches/$p" "$PRISTINE" \
+		>"$work/upstream.patch"
+	[ -s "$work/upstream.patch" ] || continue
 	if ! out=$(patch -d "$stage" -p1 -F0 -N -s --no-backup-if-mismatch \
-			<"$REPO/patches/$p" 2>&1); then
+			<"$work/upstream.patch" 2>&1); then
 		echo "$out" >&2
 		die "patches/$p does not apply to Linux $(kernel_version)"
 	fi

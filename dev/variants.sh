@@ -22,14 +22,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 failed=0
-report() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		failed=$((failed + 1))
-	fi
-}
 
 # PKRAM's own objects, and those of the upstream files the series patches,
 # that the test kernel builds; but the decompressor's (arch/x86/boot/),
@@ -82,7 +74,7 @@ check() {
 		r=$(grep -E 'warning:|error:|Error' "$3"; echo "make failed")
 	fi
 	[ -z "$r" ] || echo "$r" | head -n 20 | sed 's/^/    /'
-	report "$1: $2" $([ -z "$r" ]; echo $?)
+	tap "$1: $2" $([ -z "$r" ]; echo $?)
 }
 
 # A build: the configuration, then the objects.
@@ -94,7 +86,7 @@ vmake off gcc $patched drivers/firmware/efi/efi.o >"$log" 2>&1
 check "CONFIG_PKRAM=n" "the patched upstream files and efi.o build, no warning" \
 	"$log" $?
 grep -q '^# CONFIG_PKRAM is not set' "$PKRAM_CACHE/variant-off/.config"
-report "CONFIG_PKRAM=n: the variant has PKRAM off" $?
+tap "CONFIG_PKRAM=n: the variant has PKRAM off" $?
 
 step "build variant: CONFIG_SHMEM_PKRAM=n"
 log=$PKRAM_CACHE/variant-noshmem.log
@@ -106,7 +98,7 @@ check "CONFIG_SHMEM_PKRAM=n" "PKRAM's core and the patched upstream files build,
 	"$log" $?
 grep -q '^# CONFIG_SHMEM_PKRAM is not set' "$PKRAM_CACHE/variant-noshmem/.config" &&
 	grep -q '^CONFIG_PKRAM=y' "$PKRAM_CACHE/variant-noshmem/.config"
-report "CONFIG_SHMEM_PKRAM=n: the variant has PKRAM on, its tmpfs user off" $?
+tap "CONFIG_SHMEM_PKRAM=n: the variant has PKRAM on, its tmpfs user off" $?
 
 step "build variant: clang"
 log=$PKRAM_CACHE/variant-clang.log
