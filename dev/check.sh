@@ -306,7 +306,7 @@ unset VMTEST_TIMEOUT_FACTOR
 
 # memblock in user space ------------------------------------------------------
 # The upstream memblock simulator's tests on the series' mm/memblock.c (which
-# patches 0003 and 0004 change), built with ASan and UBSan, without NUMA and
+# patches 0003, 0004 and 0006 change), built with ASan and UBSan, without NUMA and
 # with it.
 step "memblock simulator (tools/testing/memblock)"
 for numa in 0 1; do

@@ -6,10 +6,10 @@
 # new file no patch before creates) replaces that file's section of PATCH,
 # or is added to PATCH.  No patch after PATCH may touch the file.
 #   cp ~/.cache/pkram/tree/mm/shmem.c /tmp/shmem.c; $EDITOR /tmp/shmem.c
-#   dev/rediff.sh patches/0005-*.patch mm/shmem.c /tmp/shmem.c
+#   dev/rediff.sh patches/0012-*.patch mm/shmem.c /tmp/shmem.c
 # A new file of the repository that the series adds in steps: after an
 # edit of the file, refresh the last patch that changes it:
-#   dev/rediff.sh patches/0007-*.patch mm/pkram.c
+#   dev/rediff.sh patches/00NN-*.patch mm/pkram.c
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: $0 PATCH PATH [EDITED]"
