@@ -592,6 +592,32 @@ void pkram_wait_restore(void)
 	wait_event(pkram_restore_wq, !smp_load_acquire(&pkram_restoring));
 }
 
+/* The restore thread while the boot runs (pkram_restore_alone()) */
+static struct task_struct *pkram_alone_task;
+
+/**
+ * pkram_restore_alone - let the restore thread yield to the boot, or not
+ * @task: the restore thread, while the initcalls run; NULL once they are over
+ *
+ * While the initcalls run the restore thread runs at the lowest priority,
+ * and alone: pkram_run_parallel() called in @task gives no work to other
+ * threads, which would run at the default priority.
+ */
+void pkram_restore_alone(struct task_struct *task)
+{
+	WRITE_ONCE(pkram_alone_task, task);
+}
+
+/**
+ * pkram_restore_yields - is this the restore thread while the boot runs?
+ *
+ * Return: true if the caller is the task pkram_restore_alone() was given.
+ */
+bool pkram_restore_yields(void)
+{
+	return current == READ_ONCE(pkram_alone_task);
+}
+
 /* Lock the node list, once what the previous kernel handed over is on it. */
 static void pkram_lock_nodes(void)
 {

@@ -2153,21 +2153,6 @@ static int pkram_restore_thread(void *unused)
 /* The restore thread, while the initcalls run */
 static struct task_struct *pkram_restore_task;
 
-/**
- * pkram_restore_yields - is this the restore thread while the boot runs?
- *
- * Until the initcalls are over the restore thread runs at the lowest
- * priority, and alone: pkram_run_parallel() gives no work to other threads,
- * which would run at the default priority.
- *
- * Return: true if the caller is the restore thread and the initcalls are
- * not over.
- */
-bool pkram_restore_yields(void)
-{
-	return current == READ_ONCE(pkram_restore_task);
-}
-
 /*
  * Take back what was handed over in the background, the late pass first
  * (pkram_late_pass()): /init starts without waiting for either, and
@@ -2194,6 +2179,7 @@ static int __init pkram_restore_start(void)
 	get_task_struct(t);
 	set_user_nice(t, MAX_NICE);
 	pkram_restore_task = t;
+	pkram_restore_alone(t);
 	wake_up_process(t);
 	return 0;
 }
@@ -2205,7 +2191,8 @@ static int __init pkram_restore_boot_done(void)
 	struct task_struct *t = pkram_restore_task;
 
 	if (t) {
-		WRITE_ONCE(pkram_restore_task, NULL);
+		pkram_restore_task = NULL;
+		pkram_restore_alone(NULL);
 		set_user_nice(t, 0);
 		put_task_struct(t);
 	}

@@ -12,6 +12,8 @@
 #include <linux/xarray.h>
 #include <asm/page.h>
 
+struct task_struct;
+
 /**
  * struct pkram_stats - what PKRAM holds, for debugfs and the tests
  * @meta_pages: pages of metadata: nodes, objects, link pages and the data
@@ -101,11 +103,12 @@ void pkram_add_node(struct pkram_node *node);
 void pkram_free_saved_nodes(void);
 void pkram_restore_begin(void);
 void pkram_restore_end(void);
+void pkram_restore_alone(struct task_struct *task);
+bool pkram_restore_yields(void);
 
 /* pkram_handover.c */
 u32 pkram_sb_checksum(struct pkram_super_block *sb);
 u32 pkram_range_checksum(struct pkram_range_page *rp);
-bool pkram_restore_yields(void);
 
 /* pkram_scratch.c */
 bool pkram_scratch_valid(const struct pkram_span *span, unsigned int kind);

@@ -73,6 +73,16 @@ void pkram_wait_restore(void)
 		sim_bug("PKRAM used before the restore ended", 0);
 }
 
+/* The one thread of the simulation: no restore thread to yield */
+void pkram_restore_alone(struct task_struct *task)
+{
+}
+
+bool pkram_restore_yields(void)
+{
+	return false;
+}
+
 /* The one thread of the simulation */
 struct task_struct *const sim_current = (struct task_struct *)&sim_restoring;
 
