@@ -4,7 +4,7 @@
 # $PKRAM_SERIES_STATE (a directory holding every file the series touches, as
 # they are at that step), in a tree and build directory of their own; with
 # the test kernel's configuration (CONFIG_PKRAM=y), then with CONFIG_PKRAM=n
-# (and EFI on, for efi.c), which must build too, with no warning.
+# (and EFI on, for efi.c); either fails on a warning.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 state=${PKRAM_SERIES_STATE:?}
@@ -20,6 +20,9 @@ dir=$state/tools/testing/selftests/pkram
 frag=$PKRAM_CACHE/series-step.config
 test_config "$dir" "$frag"
 PKRAM_FRAGMENT=$frag PKRAM_FRAGMENT_PARTIAL=1 "$REPO/dev/kernel.sh"
+if grep -E '(warning|error):' "$BUILD/pkram-build.log" | sed 's/^/    /' | grep .; then
+	die "warnings with the test configuration (log: $BUILD/pkram-build.log)"
+fi
 
 step "series state: CONFIG_PKRAM=n"
 off=$PKRAM_CACHE/series-build-off
