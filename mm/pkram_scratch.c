@@ -439,9 +439,15 @@ static void __init pkram_scratch_give_back_region(unsigned int kind)
 	if (pfn == end)
 		return;
 #ifdef CONFIG_CMA
+	/*
+	 * Pages of the region early allocations freed since are in the buddy
+	 * allocator already, on the lists of their pageblock's type: they go
+	 * to the MIGRATE_CMA ones with their pageblock.
+	 */
+	drain_all_pages(NULL);
 	for (pfn = ALIGN(pfn, pageblock_nr_pages);
 	     pfn + pageblock_nr_pages <= end; pfn += pageblock_nr_pages)
-		set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+		set_pageblock_migratetype_free(pfn_to_page(pfn), MIGRATE_CMA);
 #endif
 	for (i = 0; i < pkram_scratch_nr_parts[kind]; i++)
 		freed += free_reserved_area(__va(pkram_scratch_parts[kind][i].start),
