@@ -125,6 +125,25 @@ VISIBLE_IF_KUNIT bool pkram_boot_memory(unsigned long pfn, unsigned long nr)
 }
 EXPORT_SYMBOL_IF_KUNIT(pkram_boot_memory);
 
+/*
+ * pkram_boot_memory() for the folios an access saves, one lookup per memory
+ * section: a section of boot memory stays one (what is hot-added since is in
+ * sections of its own), and consecutive folios are mostly in the same one.
+ */
+static bool pkram_access_boot_memory(struct pkram_access *pa,
+				     unsigned long pfn, unsigned long nr)
+{
+	if (pfn >= pa->boot_start && pfn + nr <= pa->boot_end)
+		return true;
+	if (!pkram_boot_memory(pfn, nr))
+		return false;
+#ifdef CONFIG_SPARSEMEM
+	pa->boot_start = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
+	pa->boot_end = ALIGN(pfn + nr, PAGES_PER_SECTION);
+#endif
+	return true;
+}
+
 /* Pages to try before giving up on one a loaded kexec image does not cover */
 #define PKRAM_ALLOC_TRIES	64
 
@@ -1218,7 +1237,8 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 	if ((u64)index > (U64_MAX >> PAGE_SHIFT))
 		return -EINVAL;
 
-	if (!pkram_boot_memory(folio_pfn(folio), folio_nr_pages(folio))) {
+	if (!pkram_access_boot_memory(pa, folio_pfn(folio),
+				      folio_nr_pages(folio))) {
 		pr_warn_ratelimited("a folio at pfn %#lx is in memory hot-added since boot: not preserved\n",
 				    folio_pfn(folio));
 		return -EXDEV;

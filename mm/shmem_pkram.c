@@ -1689,7 +1689,8 @@ static int shmem_pkram_flush(struct shmem_pkram_load *ld,
 			       shmem_pkram_path(ri->dentry, buf, sizeof(buf)),
 			       err);
 	}
-	for (i = 0; i < b->nr; i++)
+	/* The references of the folios added are the page cache's now. */
+	for (i = added; i < b->nr; i++)
 		folio_put(b->folios[i]);
 	b->nr = 0;
 	b->pages = 0;

@@ -235,6 +235,18 @@ swap_out() {
 	[ "$used" -ge 1024 ]
 }
 
+# lru_counted: the pages of memory cgroup restored's tmpfs (memory.stat's
+# shmem) are all on its LRU lists, as the sizes of the lists say: a mount
+# that brings pages back puts them there in batches, and counts them once
+# per batch.
+lru_counted() {
+	set -- $(awk '/^shmem / { s = $2 }
+		/^(inactive_anon|active_anon|unevictable) / { l += $2 }
+		END { print s + 0, l + 0 }' /sys/fs/cgroup/restored/memory.stat)
+	diag "memory cgroup restored: shmem $1 bytes, on its LRU lists $2"
+	[ "$1" -gt 0 ] && [ "$2" -ge "$1" ]
+}
+
 sparse_write() {
 	printf x | dd of=$S/last bs=1 seek=$((MAXSIZE - 1)) 2>/dev/null &&
 	truncate -s $MAXSIZE $S/empty
@@ -335,7 +347,7 @@ stage_1() {
 }
 
 stage_any() {
-	n=15
+	n=16
 	[ "$STAGE" -ne 2 ] || n=$((n + 2))
 	plan $n
 	SEED=$(param pkram_seed)
@@ -359,8 +371,10 @@ stage_any() {
 	check "... which it hit with pages in the page cache already" \
 		sh -c "dmesg | grep -q 'pkram=t1: .*: error -12 bringing its pages back'"
 	diag "$(dmesg | grep 'pkram=t1: not brought back' | tail -n 3 | tr '\n' ' ')"
-	check "mount pkram=t1 again" mount -t tmpfs -o pkram=t1 tmpfs "$M"
+	check "mount pkram=t1 again, in memory cgroup restored" \
+		in_memcg restored max mount -t tmpfs -o pkram=t1 tmpfs "$M"
 	diag "$(last_log)"
+	check "... which its pages are charged to, all on its LRU lists" lru_counted
 	check "the mount options came back: size=1g, huge=within_size, quota" \
 		grep -q " $M tmpfs .*size=1048576k.*huge=within_size.*usrquota,grpquota" \
 		/proc/mounts
