@@ -1127,6 +1127,39 @@ static bool pkram_test_boot_memory(unsigned long pfn, unsigned long nr)
 	return pfn + nr <= pkram_test_hotadded_pfn;
 }
 
+#ifdef CONFIG_SPARSEMEM
+/*
+ * A save looks up the memory section of a folio once: the sections of a
+ * folio it saved (and holds) stay boot memory.  A folio outside them, or
+ * across their end, is looked up, and one of hot-added memory is refused;
+ * a folio only checked notes nothing.  The pfns are made up: only
+ * pkram_boot_memory() (stubbed) is asked about them.
+ */
+static void pkram_test_boot_sections(struct kunit *test)
+{
+	PKRAM_ACCESS(pa, NULL, folios);
+	PKRAM_ACCESS(pb, NULL, folios);
+	unsigned long s = PAGES_PER_SECTION;
+
+	kunit_activate_static_stub(test, pkram_boot_memory,
+				   pkram_test_boot_memory);
+	pkram_test_hotadded_pfn = 2 * s;
+	KUNIT_EXPECT_TRUE(test, pkram_access_boot_memory(&pa, s + 8, 8));
+	pkram_access_boot_note(&pa, s + 8, 8);
+	KUNIT_EXPECT_TRUE(test, pkram_access_boot_memory(&pb, s + 8, 8));
+	KUNIT_EXPECT_FALSE(test, pkram_access_boot_memory(&pa, 2 * s, 1));
+	/* Now every section says hot-added: the one noted is not asked. */
+	pkram_test_hotadded_pfn = 0;
+	KUNIT_EXPECT_TRUE(test, pkram_access_boot_memory(&pa, s, 1));
+	KUNIT_EXPECT_TRUE(test, pkram_access_boot_memory(&pa, 2 * s - 4, 4));
+	KUNIT_EXPECT_FALSE(test, pkram_access_boot_memory(&pa, 2 * s - 4, 5));
+	KUNIT_EXPECT_FALSE(test, pkram_access_boot_memory(&pa, s - 1, 1));
+	KUNIT_EXPECT_FALSE(test, pkram_access_boot_memory(&pa, 3 * s, 1));
+	KUNIT_EXPECT_FALSE(test, pkram_access_boot_memory(&pb, s + 8, 8));
+	kunit_deactivate_static_stub(test, pkram_boot_memory);
+}
+#endif
+
 static void pkram_test_refused(struct kunit *test)
 {
 	struct pkram_test_folios *tf = pkram_test_alloc(test, 1, NULL, 0, NULL);
@@ -1894,6 +1927,9 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_load_refcount),
 	KUNIT_CASE(pkram_test_excluded_copy),
 	KUNIT_CASE(pkram_test_refused),
+#ifdef CONFIG_SPARSEMEM
+	KUNIT_CASE(pkram_test_boot_sections),
+#endif
 	KUNIT_CASE(pkram_test_kexec_dest),
 	KUNIT_CASE(pkram_test_kexec_moved),
 	KUNIT_CASE(pkram_test_range_run),

@@ -126,23 +126,35 @@ VISIBLE_IF_KUNIT bool pkram_boot_memory(unsigned long pfn, unsigned long nr)
 EXPORT_SYMBOL_IF_KUNIT(pkram_boot_memory);
 
 /*
- * pkram_boot_memory() for the folios an access saves, one lookup per memory
- * section: a section of boot memory stays one (what is hot-added since is in
- * sections of its own), and consecutive folios are mostly in the same one.
+ * pkram_boot_memory() for a folio @pa saves: true without a lookup in the
+ * memory sections of a folio it saved before (see pkram_access_boot_note()).
  */
-static bool pkram_access_boot_memory(struct pkram_access *pa,
-				     unsigned long pfn, unsigned long nr)
+VISIBLE_IF_KUNIT bool pkram_access_boot_memory(struct pkram_access *pa,
+					       unsigned long pfn,
+					       unsigned long nr)
 {
 	if (pfn >= pa->boot_start && pfn + nr <= pa->boot_end)
 		return true;
-	if (!pkram_boot_memory(pfn, nr))
-		return false;
+	return pkram_boot_memory(pfn, nr);
+}
+EXPORT_SYMBOL_IF_KUNIT(pkram_access_boot_memory);
+
+/*
+ * Note the memory sections of a folio @pa saved, in boot memory: they stay
+ * boot memory while the save lasts, since a section that holds a page PKRAM
+ * holds cannot be offlined, nor removed and added again.  Consecutive
+ * folios of a file are mostly in the same section: one lookup for them all.
+ */
+VISIBLE_IF_KUNIT void pkram_access_boot_note(struct pkram_access *pa,
+					     unsigned long pfn,
+					     unsigned long nr)
+{
 #ifdef CONFIG_SPARSEMEM
 	pa->boot_start = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
 	pa->boot_end = ALIGN(pfn + nr, PAGES_PER_SECTION);
 #endif
-	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(pkram_access_boot_note);
 
 /* Pages to try before giving up on one a loaded kexec image does not cover */
 #define PKRAM_ALLOC_TRIES	64
@@ -1270,6 +1282,7 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 	/* A copy's own reference is PKRAM's. */
 	if (!copy)
 		folio_get(folio);
+	pkram_access_boot_note(pa, folio_pfn(folio), folio_nr_pages(folio));
 	/* Counted with the others of the link page, not one by one. */
 	pa->nr_counted += folio_nr_pages(folio);
 	pa->nr_counted_folios++;

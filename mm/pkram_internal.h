@@ -142,6 +142,10 @@ struct seq_file;
 
 struct page *pkram_alloc_page(gfp_t gfp_mask);
 bool pkram_boot_memory(unsigned long pfn, unsigned long nr);
+bool pkram_access_boot_memory(struct pkram_access *pa, unsigned long pfn,
+			      unsigned long nr);
+void pkram_access_boot_note(struct pkram_access *pa, unsigned long pfn,
+			    unsigned long nr);
 int pkram_nodes_show(struct seq_file *m, void *v);
 #endif
 

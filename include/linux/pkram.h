@@ -80,8 +80,8 @@ struct pkram_stream {
  * @nr_counted: pages of the folios this access saved, or made from pages
  *	handed over, and did not count yet
  * @nr_counted_folios: and how many folios
- * @boot_start: save: first pfn of the memory sections of boot memory (see
- *	pkram_boot_memory()) the last folio saved was found in
+ * @boot_start: save: first pfn of the memory sections of the folio saved
+ *	last, which are boot memory (see pkram_boot_memory())
  * @boot_end: save: and the pfn after them; equal to @boot_start if none
  *
  * Declare one with PKRAM_ACCESS() and end it with pkram_finish_access().
