@@ -1261,6 +1261,9 @@ int pkram_save_folio_at(struct pkram_access *pa, struct folio *folio,
 	else
 		err = pkram_track_usable(folio_pfn(folio), folio_nr_pages(folio),
 					 pa->ps->gfp_mask);
+	if (err == -EBUSY)
+		pr_warn_ratelimited("a folio of order %u at pfn %#lx, index %#lx, is preserved already\n",
+				    folio_order(folio), folio_pfn(folio), index);
 	if (err == -EADDRNOTAVAIL) {
 		copy = pkram_copy_folio(folio, pa->ps->gfp_mask);
 		if (!copy)

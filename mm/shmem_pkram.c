@@ -396,6 +396,8 @@ static const char *shmem_pkram_save_error(int err)
 		return "a page of it is poisoned (memory failure)";
 	case -EXDEV:
 		return "a page of it is in memory hot-added since boot";
+	case -EBUSY:
+		return "a page of it is preserved already";
 	default:
 		return "error saving its pages";
 	}
