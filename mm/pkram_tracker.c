@@ -30,11 +30,13 @@
 /*
  * Saves on every CPU track their pages at once, so the bits are kept
  * without a lock.  A bitmap is found with xa_load() under RCU, and its bits
- * are set and cleared by compare-and-exchange on whole words.  The
- * reference count of a bitmap page is the number of bits it has set: a
- * track takes references for the bits it is about to set with
- * page_ref_add_unless(), which fails on a bitmap with none left.  Such a
- * bitmap is dying: its last bit was cleared, and the untrack that cleared
+ * are set and cleared by compare-and-exchange on whole words.  A bitmap
+ * counts the bits it has set, as references in the private field of its
+ * page (not in the page's reference count, which anyone may raise for a
+ * while: a page cache lookup that raced with the page's free, or a pfn
+ * walker such as compaction).  A track takes references for the bits it is
+ * about to set unless the count is zero.  A bitmap with none left is
+ * dying: its last bit was cleared, and the untrack that cleared
  * it takes it out of the xarray and frees it after a grace period.  No bit
  * is set in it any more; a track that meets it takes it out itself and puts
  * a new bitmap there.  A new bitmap goes into the xarray with its first
@@ -110,13 +112,43 @@ bool pkram_bitmap_claim(unsigned long *bitmap, unsigned long bit,
 	return true;
 }
 
+/* Take @n references to @bitmap, unless it has none left (it is dying). */
+static bool pkram_bitmap_ref_unless_zero(unsigned long *bitmap,
+					 unsigned long n)
+{
+	struct page *page = virt_to_page(bitmap);
+	unsigned long old = READ_ONCE(page->private);
+
+	do {
+		if (!old)
+			return false;
+	} while (!try_cmpxchg(&page->private, &old, old + n));
+	return true;
+}
+
+/* Drop @n references to @bitmap; return whether none is left. */
+static bool pkram_bitmap_unref(unsigned long *bitmap, unsigned long n)
+{
+	struct page *page = virt_to_page(bitmap);
+	unsigned long old = READ_ONCE(page->private);
+
+	while (!try_cmpxchg(&page->private, &old, old - n))
+		;
+	return old == n;
+}
+
+/* Free a bitmap page, with its count: the page's own reference is ours. */
+static void pkram_bitmap_free(unsigned long *bitmap)
+{
+	set_page_private(virt_to_page(bitmap), 0);
+	free_page((unsigned long)bitmap);
+}
+
 static void pkram_bitmap_free_rcu(struct rcu_head *head)
 {
 	struct page *page = container_of(head, struct page, rcu_head);
 
-	/* No reader is left to see it at 0: the reference to free it by. */
-	set_page_count(page, 1);
-	__free_page(page);
+	pkram_bitmap_free(page_address(page));
 }
 
 /*
@@ -129,7 +161,7 @@ static unsigned long *pkram_bitmap_get(unsigned long key, unsigned long n)
 
 	rcu_read_lock();
 	bitmap = xa_load(&pkram_track_xa, key);
-	if (bitmap && !page_ref_add_unless(virt_to_page(bitmap), n, 0)) {
+	if (bitmap && !pkram_bitmap_ref_unless_zero(bitmap, n)) {
 		/* Under RCU: the page at @bitmap is still the dying one. */
 		xa_cmpxchg(&pkram_track_xa, key, bitmap, NULL, 0);
 		bitmap = NULL;
@@ -142,13 +174,11 @@ static unsigned long *pkram_bitmap_get(unsigned long key, unsigned long n)
 static void pkram_bitmap_put(unsigned long key, unsigned long *bitmap,
 			     unsigned long n)
 {
-	struct page *page = virt_to_page(bitmap);
-
-	if (!page_ref_sub_and_test(page, n))
+	if (!pkram_bitmap_unref(bitmap, n))
 		return;
 	/* Dying: out of the xarray, unless a track took it out already. */
 	xa_cmpxchg(&pkram_track_xa, key, bitmap, NULL, 0);
-	call_rcu(&page->rcu_head, pkram_bitmap_free_rcu);
+	call_rcu(&virt_to_page(bitmap)->rcu_head, pkram_bitmap_free_rcu);
 }
 
 /* A new bitmap with bits [@bit, @bit + @n) set, and references for them. */
@@ -160,16 +190,8 @@ static unsigned long *pkram_bitmap_new(unsigned long bit, unsigned long n,
 	if (!bitmap)
 		return NULL;
 	bitmap_set(bitmap, bit, n);
-	/* It has one reference already. */
-	page_ref_add(virt_to_page(bitmap), n - 1);
+	set_page_private(virt_to_page(bitmap), n);
 	return bitmap;
-}
-
-/* Free a bitmap of pkram_bitmap_new() with its @n bits: not the tracker's. */
-static void pkram_bitmap_discard(unsigned long *bitmap, unsigned long n)
-{
-	page_ref_sub(virt_to_page(bitmap), n - 1);
-	free_page((unsigned long)bitmap);
 }
 
 /* pkram_track() within one bitmap: [@pfn, @pfn + @n) in one bitmap page. */
@@ -199,7 +221,7 @@ static int pkram_track_one(unsigned long pfn, unsigned long n, gfp_t gfp_mask)
 	}
 out:
 	if (new)
-		pkram_bitmap_discard(new, n);
+		pkram_bitmap_free(new);
 	return err;
 }
 
@@ -502,7 +524,7 @@ static bool pkram_track_merge(unsigned long key, unsigned long *src,
 	unsigned long *dst, w;
 	int err, tries = 2;
 
-	page_ref_add(virt_to_page(src), weight - 1);
+	set_page_private(virt_to_page(src), weight);
 	while (!(dst = pkram_bitmap_get(key, weight))) {
 		err = xa_insert(&pkram_track_xa, key, src, GFP_KERNEL);
 		if (!err)
@@ -515,7 +537,7 @@ static bool pkram_track_merge(unsigned long key, unsigned long *src,
 	for (w = 0; dst && w < BITS_TO_LONGS(PKRAM_TRACK_PFNS); w++)
 		if (src[w])
 			WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w]));
-	page_ref_sub(virt_to_page(src), weight - 1);
+	set_page_private(virt_to_page(src), 0);
 	return false;
 }
 

@@ -24,7 +24,7 @@ static int pkram_tracker_test_refs(unsigned long pfn)
 {
 	unsigned long *bitmap = xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS);
 
-	return bitmap ? page_ref_count(virt_to_page(bitmap)) : -1;
+	return bitmap ? page_private(virt_to_page(bitmap)) : -1;
 }
 
 /* How many pages of [@pfn, @pfn + @nr) are tracked. */
@@ -119,13 +119,13 @@ static void pkram_tracker_test_dying(struct kunit *test)
 	unsigned long *dying = (unsigned long *)get_zeroed_page(GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, dying);
-	page_ref_dec(virt_to_page(dying));	/* as the untrack left it */
+	/* As the untrack left it: no reference, no bit. */
 	KUNIT_ASSERT_EQ(test, xa_insert(&pkram_track_xa, key, dying, GFP_KERNEL), 0);
 
 	KUNIT_EXPECT_EQ(test, pkram_track(pfn + 1, 1, GFP_KERNEL), 0);
 	KUNIT_EXPECT_PTR_NE(test, xa_load(&pkram_track_xa, key), (void *)dying);
 	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), 1);
-	KUNIT_EXPECT_EQ(test, page_ref_count(virt_to_page(dying)), 0);
+	KUNIT_EXPECT_EQ(test, page_private(virt_to_page(dying)), 0);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(dying, PKRAM_TRACK_PFNS));
 
 	/* Its untrack does not take the new one out, and frees the page. */
@@ -133,6 +133,45 @@ static void pkram_tracker_test_dying(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), 1);
 	rcu_barrier();
 
+	pkram_untrack(pfn + 1, 1);
+	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), -1);
+}
+
+/*
+ * Anyone may hold a reference to a bitmap's page for a while (a page cache
+ * lookup that raced with the page's free, compaction): it neither keeps an
+ * empty bitmap in the tracker nor frees one in use when it is dropped.
+ */
+static void pkram_tracker_test_page_ref(struct kunit *test)
+{
+	unsigned long pfn = pkram_tracker_test_pfn(6);
+	unsigned long *bitmap;
+	struct page *page;
+
+	KUNIT_ASSERT_EQ(test, pkram_track(pfn, 2, GFP_KERNEL), 0);
+	bitmap = xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS);
+	KUNIT_ASSERT_NOT_NULL(test, bitmap);
+	page = virt_to_page(bitmap);
+	get_page(page);
+
+	/* Dropped while bits are set: the bitmap stays, and they do. */
+	KUNIT_EXPECT_EQ(test, pkram_track(pfn + 2, 1, GFP_KERNEL), 0);
+	put_page(page);
+	KUNIT_EXPECT_PTR_EQ(test, xa_load(&pkram_track_xa, pfn / PKRAM_TRACK_PFNS),
+			    (void *)bitmap);
+	KUNIT_EXPECT_EQ(test, pkram_tracker_test_count(pfn, 3), 3);
+	KUNIT_EXPECT_EQ(test, pkram_track(pfn + 1, 1, GFP_KERNEL), -EBUSY);
+
+	/* Held while the last bit goes: the bitmap leaves the tracker. */
+	get_page(page);
+	pkram_untrack(pfn, 3);
+	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), -1);
+	KUNIT_EXPECT_EQ(test, pkram_track(pfn + 1, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), 1);
+	/* The grace period gave the tracker's reference back: ours frees it. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	put_page(page);
 	pkram_untrack(pfn + 1, 1);
 	KUNIT_EXPECT_EQ(test, pkram_tracker_test_refs(pfn), -1);
 }
@@ -252,6 +291,7 @@ static struct kunit_case pkram_tracker_test_cases[] = {
 	KUNIT_CASE(pkram_tracker_test_claim),
 	KUNIT_CASE(pkram_tracker_test_refcount),
 	KUNIT_CASE(pkram_tracker_test_dying),
+	KUNIT_CASE(pkram_tracker_test_page_ref),
 	KUNIT_CASE(pkram_tracker_test_adopt),
 	KUNIT_CASE_SLOW(pkram_tracker_test_threads),
 	{}

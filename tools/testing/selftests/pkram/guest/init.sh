@@ -124,6 +124,27 @@ reserved_at_least() {
 	[ -n "$3" ] && [ "$2" -ge "$1" ] && [ "$3" -ge $(($2 / 2)) ]
 }
 
+# accounted: every page the tracker holds as preserved (debugfs ranges) is
+# one PKRAM counts (debugfs nodes): a metadata page, a page of a saved
+# folio, or the super block's page.  A page left tracked when its folio or
+# metadata page went away would be refused to a later save (-EBUSY), and
+# handed over as preserved by the next kexec.  Call it with nothing being
+# saved or loaded: a save counts its pages once per link page.
+accounted() {
+	[ -r "$NODES" ] && [ -r /sys/kernel/debug/pkram/ranges ] || return 1
+	set -- $(head -n 1 "$NODES" |
+		sed -n 's/^metadata pages: \([0-9]*\),.*(\([0-9]*\) pages)$/\1 \2/p')
+	sb=0
+	[ "$(cat /sys/kernel/pkram 2>/dev/null || echo 0)" = 0 ] || sb=1
+	# busybox awk reads 0x... fields as hexadecimal
+	tracked=$(awk -F- '{ n += ($2 - $1 + 1) / 4096 } END { print n + 0 }' \
+		/sys/kernel/debug/pkram/ranges)
+	[ -n "$2" ] && [ "$tracked" -eq $(($1 + $2 + sb)) ] && return 0
+	diag "tracked: $tracked pages; counted: ${1:-?} metadata," \
+		"${2:-?} of folios, $sb of the super block"
+	return 1
+}
+
 # Negative checks assert what they depend on first, so that a missing
 # debugfs or test module cannot make them pass.
 #

@@ -287,19 +287,24 @@ collapse_save() {
 	echo 0 >$THP/khugepaged/alloc_sleep_millisecs
 	echo 4096 >$THP/khugepaged/pages_to_scan
 	before=$(cat $THP/khugepaged/pages_collapsed)
-	file_pfns -m $K/big >/tmp/mapped &
+	file_pfns -m $K/big >/dev/null &
 	holder=$!
+	# The preserve starts once khugepaged made its first huge page of
+	# the file (32 to make), not before it found the mapping.
 	n=300
-	while ! grep -q mapped /tmp/mapped && [ $n -gt 0 ]; do
+	while [ "$(cat $THP/khugepaged/pages_collapsed)" -eq "$before" ] &&
+	      [ $n -gt 0 ]; do
 		sleep 0.1
 		n=$((n - 1))
 	done
+	started=$(($(cat $THP/khugepaged/pages_collapsed) - before))
+	check "khugepaged is at work on it ($started huge pages made)" \
+		[ "$started" -gt 0 ]
 	check "preserve a 64 MiB file of small pages that khugepaged collapses" \
 		mount -o remount,preserve,ro $K
-	collapsed=$(($(cat $THP/khugepaged/pages_collapsed) - before))
+	collapsed=$(($(cat $THP/khugepaged/pages_collapsed) - before - started))
 	kill $holder
-	diag "khugepaged collapsed $collapsed huge pages meanwhile"
-	check "khugepaged was at work on it" [ "$collapsed" -gt 0 ]
+	diag "khugepaged made $collapsed huge pages more, of any memory, while it was preserved"
 }
 
 # The file khugepaged worked on is back, every byte.
@@ -323,15 +328,18 @@ restore_fails() {
 
 stage_1() {
 	swap=$(param pkram_tmpfs_swap)
-	plan $((43 + ${swap:-0}))
+	plan $((46 + ${swap:-0}))
 	# pkram_seed= (vmtest.sh -a) replays a run
 	SEED=$(param pkram_seed)
 	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 	diag "seed $SEED (replay: vmtest.sh -a pkram_seed=$SEED)"
 	bad_requests
+	check "every preserved page is accounted for, after them" accounted
 	remount_rules
+	check "... and after the remount rules" accounted
 	sparse_save
 	collapse_save
+	check "... and after the sparse and the collapsed files" accounted
 	mkdir -p "$M"
 	check "mount a tmpfs with pkram=t1" \
 		mount -t tmpfs -o pkram=t1,huge=within_size,size=1g,mode=0751,usrquota,grpquota \
@@ -349,6 +357,7 @@ stage_1() {
 stage_any() {
 	n=16
 	[ "$STAGE" -ne 2 ] || n=$((n + 2))
+	[ "$STAGE" -lt "$STAGES" ] || n=$((n + 1))
 	plan $n
 	SEED=$(param pkram_seed)
 	diag "seed $SEED"
@@ -400,5 +409,6 @@ stage_any() {
 	fi
 	kselftest verify_writable
 	check "nothing is left preserved" none_listed
+	check "... and the tracker holds no page but the super block's" accounted
 	check "tmpfs_pkram.sh (make run_tests) passes in this kernel" run_tests
 }
