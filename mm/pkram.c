@@ -251,6 +251,8 @@ struct folio *pkram_alloc_tracked(gfp_t gfp_mask, unsigned int order)
 			err = -EADDRNOTAVAIL;	/* hot-added: another one */
 		if (!err)
 			break;
+		/* A page just allocated cannot be preserved already. */
+		WARN_ON_ONCE(err == -EBUSY);
 		list_add(&folio->lru, &conflicts);
 		/*
 		 * Folios in the way are held until the end, so each takes at
@@ -1556,8 +1558,14 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 
 	/* Counted before the links of a failed save are freed. */
 	pkram_access_count_flush(pa);
+	if (!ps->obj) {
+		/* Finished after its object: what it saved has nowhere to go. */
+		if (WARN_ON_ONCE(pa->first))
+			pkram_free_links(pa->first, bytes);
+		goto out;
+	}
 	/* A loading access leaves the stream as it is. */
-	if (!ps->obj || !pkram_access_saving(pa))
+	if (!pkram_access_saving(pa))
 		goto out;
 
 	if (status_ok) {

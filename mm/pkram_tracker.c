@@ -58,18 +58,23 @@ static unsigned long pkram_word_mask(unsigned long w, unsigned long bit,
 	return mask;
 }
 
-/* Clear bits [@bit, @bit + @n) of @bitmap, atomically word by word. */
-static void pkram_bitmap_release(unsigned long *bitmap, unsigned long bit,
-				 unsigned long n)
+/*
+ * Clear bits [@bit, @bit + @n) of @bitmap, atomically word by word.
+ * Return: how many of them were set.
+ */
+static unsigned long pkram_bitmap_release(unsigned long *bitmap,
+					  unsigned long bit, unsigned long n)
 {
-	unsigned long end = bit + n, w, mask, old;
+	unsigned long end = bit + n, w, mask, old, cleared = 0;
 
 	for (w = BIT_WORD(bit); w * BITS_PER_LONG < end; w++) {
 		mask = pkram_word_mask(w, bit, end);
 		old = READ_ONCE(bitmap[w]);
 		while (!try_cmpxchg(&bitmap[w], &old, old & ~mask))
 			;
+		cleared += hweight_long(old & mask);
 	}
+	return cleared;
 }
 
 /* Set the bits of @mask in *@word, unless one of them is set already. */
@@ -241,7 +246,8 @@ int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
 	unsigned long p, end = pfn + nr, n;
 	int err;
 
-	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	/* For a bitmap page and xarray nodes: zeroed, if at all, by the callee. */
+	gfp_mask &= ~(__GFP_HIGHMEM | __GFP_MOVABLE | __GFP_ZERO | __GFP_COMP);
 	for (p = pfn; p < end; p += n) {
 		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
 		err = pkram_track_one(p, n, gfp_mask);
@@ -259,11 +265,13 @@ int pkram_track(unsigned long pfn, unsigned long nr, gfp_t gfp_mask)
  * @pfn: first page
  * @nr: number of pages, all marked by pkram_track()
  *
- * A bitmap with no bit set any more is freed, after a grace period.
+ * A bitmap with no bit set any more is freed, after a grace period.  A
+ * page that is not marked is a bug, and warned about: only the references
+ * of the bits cleared are dropped, so the bitmap's count stays right.
  */
 void pkram_untrack(unsigned long pfn, unsigned long nr)
 {
-	unsigned long p, end = pfn + nr, n, key, *bitmap;
+	unsigned long p, end = pfn + nr, n, key, *bitmap, cleared;
 
 	for (p = pfn; p < end; p += n) {
 		n = min(end, ALIGN(p + 1, PKRAM_TRACK_PFNS)) - p;
@@ -272,8 +280,10 @@ void pkram_untrack(unsigned long pfn, unsigned long nr)
 		bitmap = xa_load(&pkram_track_xa, key);
 		if (WARN_ON_ONCE(!bitmap))
 			continue;
-		pkram_bitmap_release(bitmap, p % PKRAM_TRACK_PFNS, n);
-		pkram_bitmap_put(key, bitmap, n);
+		cleared = pkram_bitmap_release(bitmap, p % PKRAM_TRACK_PFNS, n);
+		WARN_ON_ONCE(cleared != n);
+		if (cleared)
+			pkram_bitmap_put(key, bitmap, cleared);
 	}
 }
 
@@ -521,7 +531,7 @@ out:
 static bool pkram_track_merge(unsigned long key, unsigned long *src,
 			      unsigned long weight)
 {
-	unsigned long *dst, w;
+	unsigned long *dst, w, missed = 0;
 	int err, tries = 2;
 
 	set_page_private(virt_to_page(src), weight);
@@ -535,8 +545,11 @@ static bool pkram_track_merge(unsigned long key, unsigned long *src,
 		/* Or another one came meanwhile. */
 	}
 	for (w = 0; dst && w < BITS_TO_LONGS(PKRAM_TRACK_PFNS); w++)
-		if (src[w])
-			WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w]));
+		if (src[w] && WARN_ON_ONCE(!pkram_word_claim(&dst[w], src[w])))
+			missed += hweight_long(src[w]);
+	/* The references of bits not set go back. */
+	if (missed)
+		pkram_bitmap_put(key, dst, missed);
 	set_page_private(virt_to_page(src), 0);
 	return false;
 }

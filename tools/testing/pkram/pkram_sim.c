@@ -466,10 +466,11 @@ void sim_pkram_check(void)
 	     pfn += n)
 		held += n;
 	pkram_bitmaps_free(&seen);
-	/* A bitmap of the tracker holds a reference for each bit it has set. */
+	/* A bitmap of the tracker counts each bit it has set. */
 	xa_for_each(&pkram_track_xa, key, bitmap) {
 		n = bitmap_weight(bitmap, PKRAM_TRACK_PFNS);
-		if (virt_to_page(bitmap)->refcount != n)
+		if (page_private(virt_to_page(bitmap)) != n ||
+		    virt_to_page(bitmap)->refcount != 1)
 			sim_bug("a bitmap of the tracker miscounts its bits",
 				key * PKRAM_TRACK_PFNS);
 		tracked += n;

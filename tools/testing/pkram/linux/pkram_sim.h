@@ -162,6 +162,9 @@ static inline bool page_ref_add_unless(struct page *page, int nr, int u)
 	return true;
 }
 
+#define page_private(page)		((page)->private)
+#define set_page_private(page, v)	((page)->private = (v))
+
 #define SIM_PAGE_TOUCHED	1	/* state below set, reset after a run */
 #define SIM_PAGE_ALLOCATED	2	/* handed out as an allocated page */
 #define SIM_PAGE_FREED		4	/* given to the page allocator */
