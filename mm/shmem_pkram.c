@@ -30,11 +30,14 @@
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
 #include <linux/quotaops.h>
+#include <linux/refcount.h>
 #include <linux/sched/mm.h>
+#include <linux/security.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/task_work.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/xattr.h>
@@ -430,10 +433,11 @@ static int shmem_pkram_save_folio(struct pkram_access *pa,
 
 /*
  * Save @entry, at *@index, of a batch that find_get_entries() returned: a
- * folio, with the batch's reference, or a swap entry, read back first
- * (unless past @eof: it holds zeroes and is left out).  Return: 0 and sets
- * *@index past what it saved, SHMEM_PKRAM_GONE if the entry is no longer
- * in the file, or an error.
+ * folio, with the batch's reference, or a swap entry, read back first.  A
+ * page past @eof holds zeroes (fallocate() with FALLOC_FL_KEEP_SIZE, written
+ * to swap and read back) and is left out: a load refuses one.  Return: 0
+ * and sets *@index past what it saved, SHMEM_PKRAM_GONE if the entry is no
+ * longer in the file, or an error.
  */
 static int shmem_pkram_save_entry(struct pkram_access *pa,
 				  struct shmem_pkram_file *f,
@@ -459,7 +463,7 @@ static int shmem_pkram_save_entry(struct pkram_access *pa,
 			return SHMEM_PKRAM_GONE;
 		}
 	}
-	err = shmem_pkram_save_folio(pa, f, folio, pages);
+	err = folio->index < eof ? shmem_pkram_save_folio(pa, f, folio, pages) : 0;
 	*index = folio_next_index(folio);
 	folio_unlock(folio);
 	if (folio != entry)
@@ -604,15 +608,28 @@ static int shmem_pkram_write_name(struct pkram_access *pa,
 	       shmem_pkram_write(pa, d->dentry->d_name.name, name.len);
 }
 
-/* Write the record of @inode, its @nr names in @names and its target. */
 /*
- * The names of the extended attributes of @dentry, its POSIX ACLs among
- * them: *@list (to kvfree()) of *@len bytes, their number in *@nr.
+ * A security module's label (security.selinux, security.SMACK64) is not
+ * kept: the next kernel's policy labels the files brought back as it labels
+ * new ones (shmem_initxattrs()).  It could not be set back anyway: SELinux
+ * refuses labels before the mount's security options are set, which is
+ * after the tree is brought back.
+ */
+static bool shmem_pkram_maclabel(const char *name)
+{
+	return !strncmp(name, XATTR_SECURITY_PREFIX, XATTR_SECURITY_PREFIX_LEN) &&
+	       security_ismaclabel(name + XATTR_SECURITY_PREFIX_LEN);
+}
+
+/*
+ * The names of the extended attributes of @dentry to keep, its POSIX ACLs
+ * among them: *@list (to kvfree()) of *@len bytes, their number in *@nr.
  */
 static int shmem_pkram_list_xattrs(struct dentry *dentry, char **list,
 				   ssize_t *len, u32 *nr)
 {
 	ssize_t n = vfs_listxattr(dentry, NULL, 0);
+	size_t l;
 	char *p;
 
 	*list = NULL;
@@ -625,11 +642,19 @@ static int shmem_pkram_list_xattrs(struct dentry *dentry, char **list,
 		return -ENOMEM;
 	/* The tree is read-only: the list cannot grow meanwhile. */
 	n = vfs_listxattr(dentry, *list, n);
-	if (n < 0)
+	if (n < 0) {
+		kvfree(*list);
+		*list = NULL;
 		return n;
-	*len = n;
-	for (p = *list; p < *list + n; p += strlen(p) + 1)
+	}
+	for (p = *list; p < *list + n; p += l) {
+		l = strlen(p) + 1;
+		if (shmem_pkram_maclabel(p))
+			continue;
+		memmove(*list + *len, p, l);
+		*len += l;
 		(*nr)++;
+	}
 	return 0;
 }
 
@@ -692,6 +717,10 @@ static int shmem_pkram_write_xattrs(struct pkram_access *pa,
 	return err;
 }
 
+/*
+ * Write the record of @inode, its @nr names in @names, its target and its
+ * extended attributes.
+ */
 static int shmem_pkram_write_inode(struct pkram_access *pa,
 				   struct inode *inode,
 				   struct shmem_pkram_dent *names,
@@ -736,8 +765,10 @@ static int shmem_pkram_write_inode(struct pkram_access *pa,
 	if (S_ISLNK(inode->i_mode)) {
 		/* with the dentry: its page may have to come back from swap */
 		target = inode->i_op->get_link(names[0].dentry, inode, &done);
-		if (IS_ERR(target))
+		if (IS_ERR(target)) {
+			kvfree(xattrs);
 			return PTR_ERR(target);
+		}
 		rec.target_len = strlen(target);
 	}
 	err = shmem_pkram_write(pa, &rec, sizeof(rec));
@@ -1069,21 +1100,16 @@ static bool shmem_pkram_reclaim_folio(struct folio *folio, int refs)
 }
 
 /*
- * A restore that failed with pages in the page cache of its files: take
- * them out again, off the LRU and uncharged, so that what stays preserved
- * holds nobody's memory cgroup to its limit and the next mount finds it
- * fresh.  A second pass over the stream finds the folios.
+ * The folios of a restore that failed, out of the page cache of their files
+ * already: off the LRU and uncharged, so that what stays preserved holds
+ * nobody's memory cgroup to its limit and the next mount finds it fresh.  A
+ * second pass over the stream finds the folios.
  */
-static void shmem_pkram_take_back(struct shmem_pkram_load *ld)
+static void shmem_pkram_reclaim_stream(struct shmem_pkram_load *ld)
 {
 	struct folio *folio;
 	char node[PKRAM_NAME_MAX];
-	u64 rec;
 
-	for (rec = 0; rec < ld->header.nr_inodes; rec++)
-		if (ld->inodes[rec].dentry && S_ISREG(ld->inodes[rec].rec.mode))
-			shmem_truncate_range(d_inode(ld->inodes[rec].dentry), 0,
-					     (loff_t)-1);
 	lru_add_drain_all();
 	pkram_abort_load(&ld->ps);
 	if (shmem_pkram_node_name(node, ld->name) ||
@@ -1101,24 +1127,12 @@ static void shmem_pkram_take_back(struct shmem_pkram_load *ld)
 	}
 }
 
-/**
- * shmem_pkram_load_end - end what shmem_pkram_load_start() began
- * @ld: the preserved tmpfs, or NULL
- * @done: whether shmem_pkram_load_tree() brought it all back
- *
- * Only a tmpfs brought back whole consumes what was preserved.  Otherwise
- * it all stays preserved, as it was, for another mount (with other options,
- * for example) or for the next kernel.
- */
-void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
+/* Drop what a load holds of the tree: its dentries, names and records. */
+static void shmem_pkram_load_release(struct shmem_pkram_load *ld)
 {
 	u64 i;
 
-	if (!ld)
-		return;
 	pkram_finish_access(&ld->bytes, true);
-	if (!done && atomic_read(&ld->inserted))
-		shmem_pkram_take_back(ld);
 	if (ld->inodes) {
 		for (i = 0; i < ld->header.nr_inodes; i++) {
 			dput(ld->inodes[i].dentry);
@@ -1128,15 +1142,163 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 	}
 	for (i = 0; i < ld->nr_names; i++)
 		kfree(ld->names[i].name);
-	/* No node: shmem_pkram_take_back() could not load it again. */
+	kvfree(ld->inodes);
+	kvfree(ld->files);
+	kvfree(ld->names);
+	ld->inodes = NULL;
+	ld->files = NULL;
+	ld->names = NULL;
+	ld->nr_names = 0;
+}
+
+/* Commit the load (@done) or abort it, and free it. */
+static void shmem_pkram_load_close(struct shmem_pkram_load *ld, bool done)
+{
+	/* No node: shmem_pkram_reclaim_stream() could not load it again. */
 	if (ld->ps.node && done)
 		pkram_finish_load(&ld->ps);
 	else if (ld->ps.node)
 		pkram_abort_load(&ld->ps);
-	kvfree(ld->inodes);
-	kvfree(ld->files);
-	kvfree(ld->names);
 	kfree(ld);
+}
+
+/**
+ * shmem_pkram_load_end - end what shmem_pkram_load_start() began
+ * @ld: the preserved tmpfs, or NULL
+ * @done: whether shmem_pkram_load_tree() brought it all back
+ *
+ * Only a tmpfs brought back whole consumes what was preserved.  Otherwise
+ * it all stays preserved, as it was, for another mount (with other options,
+ * for example) or for the next kernel: the pages put in the page cache of
+ * its files are taken out again.  A mount that brought a tree back whole
+ * calls shmem_pkram_load_defer() instead.
+ */
+void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
+{
+	u64 rec;
+
+	if (!ld)
+		return;
+	if (!done && atomic_read(&ld->inserted)) {
+		for (rec = 0; rec < ld->header.nr_inodes; rec++)
+			if (ld->inodes[rec].dentry &&
+			    S_ISREG(ld->inodes[rec].rec.mode))
+				shmem_truncate_range(d_inode(ld->inodes[rec].dentry),
+						     0, (loff_t)-1);
+		shmem_pkram_reclaim_stream(ld);
+	}
+	shmem_pkram_load_release(ld);
+	shmem_pkram_load_close(ld, done);
+}
+
+/* A load brought back whole, to commit once its mount is in place. */
+struct shmem_pkram_pending {
+	struct callback_head work;
+	struct shmem_pkram_load *ld;	/* NULL once committed or aborted */
+	refcount_t refs;		/* the task work's and the super block's */
+};
+
+/* Commit (@done) or abort the load of @p, unless that is done already. */
+static void shmem_pkram_settle(struct shmem_pkram_pending *p, bool done)
+{
+	struct shmem_pkram_load *ld = xchg(&p->ld, NULL);
+
+	if (!ld)
+		return;
+	/* Its files were evicted with the super block: their pages are out. */
+	if (!done)
+		shmem_pkram_reclaim_stream(ld);
+	shmem_pkram_load_close(ld, done);
+}
+
+static void shmem_pkram_pending_put(struct shmem_pkram_pending *p)
+{
+	if (refcount_dec_and_test(&p->refs))
+		kfree(p);
+}
+
+static void shmem_pkram_commit_work(struct callback_head *work)
+{
+	struct shmem_pkram_pending *p;
+
+	p = container_of(work, struct shmem_pkram_pending, work);
+	shmem_pkram_settle(p, true);
+	shmem_pkram_pending_put(p);
+}
+
+/**
+ * shmem_pkram_load_defer - commit a load that brought a tree back whole,
+ * once the mount is in place
+ * @ld: the load, which shmem_pkram_load_tree() completed
+ *
+ * A mount can still fail after its super block is filled: the security
+ * options of the super block, a mount point gone meanwhile, the limit on
+ * mounts.  The VFS then takes the super block down, and what was brought
+ * back must stay preserved.  So the load is committed when the mount call
+ * returns to user space, by a task work: that of a failed mount, which
+ * takes the super block down, is queued after it and runs before it (task
+ * works run in the reverse order).  With the mount API of fsopen(), that is
+ * when FSCONFIG_CMD_CREATE returns.  A kernel thread, which never returns
+ * to user space, commits at once.  The load no longer holds the tree: the
+ * super block owns it.
+ *
+ * Context: process context, in the task that mounts.
+ * Return: what to give shmem_pkram_load_commit() and, from ->put_super(),
+ * shmem_pkram_load_abandon(); NULL if the load is committed already; or
+ * ERR_PTR(-ENOMEM) or ERR_PTR(-ESRCH) (the task is exiting), and @ld is as
+ * it was: end it with shmem_pkram_load_end().
+ */
+struct shmem_pkram_pending *shmem_pkram_load_defer(struct shmem_pkram_load *ld)
+{
+	struct shmem_pkram_pending *p;
+
+	if (current->flags & PF_KTHREAD) {
+		shmem_pkram_load_end(ld, true);
+		return NULL;
+	}
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	p->ld = ld;
+	refcount_set(&p->refs, 2);
+	init_task_work(&p->work, shmem_pkram_commit_work);
+	/* An exiting task: its mount is going away with it. */
+	if (task_work_add(current, &p->work, TWA_RESUME)) {
+		kfree(p);
+		return ERR_PTR(-ESRCH);
+	}
+	/* The work runs when this call returns to user space, not before. */
+	shmem_pkram_load_release(ld);
+	return p;
+}
+
+/**
+ * shmem_pkram_load_commit - commit a deferred load now
+ * @p: of shmem_pkram_load_defer(), or NULL
+ *
+ * For a mount in place that is preserved again (or renamed) before the
+ * mount call returned.
+ */
+void shmem_pkram_load_commit(struct shmem_pkram_pending *p)
+{
+	if (p)
+		shmem_pkram_settle(p, true);
+}
+
+/**
+ * shmem_pkram_load_abandon - the super block of a deferred load goes away
+ * @p: of shmem_pkram_load_defer(), or NULL
+ *
+ * A load not committed yet belongs to a mount that failed: what it brought
+ * back, evicted with the super block's inodes, is preserved again, whole.
+ * Called from ->put_super(), before the pkram= name is released.
+ */
+void shmem_pkram_load_abandon(struct shmem_pkram_pending *p)
+{
+	if (!p)
+		return;
+	shmem_pkram_settle(p, false);
+	shmem_pkram_pending_put(p);
 }
 
 /* Is the record @r of inode @rec consistent? */
@@ -1311,6 +1473,9 @@ static int shmem_pkram_set_xattr(struct shmem_pkram_restored *ri,
 	struct posix_acl *acl;
 	int err;
 
+	/* Saved by a kernel that kept them: see shmem_pkram_maclabel(). */
+	if (shmem_pkram_maclabel(name))
+		return 0;
 	if (!is_posix_acl_xattr(name))
 		return vfs_setxattr(&nop_mnt_idmap, ri->dentry, name, value, size,
 				    XATTR_CREATE);
@@ -1629,17 +1794,24 @@ static struct shmem_pkram_restored *shmem_pkram_file_at(struct shmem_pkram_load 
 }
 
 /*
- * A folio handed over by kexec is fresh.  One loaded in the kernel that
- * saved it, or loaded again after a mount that could not complete, has been
- * in a page cache: it is made fresh again in place if nothing else holds it
- * (PKRAM and this load hold a reference each), and copied otherwise.
+ * A folio handed over by kexec is fresh: PKRAM and this load hold a
+ * reference each, nothing else.  One loaded in the kernel that saved it, or
+ * loaded again after a mount that could not complete, has been in a page
+ * cache: it is made fresh again in place if nothing else holds it, and
+ * copied otherwise; but for one with a memory error since it was saved,
+ * which cannot be read.  Takes the load's reference.
  */
 static struct folio *shmem_pkram_fresh(struct folio *folio)
 {
 	struct folio *copy;
 
-	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio))
+	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio) &&
+	    folio_ref_count(folio) == 2)
 		return folio;
+	if (folio_contain_hwpoisoned_page(folio)) {
+		folio_put(folio);
+		return ERR_PTR(-EHWPOISON);
+	}
 	if (shmem_pkram_reclaim_folio(folio, 2))
 		return folio;
 	copy = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
@@ -1647,7 +1819,7 @@ static struct folio *shmem_pkram_fresh(struct folio *folio)
 	if (copy)
 		folio_copy(copy, folio);
 	folio_put(folio);
-	return copy;
+	return copy ?: ERR_PTR(-ENOMEM);
 }
 
 /*
@@ -1733,8 +1905,8 @@ static int shmem_pkram_load_share(struct shmem_pkram_load *ld)
 			break;
 		}
 		folio = shmem_pkram_fresh(folio);
-		if (!folio) {
-			err = -ENOMEM;
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
 			break;
 		}
 		if (b->nr && (b->ri != ri || b->nr == SHMEM_PKRAM_BATCH))
@@ -1858,6 +2030,8 @@ static const char *shmem_pkram_why(int err)
 		return ": no room, see size= and nr_inodes=";
 	case -ENOMEM:
 		return ": out of memory, or over the limit of the memory cgroup";
+	case -EHWPOISON:
+		return ": a page has a memory error";
 	default:
 		return "";
 	}

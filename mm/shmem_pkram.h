@@ -17,6 +17,7 @@ struct folio;
 struct inode;
 struct super_block;
 struct shmem_pkram_load;
+struct shmem_pkram_pending;
 
 /**
  * struct shmem_pkram_opts - mount options a preserved tmpfs brings back
@@ -194,6 +195,9 @@ struct shmem_pkram_load *shmem_pkram_load_start(const char *name,
 int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 			  struct super_block *sb);
 void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done);
+struct shmem_pkram_pending *shmem_pkram_load_defer(struct shmem_pkram_load *ld);
+void shmem_pkram_load_commit(struct shmem_pkram_pending *p);
+void shmem_pkram_load_abandon(struct shmem_pkram_pending *p);
 int shmem_pkram_hold(struct super_block *sb, const char *name);
 void shmem_pkram_unhold(struct super_block *sb);
 
@@ -216,6 +220,15 @@ static inline int shmem_pkram_load_tree(struct shmem_pkram_load *ld,
 
 static inline void shmem_pkram_load_end(struct shmem_pkram_load *ld,
 					bool done) { }
+
+static inline struct shmem_pkram_pending *
+shmem_pkram_load_defer(struct shmem_pkram_load *ld)
+{
+	return NULL;
+}
+
+static inline void shmem_pkram_load_commit(struct shmem_pkram_pending *p) { }
+static inline void shmem_pkram_load_abandon(struct shmem_pkram_pending *p) { }
 
 static inline int shmem_pkram_hold(struct super_block *sb, const char *name)
 {

@@ -14,8 +14,9 @@
  * khugepaged to collapse the file's small pages in (the tmpfs scenario).
  *
  * file_pfns -p FILE: give the first page of FILE a memory error, as the
- * hardware would (MADV_HWPOISON; root, CONFIG_MEMORY_FAILURE).  The kernel
- * kills the program with SIGBUS for it: it had the page mapped.
+ * hardware would (MADV_HWPOISON; root, CONFIG_MEMORY_FAILURE), through a
+ * read-only mapping: FILE may be on a read-only mount.  The kernel kills
+ * the program with SIGBUS for it: it had the page mapped.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,14 +31,13 @@
 /* Poison the first page of @fd. */
 static int poison(int fd)
 {
-	char *m = mmap(NULL, PFN_DIGEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       fd, 0);
+	char *m = mmap(NULL, PFN_DIGEST_PAGE, PROT_READ, MAP_SHARED, fd, 0);
 
 	if (m == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
-	m[0] |= 1;
+	asm volatile("" : : "r" (m[0]) : "memory");	/* map it in */
 	if (madvise(m, PFN_DIGEST_PAGE, MADV_HWPOISON)) {
 		perror("madvise(MADV_HWPOISON)");
 		return 1;
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (hold) {
-		fd = open(argv[2], argv[1][1] == 'p' ? O_RDWR : O_RDONLY);
+		fd = open(argv[2], O_RDONLY);
 		if (fd < 0 || fstat(fd, &st)) {
 			perror(argv[2]);
 			return 1;

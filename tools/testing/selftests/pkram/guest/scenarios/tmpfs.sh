@@ -120,6 +120,21 @@ memory_pressure() {
 	rm -f "$E/big"
 }
 
+# A page that gets a memory error while preserved: a mount of the tree in
+# the same kernel fails and says why, the tree stays preserved, and only
+# echo 0 >/sys/kernel/pkram drops it (nothing else is preserved yet).
+poisoned_while_preserved() {
+	d=/mnt/hw
+	mkdir -p $d
+	mount -t tmpfs -o pkram=hw tmpfs $d && echo poisoned >$d/f &&
+	mount -o remount,preserve,ro $d || return 1
+	file_pfns -p $d/f 2>/dev/null	# killed by SIGBUS: it has it mapped
+	umount $d
+	! mount -t tmpfs -o pkram=hw tmpfs $d 2>/dev/null &&
+	dmesg | grep -q 'pkram=hw: not brought back (error -133: a page has a memory error)' &&
+	listed tmpfs:hw && echo 0 >/sys/kernel/pkram && none_listed tmpfs:hw
+}
+
 # What an administrator can get wrong fails, says why, and loses nothing.
 bad_requests() {
 	mkdir -p /mnt/u
@@ -171,6 +186,8 @@ bad_requests() {
 		sh -c "mount -t tmpfs -o pkram=nosuch tmpfs $E && [ \"\$(cat $E/f)\" = '$F' ]"
 	umount "$E"
 	check "nothing of it is left preserved" none_listed tmpfs:nosuch
+	check "a page poisoned while preserved fails its mount, which says why" \
+		poisoned_while_preserved
 }
 
 # opts_of DIR: the mount options /proc/mounts shows for DIR.
@@ -315,6 +332,22 @@ collapse_back() {
 	umount $K
 }
 
+# mount_max_fails: a mount that fails after its tree is brought back (over
+# fs.mount-max: the VFS counts mounts once the super block is filled) loses
+# nothing: the tree is preserved again, whole, when the super block goes.
+mount_max_fails() {
+	max=$(cat /proc/sys/fs/mount-max)
+	before=$(dmesg | grep -c 'pkram=t1 brought back')
+	wc -l </proc/self/mounts >/proc/sys/fs/mount-max || return 1
+	mount -t tmpfs -o pkram=t1 tmpfs "$M" 2>/dev/null
+	rc=$?
+	echo "$max" >/proc/sys/fs/mount-max
+	diag "over fs.mount-max: mount exit status $rc"
+	[ $rc -ne 0 ] && ! grep -q " $M " /proc/mounts &&
+	[ "$(dmesg | grep -c 'pkram=t1 brought back')" -gt "$before" ] &&
+	listed tmpfs:t1
+}
+
 # restore_fails WHY OPTIONS [PREFIX...]: a mount of pkram=t1 with OPTIONS
 # (run under PREFIX) fails, the log says WHY, and the tree stays preserved.
 restore_fails() {
@@ -328,7 +361,7 @@ restore_fails() {
 
 stage_1() {
 	swap=$(param pkram_tmpfs_swap)
-	plan $((46 + ${swap:-0}))
+	plan $((47 + ${swap:-0}))
 	# pkram_seed= (vmtest.sh -a) replays a run
 	SEED=$(param pkram_seed)
 	[ -n "$SEED" ] || SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
@@ -355,7 +388,7 @@ stage_1() {
 }
 
 stage_any() {
-	n=16
+	n=17
 	[ "$STAGE" -ne 2 ] || n=$((n + 2))
 	[ "$STAGE" -lt "$STAGES" ] || n=$((n + 1))
 	plan $n
@@ -379,6 +412,8 @@ stage_any() {
 		in_small_memcg
 	check "... which it hit with pages in the page cache already" \
 		sh -c "dmesg | grep -q 'pkram=t1: .*: error -12 bringing its pages back'"
+	check "one that fails once the tree is back (fs.mount-max) loses nothing" \
+		mount_max_fails
 	diag "$(dmesg | grep 'pkram=t1: not brought back' | tail -n 3 | tr '\n' ' ')"
 	check "mount pkram=t1 again, in memory cgroup restored" \
 		in_memcg restored max mount -t tmpfs -o pkram=t1 tmpfs "$M"
