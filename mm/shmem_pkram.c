@@ -24,6 +24,7 @@
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/pkram.h>
@@ -65,55 +66,61 @@ static LIST_HEAD(shmem_pkram_holders);
 static DEFINE_MUTEX(shmem_pkram_holders_lock);
 
 /**
- * shmem_pkram_hold - make @name the pkram= name of @sb, and no other mount's
+ * shmem_pkram_hold - make @name a pkram= name of @sb, and no other mount's
  * @sb: a tmpfs super block
- * @name: the name, or NULL for none
+ * @name: the name
  *
  * A name belongs to one live tmpfs at a time: two mounts of one name in the
- * same kernel would restore, preserve and drop each other's tree.  The name
- * @sb held before, if any, is let go.
+ * same kernel would restore, preserve and drop each other's tree.  A super
+ * block holds its name; while a remount renames it, the new one too, until
+ * shmem_pkram_release() lets go of the one not kept.
  *
- * Return: 0, -EBUSY if another live tmpfs holds @name, -ENOMEM.
+ * Return: 0 (also if @sb holds @name already), -EBUSY if another live tmpfs
+ * holds @name, -ENOMEM.
  */
 int shmem_pkram_hold(struct super_block *sb, const char *name)
 {
-	struct shmem_pkram_holder *h, *old = NULL, *new = NULL;
+	size_t len = strlen(name) + 1;
+	struct shmem_pkram_holder *h, *new;
 	int err = 0;
 
-	if (name) {
-		size_t len = strlen(name) + 1;
-
-		new = kmalloc(struct_size(new, name, len), GFP_KERNEL);
-		if (!new)
-			return -ENOMEM;
-		new->sb = sb;
-		memcpy(new->name, name, len);
-	}
+	new = kmalloc(struct_size(new, name, len), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->sb = sb;
+	memcpy(new->name, name, len);
 	mutex_lock(&shmem_pkram_holders_lock);
 	list_for_each_entry(h, &shmem_pkram_holders, list) {
-		if (h->sb == sb)
-			old = h;
-		else if (name && !strcmp(h->name, name))
-			err = -EBUSY;
+		if (!strcmp(h->name, name)) {
+			err = h->sb == sb ? 0 : -EBUSY;
+			goto out;
+		}
 	}
-	if (!err) {
-		if (old)
-			list_del(&old->list);
-		if (new)
-			list_add(&new->list, &shmem_pkram_holders);
-	}
+	list_add(&new->list, &shmem_pkram_holders);
+	new = NULL;
+out:
 	mutex_unlock(&shmem_pkram_holders_lock);
-	kfree(err ? new : old);
+	kfree(new);
 	return err;
 }
 
 /**
- * shmem_pkram_unhold - let go of the pkram= name of @sb, which goes away
+ * shmem_pkram_release - let go of a pkram= name of @sb
  * @sb: a tmpfs super block
+ * @name: the name, or NULL for every name @sb holds (it goes away)
  */
-void shmem_pkram_unhold(struct super_block *sb)
+void shmem_pkram_release(struct super_block *sb, const char *name)
 {
-	shmem_pkram_hold(sb, NULL);
+	struct shmem_pkram_holder *h, *tmp;
+
+	mutex_lock(&shmem_pkram_holders_lock);
+	list_for_each_entry_safe(h, tmp, &shmem_pkram_holders, list) {
+		if (h->sb == sb && (!name || !strcmp(h->name, name))) {
+			list_del(&h->list);
+			kfree(h);
+		}
+	}
+	mutex_unlock(&shmem_pkram_holders_lock);
 }
 
 /* --- saving ---------------------------------------------------------------- */
@@ -1194,21 +1201,30 @@ void shmem_pkram_load_end(struct shmem_pkram_load *ld, bool done)
 /* A load brought back whole, to commit once its mount is in place. */
 struct shmem_pkram_pending {
 	struct callback_head work;
+	struct mutex lock;		/* held while the load is ended */
 	struct shmem_pkram_load *ld;	/* NULL once committed or aborted */
 	refcount_t refs;		/* the task work's and the super block's */
 };
 
-/* Commit (@done) or abort the load of @p, unless that is done already. */
+/*
+ * Commit (@done) or abort the load of @p, unless that is done already; in
+ * either case, return once it is done, so that a remount that saves the
+ * tree again finds the node gone.
+ */
 static void shmem_pkram_settle(struct shmem_pkram_pending *p, bool done)
 {
-	struct shmem_pkram_load *ld = xchg(&p->ld, NULL);
+	struct shmem_pkram_load *ld;
 
-	if (!ld)
-		return;
-	/* Its files were evicted with the super block: their pages are out. */
-	if (!done)
-		shmem_pkram_reclaim_stream(ld);
-	shmem_pkram_load_close(ld, done);
+	mutex_lock(&p->lock);
+	ld = p->ld;
+	p->ld = NULL;
+	if (ld) {
+		/* Its files were evicted with the super block: pages out. */
+		if (!done)
+			shmem_pkram_reclaim_stream(ld);
+		shmem_pkram_load_close(ld, done);
+	}
+	mutex_unlock(&p->lock);
 }
 
 static void shmem_pkram_pending_put(struct shmem_pkram_pending *p)
@@ -1259,6 +1275,7 @@ struct shmem_pkram_pending *shmem_pkram_load_defer(struct shmem_pkram_load *ld)
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
+	mutex_init(&p->lock);
 	p->ld = ld;
 	refcount_set(&p->refs, 2);
 	init_task_work(&p->work, shmem_pkram_commit_work);
@@ -1805,13 +1822,13 @@ static struct folio *shmem_pkram_fresh(struct folio *folio)
 {
 	struct folio *copy;
 
-	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio) &&
-	    folio_ref_count(folio) == 2)
-		return folio;
 	if (folio_contain_hwpoisoned_page(folio)) {
 		folio_put(folio);
 		return ERR_PTR(-EHWPOISON);
 	}
+	if (!folio->mapping && !folio_test_lru(folio) && !folio_memcg(folio) &&
+	    folio_ref_count(folio) == 2)
+		return folio;
 	if (shmem_pkram_reclaim_folio(folio, 2))
 		return folio;
 	copy = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,

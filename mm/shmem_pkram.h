@@ -199,7 +199,7 @@ struct shmem_pkram_pending *shmem_pkram_load_defer(struct shmem_pkram_load *ld);
 void shmem_pkram_load_commit(struct shmem_pkram_pending *p);
 void shmem_pkram_load_abandon(struct shmem_pkram_pending *p);
 int shmem_pkram_hold(struct super_block *sb, const char *name);
-void shmem_pkram_unhold(struct super_block *sb);
+void shmem_pkram_release(struct super_block *sb, const char *name);
 
 /* mm/shmem.c */
 int shmem_add_folios(struct inode *inode, struct folio **folios,
@@ -235,7 +235,8 @@ static inline int shmem_pkram_hold(struct super_block *sb, const char *name)
 	return 0;
 }
 
-static inline void shmem_pkram_unhold(struct super_block *sb) { }
+static inline void shmem_pkram_release(struct super_block *sb,
+					const char *name) { }
 #endif
 
 #endif /* _MM_SHMEM_PKRAM_H */

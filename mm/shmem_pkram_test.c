@@ -5,7 +5,8 @@
  * builds a node through the streams API, as a kernel that preserved a small
  * tree would have left it, damages one thing in it, and mounts it: the
  * mount must fail, and what was preserved must stay, whole, for another
- * mount.  The same node undamaged mounts, with its files.
+ * mount.  The same node undamaged mounts, with its files.  And a pkram=
+ * name is one live mount's.
  *
  * The tree: the root, a directory "d", a file "d/f" of 100 bytes in one
  * page with an extended attribute user.k, and a symbolic link "l" to
@@ -373,8 +374,46 @@ static void shmem_pkram_test_good(struct kunit *test)
 	folio_put(folio);
 }
 
+static void shmem_pkram_test_release(void *sb)
+{
+	shmem_pkram_release(sb, NULL);
+}
+
+/*
+ * A pkram= name is one live tmpfs's; a remount that renames one holds both
+ * names until it lets go of one; a super block that goes lets go of all.
+ */
+static void shmem_pkram_test_hold(struct kunit *test)
+{
+	struct super_block *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct super_block *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			shmem_pkram_test_release, a), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			shmem_pkram_test_release, b), 0);
+
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-x"), 0);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-x"), 0);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-x"), -EBUSY);
+	/* Renamed: both are a's until the old one is let go. */
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-y"), 0);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-x"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-y"), -EBUSY);
+	shmem_pkram_release(a, "kunit-x");
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-x"), 0);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-y"), -EBUSY);
+	/* Gone: a lets go of every name. */
+	shmem_pkram_release(a, NULL);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(b, "kunit-y"), 0);
+	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-y"), -EBUSY);
+}
+
 static struct kunit_case shmem_pkram_test_cases[] = {
 	KUNIT_CASE(shmem_pkram_test_good),
+	KUNIT_CASE(shmem_pkram_test_hold),
 	KUNIT_CASE_PARAM(shmem_pkram_test_damaged, craft_gen_params),
 	{}
 };
