@@ -12,7 +12,7 @@ DOC_PATTERN='(Documentation/.*pkram|include/linux/pkram\.h|mm/pkram|mm/shmem_pkr
 
 # The number of tests a full run counts: a test deleted, skipped or never
 # reached makes the count differ, and that fails the run.
-EXPECTED_TESTS=294
+EXPECTED_TESTS=295
 
 t0=$(date +%s)
 
@@ -306,7 +306,7 @@ unset VMTEST_TIMEOUT_FACTOR
 
 # memblock in user space ------------------------------------------------------
 # The upstream memblock simulator's tests on the series' mm/memblock.c (which
-# patches 0003 to 0006 and 0008 change), built with ASan and UBSan, without NUMA and
+# patches 0004 to 0007 and 0009 change), built with ASan and UBSan, without NUMA and
 # with it.
 step "memblock simulator (tools/testing/memblock)"
 for numa in 0 1; do
