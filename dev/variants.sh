@@ -29,9 +29,13 @@ failed=0
 # Listed from the tree's sources, which the build may have stale objects of.
 own=$(cd "$TREE" && ls mm/pkram*.c mm/shmem_pkram*.c lib/test_pkram*.c 2>/dev/null |
 	sed 's/\.c$/.o/' | while read -r o; do [ -f "$BUILD/$o" ] && echo "$o"; done)
+# Upstream's files only: a patch also creates and changes files of PKRAM
+# (mm/pkram.c, ...), which are in $own.
 patched=$(grep -h '^+++ b/.*\.c$' "$REPO"/patches/*.patch | sed 's|^+++ b/||; s|\.c$|.o|' |
 	grep -v '^arch/x86/boot/' | sort -u |
-	while read -r o; do [ -f "$BUILD/$o" ] && echo "$o"; done)
+	while read -r o; do
+		[ -f "$PRISTINE/${o%.o}.c" ] && [ -f "$BUILD/$o" ] && echo "$o"
+	done)
 
 # variant NAME CC CONFIG-CHANGES...: configure $PKRAM_CACHE/variant-NAME
 # from the test kernel's configuration, scripts/config options applied.

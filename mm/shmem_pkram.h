@@ -236,7 +236,7 @@ static inline int shmem_pkram_hold(struct super_block *sb, const char *name)
 }
 
 static inline void shmem_pkram_release(struct super_block *sb,
-					const char *name) { }
+				       const char *name) { }
 #endif
 
 #endif /* _MM_SHMEM_PKRAM_H */

@@ -387,13 +387,13 @@ static void shmem_pkram_test_hold(struct kunit *test)
 {
 	struct super_block *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 	struct super_block *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			shmem_pkram_test_release, a), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			shmem_pkram_test_release, b), 0);
+	err = kunit_add_action_or_reset(test, shmem_pkram_test_release, a) ?:
+	      kunit_add_action_or_reset(test, shmem_pkram_test_release, b);
+	KUNIT_ASSERT_EQ(test, err, 0);
 
 	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-x"), 0);
 	KUNIT_EXPECT_EQ(test, shmem_pkram_hold(a, "kunit-x"), 0);
